@@ -291,7 +291,9 @@ static int evttype_names(struct cctx *cx, int pos, char **items, size_t *lens, s
 
 static int compile_regex(struct cctx *cx, struct cc_check *c, int pos, const char *pat)
 {
-	/* POSIX ERE (glibc) anchored at both ends, like upstream's RE2 in POSIX mode. */
+	/* Decision: POSIX <regex.h> ERE rather than PCRE2: upstream uses RE2 in POSIX
+	 * (egrep) syntax, which ERE matches, and it adds no dependency. Anchored at
+	 * both ends by wrapping; evaluation uses REG_STARTEND so no copy is made. */
 	size_t l = strlen(pat);
 	char *full = malloc(l + 5);
 	if (!full)
