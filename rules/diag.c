@@ -128,10 +128,11 @@ void rule_diag_print(FILE *f, const struct rule_diag *d)
 	const struct rule_diag_loc *pos = d->nlocs ? &d->locs[d->nlocs - 1] : NULL;
 	const struct rule_diag_loc *item = NULL;
 	for (int i = d->nlocs - 1; i >= 0 && !item; i--)
-		if (d->locs[i].item_name && d->locs[i].item_name[0])
+		if (d->locs[i].item_name && d->locs[i].item_name[0] && strcmp(d->locs[i].item_type, "value for"))
 			item = &d->locs[i];
-	if (!item && d->nlocs)
-		item = &d->locs[d->nlocs - 1];
+	for (int i = d->nlocs - 1; i >= 0 && !item; i--)
+		if (strcmp(d->locs[i].item_type, "value for"))
+			item = &d->locs[i];
 	if (pos && pos->file && pos->file[0]) {
 		fprintf(f, "%s", pos->file);
 		if (pos->line > 0)
