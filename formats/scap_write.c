@@ -26,7 +26,7 @@ struct sk_scap_writer {
 
 static void put(struct buf *b, const void *src, size_t n)
 {
-	if (b->oom)
+	if (b->oom || n == 0)
 		return;
 	if (b->cap - b->len < n) {
 		size_t cap = b->cap ? b->cap : 4096;
