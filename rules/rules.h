@@ -185,7 +185,7 @@ struct rule_load_opts {
 
 struct rule_loader *rule_loader_new(const struct rule_load_opts *opts);
 void rule_loader_free(struct rule_loader *l);
-/* Load one file or directory (sorted *.yaml/*.yml). Returns 0, or -1 after an
+/* Load one file or directory (sorted *.yaml, *.yml). Returns 0, or -1 after an
  * error (diagnostics in rule_loader_diags). Text variant for tests. */
 int rule_loader_add_path(struct rule_loader *l, const char *path);
 int rule_loader_add_text(struct rule_loader *l, const char *name, const char *text, size_t len);
