@@ -224,7 +224,7 @@ static void render_number(const struct sk_param_info *pinfo, const struct sk_par
 		out_printf(o, "%" PRIX64, v);
 		return;
 	case SK_PF_OCT:
-		out_printf(o, "0%" PRIo64, v);
+		out_printf(o, v ? "0%" PRIo64 : "0", v);
 		return;
 	default:
 		break;
@@ -307,7 +307,7 @@ static void render_one(const struct sk_updater *u, const struct sk_event *ev, ui
 		uint64_t v = zext(p);
 		char raw[32];
 		if (pinfo->type == SK_PT_MODE)
-			snprintf(raw, sizeof(raw), "0%" PRIo64, v);
+			snprintf(raw, sizeof(raw), v ? "0%" PRIo64 : "%" PRIo64, v);
 		else
 			snprintf(raw, sizeof(raw), "%" PRIu64, v);
 		int is_enum = pinfo->type >= SK_PT_ENUMFLAGS8 && pinfo->type <= SK_PT_ENUMFLAGS32;
