@@ -47,6 +47,16 @@ void cli_usage(FILE *f)
 		"Usage: saker-replay [OPTIONS]\n"
 		"Evaluates Falco rules files over captures or live events.\n\n"
 		"  -r FILE|DIR            rules file or directory (repeatable, loaded in order)\n"
+		"  -e FILE                replay a capture (.skr, .scap, .scap.gz; '-' = stdin); repeatable,\n"
+		"                         several captures are merged in time order\n"
+		"  --print FORMAT         print every event (after the optional trailing FILTER) with %%field\n"
+		"                         tokens, like sysdig -p; e.g. '%%evt.num %%proc.name %%fd.name'\n"
+		"  -p FORMAT              append FORMAT to every rule output\n"
+		"  --legacy-enter-events  also evaluate enter events of .scap captures (Falco < 0.42)\n"
+		"  -M SECS                stop after SECS seconds\n"
+		"  -U, --unbuffered       flush every output line\n"
+		"  -v                     print statistics to stderr at the end\n"
+		"  --no-summary           do not print Falco's end-of-run summary on stdout\n"
 		"  -V, --validate FILE    load and validate rules files, print the result, exit 0/1 (repeatable)\n"
 		"  -L                     list the loaded rules\n"
 		"  -l RULE                describe one rule\n"
@@ -55,12 +65,20 @@ void cli_usage(FILE *f)
 		"  -D SUBSTR              disable rules whose name contains SUBSTR\n"
 		"  -T TAG                 disable rules with tag TAG\n"
 		"  -t TAG                 run only rules with tag TAG\n"
-		"  -o KEY=VALUE           override a configuration key (e.g. priority=warning, json_output=true)\n"
+		"  -o KEY=VALUE           override a configuration key: priority=LEVEL, json_output=true,\n"
+		"                         json_output_layout=legacy, json_include_output_property=false,\n"
+		"                         json_include_tags_property=false, json_include_message_property=true,\n"
+		"                         json_include_output_fields_property=false, time_format_iso_8601=true,\n"
+		"                         rule_matching=all, suggested_output=false (drop the container_id=...\n"
+		"                         suffix Falco's default append_output adds to every rule output)\n"
 		"  --min-priority LEVEL   same as -o priority=LEVEL\n"
 		"  --json                 same as -o json_output=true\n"
 		"  --version              print versions\n"
 		"  -h, --help             this help\n\n"
 		"Examples:\n"
+		"  saker-replay -r falco_rules.yaml -e capture.skr\n"
+		"  saker-replay -r rules.d/ -e incident.scap.gz -o json_output=true\n"
+		"  saker-replay -e capture.skr --print '%%evt.num %%proc.name %%evt.type %%fd.name' evt.type=openat\n"
 		"  saker-replay -V /etc/falco/falco_rules.yaml\n"
 		"  saker-replay -r rules/ -L\n"
 		"  saker-replay --list syscall\n"
@@ -124,13 +142,43 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 			config_set(&o->config, "priority", 8, next);
 		} else if (!strcmp(a, "--json")) {
 			config_set(&o->config, "json_output", 11, "true");
+		} else if (!strcmp(a, "-e")) {
+			NEED();
+			push(&o->captures, &o->ncaptures, next);
+		} else if (!strcmp(a, "--print") || !strcmp(a, "-P")) {
+			NEED();
+			o->print_format = next;
+		} else if (!strcmp(a, "-p")) {
+			NEED();
+			o->append_format = next;
+		} else if (!strcmp(a, "-pc") || !strcmp(a, "-pk") || !strcmp(a, "-A")) {
+			/* accepted for Falco compatibility: no effect (rules.md §5) */
+		} else if (!strcmp(a, "-M")) {
+			NEED();
+			char *end;
+			o->max_seconds = strtod(next, &end);
+			if (*end || o->max_seconds < 0) {
+				fprintf(stderr, "saker-replay: -M expects a number of seconds, got '%s'\n", next);
+				return -1;
+			}
+		} else if (!strcmp(a, "--legacy-enter-events")) {
+			o->legacy_enter_events = 1;
+		} else if (!strcmp(a, "-v")) {
+			o->verbose = 1;
+		} else if (!strcmp(a, "-U") || !strcmp(a, "--unbuffered")) {
+			o->unbuffered = 1;
+		} else if (!strcmp(a, "--no-summary")) {
+			o->quiet_summary = 1;
 		} else if (!strcmp(a, "--version")) {
 			o->version = 1;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			o->help = 1;
-		} else {
+		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "saker-replay: unknown option '%s' (see --help)\n", a);
 			return -1;
+		} else {
+			/* trailing words form a filter condition, as with sysdig */
+			push(&o->filter_args, &o->nfilter_args, a);
 		}
 #undef NEED
 	}
@@ -148,6 +196,8 @@ void cli_opts_free(struct cli_opts *o)
 	free(o->disable_substr);
 	free(o->disable_tag);
 	free(o->enable_tag);
+	free(o->captures);
+	free(o->filter_args);
 	for (size_t i = 0; i < o->config.n; i++) {
 		free(o->config.v[i].key);
 		free(o->config.v[i].value);
@@ -198,28 +248,55 @@ static void json_diag(FILE *f, const struct rule_diag *d)
 	fputs("}}", f);
 }
 
-static struct rule_loader *new_loader(const struct cli_opts *o)
+/* Falco's stock append_output (suggested_output: true) with the container
+ * plugin: one name_with_underscores=%field per suggested field. */
+#define SUGGESTED_OUTPUT                                                                            \
+	"container_id=%container.id container_name=%container.name "                               \
+	"container_image_repository=%container.image.repository "                                  \
+	"container_image_tag=%container.image.tag k8s_pod_name=%k8s.pod.name k8s_ns_name=%k8s.ns.name"
+
+int cli_load_opts(const struct cli_opts *o, struct rule_load_opts *lo, char *extra, size_t extra_cap)
 {
-	struct rule_load_opts lo = {0};
-	lo.registry = replay_field_registry();
-	lo.min_priority = RULE_PRIO_DEBUG;
+	memset(lo, 0, sizeof(*lo));
+	lo->registry = replay_field_registry();
+	lo->min_priority = RULE_PRIO_DEBUG;
 	const char *p = cli_config_get(&o->config, "priority");
 	if (p) {
-		lo.min_priority = rule_priority_parse(p);
-		if (lo.min_priority < 0) {
+		lo->min_priority = rule_priority_parse(p);
+		if (lo->min_priority < 0) {
 			fprintf(stderr, "Error: invalid priority '%s'\n", p);
-			return NULL;
+			return -1;
 		}
 	}
 	const char *m = cli_config_get(&o->config, "rule_matching");
-	lo.rule_matching_all = m && !strcmp(m, "all");
+	if (m && strcmp(m, "all") && strcmp(m, "first")) {
+		fprintf(stderr, "Error: rule_matching must be 'first' or 'all', got '%s'\n", m);
+		return -1;
+	}
+	lo->rule_matching_all = m && !strcmp(m, "all");
+	extra[0] = '\0';
+	size_t n = 0;
+	if (o->append_format)
+		n += (size_t)snprintf(extra + n, extra_cap - n, "%s", o->append_format);
+	if (cli_config_bool(&o->config, "suggested_output", 1))
+		n += (size_t)snprintf(extra + n, extra_cap - n, "%s%s", n ? " " : "", SUGGESTED_OUTPUT);
+	lo->extra_output = n ? extra : NULL;
+	return 0;
+}
+
+static struct rule_loader *new_loader(const struct cli_opts *o, char *extra, size_t extra_cap)
+{
+	struct rule_load_opts lo;
+	if (cli_load_opts(o, &lo, extra, extra_cap) < 0)
+		return NULL;
 	return rule_loader_new(&lo);
 }
 
 static int run_validate(const struct cli_opts *o)
 {
 	int json = cli_config_bool(&o->config, "json_output", 0);
-	struct rule_loader *l = new_loader(o);
+	char extra[1024];
+	struct rule_loader *l = new_loader(o, extra, sizeof(extra));
 	if (!l)
 		return 1;
 	int status = 0;
@@ -407,11 +484,14 @@ int cli_run(const struct cli_opts *o)
 		return run_list_events();
 	if (o->nvalidate)
 		return run_validate(o);
+	if (!o->nrules && o->ncaptures && o->print_format)
+		return replay_run(o, NULL);
 	if (!o->nrules) {
 		cli_usage(stderr);
 		return 1;
 	}
-	struct rule_loader *l = new_loader(o);
+	char extra[1024];
+	struct rule_loader *l = new_loader(o, extra, sizeof(extra));
 	if (!l)
 		return 1;
 	int status = 0;
@@ -433,6 +513,8 @@ int cli_run(const struct cli_opts *o)
 		status = 1;
 	else if (o->list_rules || o->describe_rule)
 		status = run_list_rules(o, rs);
+	else if (o->ncaptures)
+		status = replay_run(o, rs);
 	rule_set_free(rs);
 	rule_loader_free(l);
 	return status;

@@ -32,13 +32,33 @@ struct cli_opts {
 	int list_events;
 	int version, help;
 	struct cli_config config;
+	/* replay */
+	const char **captures;     /* -e, in order ("-" = stdin) */
+	size_t ncaptures;
+	const char *print_format;  /* --print FORMAT (sysdig -p) */
+	const char *append_format; /* -p FORMAT: appended to every rule output */
+	const char **filter_args;  /* trailing condition words (for --print) */
+	size_t nfilter_args;
+	double max_seconds;        /* -M */
+	int legacy_enter_events;
+	int verbose;               /* -v */
+	int unbuffered;            /* -U */
+	int quiet_summary;         /* --no-summary */
 };
 
 /* Parses argv. Returns 0, or -1 after printing an error. */
 int cli_parse(int argc, char **argv, struct cli_opts *o);
 void cli_opts_free(struct cli_opts *o);
 void cli_usage(FILE *f);
-/* Runs the non-replay commands (validate, list...). Returns the exit status. */
+/* Runs the command the options ask for. Returns the exit status. */
 int cli_run(const struct cli_opts *o);
+
+/* replay/run.c: replays the -e captures with the loaded rule set (NULL when
+ * only --print is wanted). Exit status: 0, or 2 on a capture error. */
+struct rule_set;
+int replay_run(const struct cli_opts *o, const struct rule_set *rs);
+/* Builds the rule loader options from -o keys; -1 on a bad value. */
+struct rule_load_opts;
+int cli_load_opts(const struct cli_opts *o, struct rule_load_opts *lo, char *extra, size_t extra_cap);
 
 #endif
