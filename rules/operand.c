@@ -124,7 +124,7 @@ int cc_operand_resolve(struct cc_operand *op, const struct rule_field_registry *
 			}
 		}
 	}
-	if (op->is_list) {
+	if (op->is_list || (def->flags & RFF_EITHER)) {
 		op->listbuf = calloc(RULE_LIST_MAX, sizeof(*op->listbuf));
 		if (!op->listbuf)
 			goto oom;
@@ -318,7 +318,7 @@ int cc_operand_get(const struct cc_operand *op, const struct rule_field_ref *ref
 		   struct rule_value *out, const struct rule_value **list)
 {
 	*list = NULL;
-	if (op->def->flags & RFF_LIST) {
+	if (op->def->flags & (RFF_LIST | RFF_EITHER)) {
 		for (size_t i = 0; i < RULE_LIST_MAX; i++)
 			op->listbuf[i].type = op->def->type;
 		int n = ex(ectx, ref, op->listbuf);

@@ -43,6 +43,9 @@ enum rule_field_flag {
 	RFF_ANY_ANCESTOR = 1u << 7,  /* proc.a*: without an argument, true if any ancestor (arg 1..) matches */
 	RFF_DEPRECATED = 1u << 8,    /* evt.dir, evt.latency*: LOAD_DEPRECATED_ITEM warning */
 	RFF_HIDDEN = 1u << 9,        /* not listed by --list */
+	RFF_EITHER = 1u << 10,       /* fd.ip/fd.port/fd.net: the provider returns both ends (like a
+				      * list); '!=' holds when every end differs, any other
+				      * check when one end matches (libs semantics) */
 };
 
 struct rule_field_def {
