@@ -31,7 +31,7 @@ static int probe_libbpf_print(enum libbpf_print_level level, const char *fmt, va
 {
 	if (level != LIBBPF_WARN)
 		return 0;
-	fputs("saker: libbpf: ", stderr);
+	fputs("saker: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
 
@@ -100,6 +100,7 @@ int sk_probe_open(struct sk_probe **out, const struct sk_probe_opts *opts, char 
 	p->skel->rodata->wakeup_bytes = opts && opts->wakeup_bytes ? opts->wakeup_bytes : ring / 8;
 	p->skel->rodata->self_tgid = (uint32_t)getpid();
 	bpf_map__set_max_entries(p->skel->maps.rb, ring);
+	bpf_map__set_max_entries(p->skel->maps.scratch_map, (uint32_t)libbpf_num_possible_cpus());
 	rc = saker_bpf__load(p->skel);
 	if (rc) {
 		snprintf(err, errlen, "the kernel rejected the BPF program (%s); the verifier's reason is printed above",

@@ -55,8 +55,10 @@ struct scratch {
 	__u8 b[SCR_SIZE];
 };
 
+/* One scratch slot per CPU (per-CPU maps cap values at 32 KiB); the loader
+ * sizes it to the number of possible CPUs. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct scratch);
@@ -99,6 +101,20 @@ static __always_inline __u64 wake_flag(void)
 
 /* ---- record building in the per-CPU scratch buffer ---- */
 
+/* The empty asm keeps clang from dropping masks it can prove redundant
+ * but the verifier cannot (values reloaded from the stack lose bounds). */
+static __always_inline __u32 bounded(__u32 v)
+{
+	asm volatile("" : "+r"(v));
+	return v & SCR_MASK;
+}
+
+static __always_inline __u32 idx8(__u32 v)
+{
+	asm volatile("" : "+r"(v));
+	return v & 7;
+}
+
 struct builder {
 	__u8 *b;
 	__u32 off;
@@ -111,7 +127,7 @@ static __always_inline struct skp_chunk *chunk_start(struct builder *w, __u32 ro
 		count(SKP_CNT_TRUNC);
 		return NULL;
 	}
-	return (struct skp_chunk *)&w->b[w->off & SCR_MASK];
+	return (struct skp_chunk *)&w->b[bounded(w->off)];
 }
 
 static __always_inline void chunk_end(struct builder *w, struct skp_chunk *c, __u8 id, __u8 flags, long n)
@@ -127,7 +143,7 @@ static __always_inline void chunk_end(struct builder *w, struct skp_chunk *c, __
 
 static __always_inline void *chunk_data(struct builder *w)
 {
-	return &w->b[(w->off + sizeof(struct skp_chunk)) & SCR_MASK];
+	return &w->b[bounded(w->off + sizeof(struct skp_chunk))];
 }
 
 static __always_inline void put_user_str(struct builder *w, __u8 id, const void *p, __u32 max)
@@ -169,9 +185,9 @@ static __always_inline void put_user_buf(struct builder *w, __u8 id, const void 
 		len = SKP_MAX_CHUNK;
 		fl = SKP_CF_TRUNC;
 	}
-	n = (__u32)len & (SKP_MAX_CHUNK * 2 - 1);
-	if (n > SKP_MAX_CHUNK)
-		n = SKP_MAX_CHUNK;
+	n = (__u32)len;
+	asm volatile("" : "+r"(n));
+	n &= SKP_MAX_CHUNK * 2 - 1;
 	if (n && bpf_probe_read_user(chunk_data(w), n, p) < 0) {
 		count(SKP_CNT_COPY_FAIL);
 		chunk_end(w, c, id, SKP_CF_FAULT, 0);
@@ -181,63 +197,93 @@ static __always_inline void put_user_buf(struct builder *w, __u8 id, const void 
 }
 
 /* Dentry walk: names leaf first, NUL-separated; user space reverses them.
- * Mount points are crossed through struct mount. */
+ * Mount points are crossed through struct mount. The walk runs under
+ * bpf_loop so the verifier checks one step, not every combination. */
+struct walk {
+	__u8 *b;
+	__u32 base;
+	__u32 len;
+	struct dentry *d;
+	struct vfsmount *vm;
+	struct mount *mnt;
+	struct kernfs_node *kn;
+};
+
+static long path_step(__u32 i, void *ctx)
+{
+	struct walk *k = ctx;
+	struct dentry *d = k->d;
+	struct vfsmount *vm = k->vm;
+	struct mount *mnt = k->mnt;
+	struct dentry *root = BPF_CORE_READ(vm, mnt_root);
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	long n;
+
+	if (d == root || d == parent) {
+		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (d != root || mp == mnt)
+			return 1;
+		k->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		k->mnt = mp;
+		k->vm = (struct vfsmount *)((void *)mp + bpf_core_field_offset(struct mount, mnt));
+		return 0;
+	}
+	if (k->len > SKP_PATH_DEPTH * 256)
+		return 1;
+	n = bpf_probe_read_kernel_str(&k->b[bounded(k->base + k->len)], 256, BPF_CORE_READ(d, d_name.name));
+	if (n > 0)
+		k->len += n;
+	k->d = parent;
+	return 0;
+}
+
 static __always_inline void put_path(struct builder *w, __u8 id, struct dentry *d, struct vfsmount *vm)
 {
-	struct skp_chunk *c = chunk_start(w, SKP_PATH_DEPTH * 256);
-	struct mount *mnt;
-	__u32 len = 0;
-	int i;
+	struct skp_chunk *c = chunk_start(w, SKP_PATH_DEPTH * 256 + 256);
+	struct walk k = {};
 
-	if (!c)
+	if (!c || !d || !vm)
 		return;
-	mnt = (struct mount *)((void *)vm - bpf_core_field_offset(struct mount, mnt));
-	for (i = 0; i < SKP_PATH_DEPTH; i++) {
-		struct dentry *root = BPF_CORE_READ(vm, mnt_root);
-		struct dentry *parent = BPF_CORE_READ(d, d_parent);
-		long n;
+	k.b = w->b;
+	k.base = w->off + sizeof(*c);
+	k.d = d;
+	k.vm = vm;
+	k.mnt = (struct mount *)((void *)vm - bpf_core_field_offset(struct mount, mnt));
+	/* mount crossings take steps too: allow a few more than the depth */
+	bpf_loop(SKP_PATH_DEPTH + 8, path_step, &k, 0);
+	chunk_end(w, c, id, 0, k.len);
+}
 
-		if (d == root || d == parent) {
-			struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+static long cgroup_step(__u32 i, void *ctx)
+{
+	struct walk *k = ctx;
+	struct kernfs_node *kn = k->kn;
+	struct kernfs_node *parent = BPF_CORE_READ(kn, __parent);
+	long n;
 
-			if (d != root || mp == mnt)
-				break;
-			d = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = mp;
-			vm = (struct vfsmount *)((void *)mp + bpf_core_field_offset(struct mount, mnt));
-			continue;
-		}
-		n = bpf_probe_read_kernel_str(&w->b[(w->off + sizeof(*c) + len) & SCR_MASK], 256,
-					      BPF_CORE_READ(d, d_name.name));
-		if (n > 0)
-			len += n;
-		d = parent;
-	}
-	chunk_end(w, c, id, 0, len);
+	if (!parent || k->len > 16 * 256)
+		return 1;
+	n = bpf_probe_read_kernel_str(&k->b[bounded(k->base + k->len)], 256, BPF_CORE_READ(kn, name));
+	if (n > 0)
+		k->len += n;
+	k->kn = parent;
+	return 0;
 }
 
 static __always_inline void put_cgroup(struct builder *w, struct task_struct *t)
 {
-	struct skp_chunk *c = chunk_start(w, 16 * 256);
-	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
-	__u32 len = 0;
-	int i;
+	struct skp_chunk *c = chunk_start(w, 17 * 256);
+	struct walk k = {};
 
 	if (!c)
 		return;
-	for (i = 0; i < 16 && kn; i++) {
-		struct kernfs_node *parent = BPF_CORE_READ(kn, __parent);
-		long n;
-
-		if (!parent)
-			break;
-		n = bpf_probe_read_kernel_str(&w->b[(w->off + sizeof(*c) + len) & SCR_MASK], 256,
-					      BPF_CORE_READ(kn, name));
-		if (n > 0)
-			len += n;
-		kn = parent;
-	}
-	chunk_end(w, c, SKP_C_CGROUP, 0, len);
+	k.b = w->b;
+	k.base = w->off + sizeof(*c);
+	k.kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+	if (k.kn)
+		bpf_loop(16, cgroup_step, &k, 0);
+	chunk_end(w, c, SKP_C_CGROUP, 0, k.len);
 }
 
 static __always_inline struct file *fd_file(struct task_struct *t, __s64 fd)
@@ -413,9 +459,10 @@ static __always_inline void put_proc(struct builder *w, struct task_struct *t, _
 		if (ino) {
 			__u32 nl = BPF_CORE_READ(ino, __i_nlink);
 			p->exe_ino = BPF_CORE_READ(ino, i_ino);
-			p->exe_ctime = ts_ns(BPF_CORE_READ(ino, i_ctime_sec), BPF_CORE_READ(ino, i_ctime_nsec));
-			p->exe_mtime = ts_ns(BPF_CORE_READ(ino, i_mtime_sec), BPF_CORE_READ(ino, i_mtime_nsec));
-			/* memfd executables live on an unlinked shmem inode */
+			p->exe_ctime = ts_ns(BPF_CORE_READ(ino, i_ctime_sec), BPF_CORE_READ(ino, i_ctime_nsec) & 0x3fffffff);
+			p->exe_mtime = ts_ns(BPF_CORE_READ(ino, i_mtime_sec), BPF_CORE_READ(ino, i_mtime_nsec) & 0x3fffffff);
+			/* bit 31 of the nsec fields is the multigrain "queried" flag; masked above.
+			 * memfd executables live on an unlinked shmem inode */
 			if (nl == 0)
 				p->exe_flags |= 4;
 		}
@@ -438,9 +485,9 @@ static __always_inline void put_mm_area(struct builder *w, __u8 id, __u64 start,
 	c = chunk_start(w, STR_MAX);
 	if (!c)
 		return;
-	n = (__u32)len & (STR_MAX * 2 - 1);
-	if (n > STR_MAX)
-		n = STR_MAX;
+	n = (__u32)len;
+	asm volatile("" : "+r"(n));
+	n &= STR_MAX * 2 - 1;
 	if (n && bpf_probe_read_user(chunk_data(w), n, (void *)start) < 0) {
 		count(SKP_CNT_COPY_FAIL);
 		chunk_end(w, c, id, SKP_CF_FAULT, 0);
@@ -449,30 +496,11 @@ static __always_inline void put_mm_area(struct builder *w, __u8 id, __u64 start,
 	chunk_end(w, c, id, fl, n);
 }
 
-/* exe/args/env/cwd/exepath/cgroups of task t whose mm is readable from here. */
-static __always_inline void put_proc_all(struct builder *w, struct task_struct *t, __u64 clone_flags, int env)
-{
-	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	struct file *exe;
-
-	put_proc(w, t, clone_flags);
-	if (mm) {
-		put_mm_area(w, SKP_C_ARGS, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
-		if (env)
-			put_mm_area(w, SKP_C_ENV, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
-		exe = BPF_CORE_READ(mm, exe_file);
-		if (exe)
-			put_path(w, SKP_C_EXEPATH, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt));
-	}
-	put_path(w, SKP_C_CWD, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
-	put_cgroup(w, t);
-}
-
 static __always_inline struct builder begin(struct task_struct *t, __u16 kind, __u16 nr, __s64 ret,
 					    const __u64 *args)
 {
-	__u32 zero = 0;
-	struct builder w = { .b = bpf_map_lookup_elem(&scratch_map, &zero), .off = sizeof(struct skp_hdr) };
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct builder w = { .b = bpf_map_lookup_elem(&scratch_map, &cpu), .off = sizeof(struct skp_hdr) };
 	struct skp_hdr *h;
 	int i;
 
@@ -501,7 +529,10 @@ static __always_inline void finish(struct builder *w)
 	h->nchunks = w->n;
 	if (len > SKP_SCRATCH_HALF)
 		len = SKP_SCRATCH_HALF;
-	if (bpf_ringbuf_output(&rb, w->b, len & (SCR_SIZE - 1), wake_flag()) < 0)
+	/* keep the mask: the verifier needs it even though the clamp implies it */
+	asm volatile("" : "+r"(len));
+	len &= SCR_SIZE - 1;
+	if (bpf_ringbuf_output(&rb, w->b, len, wake_flag()) < 0)
 		count(SKP_CNT_RING_FULL);
 	else
 		count(SKP_CNT_EVENTS);
@@ -537,12 +568,12 @@ int BPF_PROG(sk_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-static __always_inline void put_arg(struct builder *w, struct task_struct *t, __u8 kind, int i,
+static __always_inline void put_arg(struct builder *w, __u8 kind, __u32 i,
 				    const __u64 *a, __s64 ret)
 {
-	__u64 next = i < SKP_NARGS - 1 ? a[i + 1] : 0;
+	__u64 next = a[idx8(i + 1)];
 	__u32 snap = snaplen;
-	const void *p = (const void *)a[i];
+	const void *p = (const void *)a[idx8(i)];
 
 	switch (kind) {
 	case SKP_A_STR:
@@ -638,14 +669,142 @@ static __always_inline __u64 clone_flags_of(__u32 nr, const __u64 *a)
 	return f;
 }
 
+/* Everything a record may carry, built one step per bpf_loop iteration:
+ * the verifier checks each step once instead of every combination of
+ * present and absent chunks. */
+struct stepctx {
+	struct builder w;
+	struct task_struct *t;
+	struct linux_binprm *bprm;
+	__s64 ret;
+	__u64 a[8]; /* args[6] + 2 zero slots so masked indexes stay in bounds */
+	__u64 clone_flags;
+	__u8 arg[8];
+	__u8 extra;
+	__u8 env;
+};
+
+enum { STEP_TUPLE_ARG0 = SKP_NARGS, STEP_TUPLE_RET, STEP_FILE_RET, STEP_PIPE, STEP_SOCKPAIR,
+       STEP_PROC, STEP_ARGS, STEP_ENV, STEP_EXEPATH, STEP_CWD, STEP_CGROUP, STEP_FILENAME, STEP__COUNT };
+
+static __always_inline void put_sockpair(struct builder *w, struct task_struct *t, __u64 uaddr)
+{
+	int fds[2] = {};
+	struct { __u64 src, peer; } pr = {};
+	struct file *f;
+	struct skp_chunk *c;
+
+	bpf_probe_read_user(fds, sizeof(fds), (void *)uaddr);
+	f = fd_file(t, fds[0]);
+	if (f) {
+		struct socket *so = BPF_CORE_READ(f, private_data);
+		struct sock *sk = BPF_CORE_READ(so, sk);
+
+		pr.src = (__u64)sk;
+		pr.peer = (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
+	}
+	c = chunk_start(w, sizeof(pr));
+	if (c) {
+		__builtin_memcpy(chunk_data(w), &pr, sizeof(pr));
+		chunk_end(w, c, SKP_C_PEER, 0, sizeof(pr));
+	}
+}
+
+static long step(__u32 i, void *ctx)
+{
+	struct stepctx *c = ctx;
+	struct task_struct *t = c->t;
+	struct mm_struct *mm;
+	struct file *exe;
+	__s64 ret = c->ret;
+	__u8 x = c->extra;
+
+	if (i < SKP_NARGS) {
+		__u8 kind = c->arg[idx8(i)];
+
+		if (kind)
+			put_arg(&c->w, kind, i, c->a, ret);
+		return 0;
+	}
+	switch (i) {
+	case STEP_TUPLE_ARG0:
+		if (x & SKP_X_TUPLE_ARG0)
+			put_tuple(&c->w, t, (__s64)c->a[0]);
+		break;
+	case STEP_TUPLE_RET:
+		if ((x & SKP_X_TUPLE_RET) && ret >= 0)
+			put_tuple(&c->w, t, ret);
+		break;
+	case STEP_FILE_RET:
+		if ((x & SKP_X_FILE_RET) && ret >= 0)
+			put_file(&c->w, t, ret);
+		break;
+	case STEP_PIPE:
+		if ((x & SKP_X_PIPE) && ret == 0 && c->a[0]) {
+			int fds[2] = {};
+
+			bpf_probe_read_user(fds, sizeof(fds), (void *)c->a[0]);
+			put_file(&c->w, t, fds[0]);
+		}
+		break;
+	case STEP_SOCKPAIR:
+		if ((x & SKP_X_SOCKPAIR) && ret == 0 && c->a[3])
+			put_sockpair(&c->w, t, c->a[3]);
+		break;
+	case STEP_PROC:
+		if (x & SKP_X_PROC)
+			put_proc(&c->w, t, c->clone_flags);
+		break;
+	case STEP_ARGS:
+		mm = BPF_CORE_READ(t, mm);
+		if ((x & SKP_X_PROC) && mm)
+			put_mm_area(&c->w, SKP_C_ARGS, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
+		break;
+	case STEP_ENV:
+		mm = BPF_CORE_READ(t, mm);
+		if ((x & SKP_X_PROC) && c->env && mm)
+			put_mm_area(&c->w, SKP_C_ENV, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
+		break;
+	case STEP_EXEPATH:
+		mm = BPF_CORE_READ(t, mm);
+		exe = mm ? BPF_CORE_READ(mm, exe_file) : NULL;
+		if ((x & SKP_X_PROC) && exe)
+			put_path(&c->w, SKP_C_EXEPATH, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt));
+		break;
+	case STEP_CWD:
+		if (x & SKP_X_PROC)
+			put_path(&c->w, SKP_C_CWD, BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt));
+		break;
+	case STEP_CGROUP:
+		if (x & SKP_X_PROC)
+			put_cgroup(&c->w, t);
+		break;
+	case STEP_FILENAME:
+		if (c->bprm) {
+			struct linux_binprm *b = c->bprm;
+
+			put_kernel_str(&c->w, SKP_C_FILENAME, BPF_CORE_READ(b, filename));
+		}
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline void run_steps(struct stepctx *c)
+{
+	bpf_loop(STEP__COUNT, step, c, 0);
+	finish(&c->w);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
+	struct stepctx c = {};
 	struct sk_saved *s;
 	struct skp_spec *sp;
-	struct builder w;
-	__u64 a[SKP_NARGS];
 	__u32 nr;
 	int i;
 
@@ -659,50 +818,18 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 	sp = bpf_map_lookup_elem(&specs, &nr);
 	if (!sp || !sp->enabled)
 		return 0;
-	for (i = 0; i < SKP_NARGS; i++)
-		a[i] = s->args[i];
-	w = begin(t, SKP_REC_SYSCALL, nr, ret, a);
-	if (!w.b)
+	for (i = 0; i < SKP_NARGS; i++) {
+		c.a[i] = s->args[i];
+		c.arg[i] = sp->arg[i];
+	}
+	c.w = begin(t, SKP_REC_SYSCALL, nr, ret, c.a);
+	if (!c.w.b)
 		return 0;
-	for (i = 0; i < SKP_NARGS; i++)
-		if (sp->arg[i])
-			put_arg(&w, t, sp->arg[i], i, a, ret);
-	if (sp->extra & SKP_X_TUPLE_ARG0)
-		put_tuple(&w, t, (__s64)a[0]);
-	if ((sp->extra & SKP_X_TUPLE_RET) && ret >= 0)
-		put_tuple(&w, t, ret);
-	if ((sp->extra & SKP_X_FILE_RET) && ret >= 0)
-		put_file(&w, t, ret);
-	if ((sp->extra & SKP_X_PIPE) && ret == 0 && a[0]) {
-		int fds[2] = {};
-
-		bpf_probe_read_user(fds, sizeof(fds), (void *)a[0]);
-		put_file(&w, t, fds[0]);
-	}
-	if ((sp->extra & SKP_X_SOCKPAIR) && ret == 0 && a[3]) {
-		int fds[2] = {};
-		struct { __u64 src, peer; } pr = {};
-		struct file *f;
-		struct skp_chunk *c;
-
-		bpf_probe_read_user(fds, sizeof(fds), (void *)a[3]);
-		f = fd_file(t, fds[0]);
-		if (f) {
-			struct socket *so = BPF_CORE_READ(f, private_data);
-			struct sock *sk = BPF_CORE_READ(so, sk);
-
-			pr.src = (__u64)sk;
-			pr.peer = (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
-		}
-		c = chunk_start(&w, sizeof(pr));
-		if (c) {
-			__builtin_memcpy(chunk_data(&w), &pr, sizeof(pr));
-			chunk_end(&w, c, SKP_C_PEER, 0, sizeof(pr));
-		}
-	}
-	if (sp->extra & SKP_X_PROC)
-		put_proc_all(&w, t, clone_flags_of(nr, a), 0);
-	finish(&w);
+	c.t = t;
+	c.ret = ret;
+	c.extra = sp->extra;
+	c.clone_flags = clone_flags_of(nr, c.a);
+	run_steps(&c);
 	return 0;
 }
 
@@ -711,11 +838,11 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sk_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
+	struct stepctx c = {};
 	struct sk_saved *s;
-	struct builder w;
 	__u32 nr = 59; /* execve; execveat when the saved call says so */
-	__u32 key;
 	struct skp_spec *sp;
+	int i;
 
 	if (is_excluded(BPF_CORE_READ(p, tgid)))
 		return 0;
@@ -724,17 +851,20 @@ int BPF_PROG(sk_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		nr = s->nr;
 		/* the exec succeeded: the sys_exit that follows must not emit */
 		s->live = 0;
+		for (i = 0; i < SKP_NARGS; i++)
+			c.a[i] = s->args[i];
 	}
-	key = nr;
-	sp = bpf_map_lookup_elem(&specs, &key);
+	sp = bpf_map_lookup_elem(&specs, &nr);
 	if (!sp || !sp->enabled)
 		return 0;
-	w = begin(p, SKP_REC_EXEC, nr, 0, s ? s->args : NULL);
-	if (!w.b)
+	c.w = begin(p, SKP_REC_EXEC, nr, 0, c.a);
+	if (!c.w.b)
 		return 0;
-	put_proc_all(&w, p, 0, 1);
-	put_kernel_str(&w, SKP_C_FILENAME, BPF_CORE_READ(bprm, filename));
-	finish(&w);
+	c.t = p;
+	c.bprm = bprm;
+	c.extra = SKP_X_PROC;
+	c.env = 1;
+	run_steps(&c);
 	return 0;
 }
 
@@ -742,10 +872,11 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sk_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
+	struct stepctx c = {};
 	struct sk_saved *s;
-	struct builder w;
 	struct skp_spec *sp;
 	__u32 nr;
+	int i;
 
 	s = bpf_task_storage_get(&saved_args, cur, 0, 0);
 	if (!s || !s->live)
@@ -756,12 +887,16 @@ int BPF_PROG(sk_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (is_excluded(BPF_CORE_READ(child, tgid)))
 		return 0;
-	w = begin(child, SKP_REC_FORK, nr, 0, s->args);
-	if (!w.b)
+	for (i = 0; i < SKP_NARGS; i++)
+		c.a[i] = s->args[i];
+	c.w = begin(child, SKP_REC_FORK, nr, 0, c.a);
+	if (!c.w.b)
 		return 0;
-	/* the child's mm is a copy of the parent's: argv is readable through current */
-	put_proc_all(&w, child, clone_flags_of(nr, s->args), 0);
-	finish(&w);
+	/* the child's mm is a copy of the parent's, so its argv area reads the same */
+	c.t = child;
+	c.extra = SKP_X_PROC;
+	c.clone_flags = clone_flags_of(nr, c.a);
+	run_steps(&c);
 	return 0;
 }
 
