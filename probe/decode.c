@@ -435,7 +435,7 @@ static void build_syscall(struct pw *w, const struct skp_decoder *d, const struc
 		pw_i64(w, r); pw_i64(w, (int32_t)a[0]);
 		break;
 	case SK_EV_CLOSE_RANGE_X:
-		pw_i64(w, r); pw_u32(w, (uint32_t)a[0]); pw_u32(w, (uint32_t)a[1]); pw_u32(w, (uint32_t)a[2]);
+		pw_i64(w, r); pw_i64(w, (int32_t)a[0]); pw_u32(w, (uint32_t)a[1]); pw_u32(w, (uint32_t)a[2]);
 		break;
 	case SK_EV_SOCKET_X:
 		pw_i64(w, r);
@@ -646,7 +646,6 @@ static void build_syscall(struct pw *w, const struct skp_decoder *d, const struc
 		pw_i64(w, r); pw_i64(w, (int32_t)a[0]);
 		pw_u8(w, a[1] == F_DUPFD ? 1 : a[1] == F_GETFD ? 2 : a[1] == F_SETFD ? 3 : a[1] == F_GETFL ? 4 :
 			 a[1] == F_SETFL ? 5 : a[1] == F_DUPFD_CLOEXEC ? 14 : 0);
-		pw_u64(w, a[2]);
 		break;
 	case SK_EV_PIPE_X: case SK_EV_PIPE2_X: {
 		int32_t fds[2] = { -1, -1 };
@@ -658,26 +657,39 @@ static void build_syscall(struct pw *w, const struct skp_decoder *d, const struc
 			pw_u32(w, skp_open_flags_to_ppm(a[1] & ~(uint64_t)O_ACCMODE, 0) & ~3u);
 		break;
 	}
-	case SK_EV_EVENTFD_X: case SK_EV_EPOLL_CREATE_X: case SK_EV_INOTIFY_INIT_X:
-		pw_i64(w, r); pw_u32(w, (uint32_t)a[0]);
+	case SK_EV_EVENTFD_X:
+		pw_i64(w, r); pw_u64(w, a[0]); pw_u32(w, 0);
 		break;
 	case SK_EV_EVENTFD2_X:
-		pw_i64(w, r); pw_u32(w, (uint32_t)a[1]);
+		pw_i64(w, r); pw_u16(w, (uint16_t)a[1]); pw_u64(w, a[0]);
 		break;
-	case SK_EV_EPOLL_CREATE1_X: case SK_EV_INOTIFY_INIT1_X:
+	case SK_EV_SIGNALFD_X:
+		pw_i64(w, r); pw_i64(w, (int32_t)a[0]); pw_u32(w, 0); pw_u8(w, 0);
+		break;
+	case SK_EV_SIGNALFD4_X:
+		pw_i64(w, r); pw_u16(w, (uint16_t)a[3]); pw_i64(w, (int32_t)a[0]); pw_u32(w, 0);
+		break;
+	case SK_EV_INOTIFY_INIT_X:
+		pw_i64(w, r); pw_u8(w, 0);
+		break;
+	case SK_EV_INOTIFY_INIT1_X:
+		pw_i64(w, r); pw_u16(w, (uint16_t)a[0]);
+		break;
+	case SK_EV_EPOLL_CREATE_X: case SK_EV_EPOLL_CREATE1_X:
 		pw_i64(w, r); pw_u32(w, (uint32_t)a[0]);
-		break;
-	case SK_EV_SIGNALFD_X: case SK_EV_SIGNALFD4_X:
-		pw_i64(w, r); pw_i64(w, (int32_t)a[0]); pw_u32(w, 0); pw_u32(w, (uint32_t)a[2]);
-		if (type == SK_EV_SIGNALFD4_X)
-			pw_u32(w, (uint32_t)a[3]);
 		break;
 	case SK_EV_TIMERFD_CREATE_X:
 		pw_i64(w, r); pw_u8(w, (uint8_t)a[0]); pw_u8(w, (uint8_t)a[1]);
 		break;
-	case SK_EV_IO_URING_SETUP_X:
+	case SK_EV_IO_URING_SETUP_X: {
+		uint32_t pr[6] = { 0, 0, 0, 0, 0, 0 };
+		if (v->have[SKP_C_ARG0 + 1] && v->len[SKP_C_ARG0 + 1] == 24)
+			memcpy(pr, v->data[SKP_C_ARG0 + 1], 24);
 		pw_i64(w, r); pw_u32(w, (uint32_t)a[0]);
+		for (int k = 0; k < 6; k++)
+			pw_u32(w, pr[k]);
 		break;
+	}
 	case SK_EV_PIDFD_OPEN_X:
 		pw_i64(w, r); pw_i64(w, (int32_t)a[0]); pw_u32(w, (uint32_t)a[1]);
 		break;

@@ -91,7 +91,7 @@ const struct skp_syscall skp_syscalls[] = {
 	SC(inotify_init1, INOTIFY_INIT1, 0, _, _, _, _, _, _),
 	SC(epoll_create, EPOLL_CREATE, 0, _, _, _, _, _, _),
 	SC(epoll_create1, EPOLL_CREATE1, 0, _, _, _, _, _, _),
-	SC(io_uring_setup, IO_URING_SETUP, 0, _, _, _, _, _, _),
+	SC(io_uring_setup, IO_URING_SETUP, 0, _, SKP_A_RAW24, _, _, _, _),
 	SC(userfaultfd, USERFAULTFD, 0, _, _, _, _, _, _),
 	SC(pidfd_open, PIDFD_OPEN, 0, _, _, _, _, _, _),
 	SC(pidfd_getfd, PIDFD_GETFD, 0, _, _, _, _, _, _),
