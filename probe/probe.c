@@ -99,6 +99,12 @@ int sk_probe_open(struct sk_probe **out, const struct sk_probe_opts *opts, char 
 		p->skel->rodata->argmax = 4096;
 	p->skel->rodata->wakeup_bytes = opts && opts->wakeup_bytes ? opts->wakeup_bytes : ring / 8;
 	p->skel->rodata->self_tgid = (uint32_t)getpid();
+	if (opts && opts->npids)
+		p->skel->rodata->filter_pids = 1;
+	if (opts && opts->comm && *opts->comm) {
+		p->skel->rodata->filter_comm = 1;
+		strncpy((char *)p->skel->rodata->comm_want, opts->comm, sizeof(p->skel->rodata->comm_want) - 1);
+	}
 	bpf_map__set_max_entries(p->skel->maps.rb, ring);
 	bpf_map__set_max_entries(p->skel->maps.scratch_map, (uint32_t)libbpf_num_possible_cpus());
 	rc = saker_bpf__load(p->skel);
@@ -108,6 +114,10 @@ int sk_probe_open(struct sk_probe **out, const struct sk_probe_opts *opts, char 
 		saker_bpf__destroy(p->skel);
 		free(p);
 		return rc;
+	}
+	for (size_t i = 0; opts && i < opts->npids; i++) {
+		uint8_t one = 1;
+		bpf_map__update_elem(p->skel->maps.targets, &opts->pids[i], sizeof(uint32_t), &one, 1, BPF_ANY);
 	}
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.rb), ring_cb, p, NULL);
 	if (!p->rb) {
@@ -221,7 +231,13 @@ int sk_probe_poll(struct sk_probe *p, int timeout_ms, sk_probe_cb cb, void *ctx)
 	return (int)(p->dec.num - before);
 }
 
-int sk_probe_stats(struct sk_probe *p, struct sk_probe_stats *out)
+int sk_probe_ncpus(void)
+{
+	return libbpf_num_possible_cpus();
+}
+
+/* Sums the counters of cpu (or of every CPU when cpu < 0). */
+static int read_counters(struct sk_probe *p, int cpu, struct sk_probe_stats *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *vals;
@@ -229,6 +245,8 @@ int sk_probe_stats(struct sk_probe *p, struct sk_probe_stats *out)
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
+	if (cpu >= ncpu)
+		return -EINVAL;
 	vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
@@ -236,7 +254,8 @@ int sk_probe_stats(struct sk_probe *p, struct sk_probe_stats *out)
 		if (bpf_map__lookup_elem(p->skel->maps.counters, &k, sizeof(k), vals,
 					 sizeof(*vals) * (size_t)ncpu, 0) == 0)
 			for (int c = 0; c < ncpu; c++)
-				sum[k] += vals[c];
+				if (cpu < 0 || c == cpu)
+					sum[k] += vals[c];
 	}
 	free(vals);
 	out->events = sum[SKP_CNT_EVENTS];
@@ -244,8 +263,18 @@ int sk_probe_stats(struct sk_probe *p, struct sk_probe_stats *out)
 	out->copy_fail = sum[SKP_CNT_COPY_FAIL];
 	out->trunc = sum[SKP_CNT_TRUNC];
 	out->nostate = sum[SKP_CNT_NOSTATE];
-	out->decode_err = p->decode_err;
+	out->decode_err = cpu < 0 ? p->decode_err : 0;
 	return 0;
+}
+
+int sk_probe_stats(struct sk_probe *p, struct sk_probe_stats *out)
+{
+	return read_counters(p, -1, out);
+}
+
+int sk_probe_stats_cpu(struct sk_probe *p, uint32_t cpu, struct sk_probe_stats *out)
+{
+	return read_counters(p, (int)cpu, out);
 }
 
 const char *const *sk_probe_syscall_names(void)

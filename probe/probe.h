@@ -14,6 +14,9 @@ struct sk_probe_opts {
 	uint32_t snaplen;       /* I/O data bytes copied (0: 80) */
 	uint32_t argmax;        /* argv/env bytes copied (0: 4096) */
 	uint32_t wakeup_bytes;  /* wake the consumer once this much is queued (0: ring/8) */
+	const uint32_t *pids;   /* if npids: only these processes and their later children */
+	size_t npids;
+	const char *comm;       /* if set: only threads with this comm (15 chars max) */
 };
 
 struct sk_probe_stats {
@@ -52,6 +55,10 @@ int sk_probe_poll(struct sk_probe *p, int timeout_ms, sk_probe_cb cb, void *ctx)
 
 /* Sums the per-CPU counters. */
 int sk_probe_stats(struct sk_probe *p, struct sk_probe_stats *out);
+
+/* Per-CPU view of the same counters (cpu < sk_probe_ncpus()). */
+int sk_probe_stats_cpu(struct sk_probe *p, uint32_t cpu, struct sk_probe_stats *out);
+int sk_probe_ncpus(void);
 
 /* Names of every syscall the probe supports, NULL-terminated. */
 const char *const *sk_probe_syscall_names(void);

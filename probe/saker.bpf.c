@@ -24,6 +24,11 @@ const volatile __u32 snaplen = 80;
 const volatile __u32 argmax = 4096;
 const volatile __u32 wakeup_bytes = 1 << 20;
 const volatile __u32 self_tgid = 0;
+/* Optional process filters (-p / --comm): only listed tgids (and the
+ * children they fork), only threads whose comm matches. */
+const volatile __u32 filter_pids = 0;
+const volatile __u32 filter_comm = 0;
+const volatile char comm_want[16] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -86,11 +91,40 @@ static __always_inline void count(__u32 which)
 		*c += 1;
 }
 
-static __always_inline int is_excluded(__u32 tgid)
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} targets SEC(".maps");
+
+static __always_inline int comm_mismatch(struct task_struct *t)
+{
+	char c[16] = {};
+	int i;
+
+	BPF_CORE_READ_STR_INTO(&c, t, comm);
+	for (i = 0; i < 16; i++) {
+		if (c[i] != comm_want[i])
+			return 1;
+		if (!c[i])
+			break;
+	}
+	return 0;
+}
+
+/* Whether task t (of thread group tgid) is outside the capture. */
+static __always_inline int is_excluded_task(struct task_struct *t, __u32 tgid)
 {
 	if (tgid == self_tgid)
 		return 1;
-	return bpf_map_lookup_elem(&excluded, &tgid) != NULL;
+	if (bpf_map_lookup_elem(&excluded, &tgid))
+		return 1;
+	if (filter_pids && !bpf_map_lookup_elem(&targets, &tgid))
+		return 1;
+	if (filter_comm && comm_mismatch(t))
+		return 1;
+	return 0;
 }
 
 static __always_inline __u64 wake_flag(void)
@@ -551,9 +585,9 @@ int BPF_PROG(sk_sys_enter, struct pt_regs *regs, long id)
 	sp = bpf_map_lookup_elem(&specs, &nr);
 	if (!sp || !sp->enabled)
 		return 0;
-	if (is_excluded(bpf_get_current_pid_tgid() >> 32))
-		return 0;
 	t = bpf_get_current_task_btf();
+	if (is_excluded_task(t, bpf_get_current_pid_tgid() >> 32))
+		return 0;
 	s = bpf_task_storage_get(&saved_args, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!s)
 		return 0;
@@ -844,9 +878,12 @@ int BPF_PROG(sk_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct skp_spec *sp;
 	int i;
 
-	if (is_excluded(BPF_CORE_READ(p, tgid)))
-		return 0;
 	s = bpf_task_storage_get(&saved_args, p, 0, 0);
+	if (is_excluded_task(p, BPF_CORE_READ(p, tgid))) {
+		if (s)
+			s->live = 0;
+		return 0;
+	}
 	if (s && s->live) {
 		nr = s->nr;
 		/* the exec succeeded: the sys_exit that follows must not emit */
@@ -885,7 +922,15 @@ int BPF_PROG(sk_fork, struct task_struct *parent, struct task_struct *child)
 	sp = bpf_map_lookup_elem(&specs, &nr);
 	if (!sp || !sp->enabled)
 		return 0;
-	if (is_excluded(BPF_CORE_READ(child, tgid)))
+	if (filter_pids) {
+		__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+		__u8 one = 1;
+
+		/* descendants of a filtered process are filtered in too */
+		if (bpf_map_lookup_elem(&targets, &ptgid))
+			bpf_map_update_elem(&targets, &ctgid, &one, BPF_ANY);
+	}
+	if (is_excluded_task(child, BPF_CORE_READ(child, tgid)))
 		return 0;
 	for (i = 0; i < SKP_NARGS; i++)
 		c.a[i] = s->args[i];
@@ -906,7 +951,7 @@ int BPF_PROG(sk_exit, struct task_struct *p)
 	struct skp_hdr *h;
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 
-	if (is_excluded(tgid))
+	if (is_excluded_task(p, tgid))
 		return 0;
 	/* fixed size: reserved and committed in place */
 	h = bpf_ringbuf_reserve(&rb, sizeof(*h), 0);
