@@ -281,3 +281,52 @@ int sk_meta_merge(struct sk_meta *dst, const struct sk_meta *src)
 		rc = sk_meta_set_end(dst, &src->end);
 	return rc;
 }
+
+int sk_meta_append_owned(struct sk_meta *m, uint32_t kind, const void *item)
+{
+	void *e;
+	switch (kind) {
+	case SK_META_HOST:
+		m->host = *(const struct sk_meta_host *)item;
+		m->have_host = 1;
+		return 0;
+	case SK_META_END:
+		return sk_meta_set_end(m, item);
+	case SK_META_IFACE:
+		e = APPEND(m, ifaces, n_ifaces, cap_ifaces, (const struct sk_meta_iface *)item);
+		if (e)
+			m->n_ifaces++;
+		break;
+	case SK_META_USER:
+		e = APPEND(m, users, n_users, cap_users, (const struct sk_meta_user *)item);
+		if (e)
+			m->n_users++;
+		break;
+	case SK_META_GROUP:
+		e = APPEND(m, groups, n_groups, cap_groups, (const struct sk_meta_group *)item);
+		if (e)
+			m->n_groups++;
+		break;
+	case SK_META_PROC:
+		e = APPEND(m, procs, n_procs, cap_procs, (const struct sk_meta_proc *)item);
+		if (e)
+			m->n_procs++;
+		break;
+	case SK_META_FD:
+		e = APPEND(m, fds, n_fds, cap_fds, (const struct sk_meta_fd *)item);
+		if (e)
+			m->n_fds++;
+		break;
+	case SK_META_CONTAINER:
+		e = APPEND(m, containers, n_containers, cap_containers,
+			   (const struct sk_meta_container *)item);
+		if (e)
+			m->n_containers++;
+		break;
+	case SK_META_DROPS:
+		return sk_meta_add_drops(m, item);
+	default:
+		return -EINVAL;
+	}
+	return e ? 0 : -ENOMEM;
+}

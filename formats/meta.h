@@ -222,6 +222,10 @@ int sk_meta_set_end(struct sk_meta *m, const struct sk_meta_end *item);
  * ignored for HOST and END). 0, -ENOMEM or -EINVAL for an unknown kind. */
 int sk_meta_add(struct sk_meta *m, uint32_t kind, const void *items, size_t n);
 
+/* Appends one entry of kind without copying its strings: they must already
+ * live in m's arena (sk_meta_strndup). Decoders use it to copy once. */
+int sk_meta_append_owned(struct sk_meta *m, uint32_t kind, const void *item);
+
 /* Copies every table of src into dst (appending). */
 int sk_meta_merge(struct sk_meta *dst, const struct sk_meta *src);
 

@@ -1,0 +1,161 @@
+/* formats/skr_wire.h: internal .skr wire constants, varints, byte buffers and the metadata record codec. */
+#ifndef SAKER_FORMATS_SKR_WIRE_H
+#define SAKER_FORMATS_SKR_WIRE_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/meta.h"
+
+/* Constants of docs/skr-format.md. */
+#define SKR_VERSION_MAJOR 1
+#define SKR_VERSION_MINOR 0
+#define SKR_SKIPPABLE_MAGIC 0x184D2A55u
+#define SKR_ZSTD_MAGIC 0xFD2FB528u
+#define SKR_TAG(a, b, c, d) \
+	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define SKR_TAG_HEADER SKR_TAG('S', 'K', 'R', 'H')
+#define SKR_TAG_META SKR_TAG('S', 'K', 'R', 'M')
+#define SKR_TAG_BATCH SKR_TAG('S', 'K', 'R', 'B')
+#define SKR_TAG_FOOTER SKR_TAG('S', 'K', 'R', 'X')
+#define SKR_TAG_END SKR_TAG('S', 'K', 'R', 'T')
+#define SKR_MAX_FRAME (256u << 20)    /* saker frame content */
+#define SKR_MAX_RAW (64u << 20)       /* decompressed event chunk */
+#define SKR_MAX_META_RAW (256u << 20) /* decompressed metadata payload */
+#define SKR_NSTREAMS 7
+#define SKR_BATCH_FIXED 48            /* batch body before stream_len[] */
+#define SKR_FOOTER_ENTRY 40
+#define SKR_FLAGS_MUST_UNDERSTAND 0xffffu
+
+enum skr_stream { SKR_S_TYPE, SKR_S_TID, SKR_S_TS, SKR_S_CPU, SKR_S_FLAGS, SKR_S_LEN, SKR_S_DATA };
+
+static inline void skr_put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void skr_put_u32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void skr_put_u64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint16_t skr_get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t skr_get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t skr_get_u64(const uint8_t *p)
+{
+	return (uint64_t)skr_get_u32(p) | (uint64_t)skr_get_u32(p + 4) << 32;
+}
+
+static inline uint64_t skr_zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t skr_unzigzag(uint64_t u)
+{
+	return (int64_t)((u >> 1) ^ (0 - (u & 1)));
+}
+
+/* Writes v at p (which has room for 10 bytes); returns the bytes written. */
+static inline size_t skr_put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/* Reads a varint from [*pp, end); 0 or -1 if it runs past end or overflows. */
+static inline int skr_get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
+{
+	const uint8_t *p = *pp;
+	if (p < end && *p < 0x80) {
+		*out = *p;
+		*pp = p + 1;
+		return 0;
+	}
+	uint64_t v = 0;
+	for (unsigned i = 0; i < 10; i++) {
+		if (p >= end)
+			return -1;
+		uint8_t b = *p++;
+		if (i == 9 && b > 1)
+			return -1;
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*out = v;
+			*pp = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A growable byte buffer. */
+struct skr_buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+int skr_buf_grow(struct skr_buf *b, size_t need);
+
+/* Makes room for n more bytes; 0 or -ENOMEM. */
+static inline int skr_buf_reserve(struct skr_buf *b, size_t n)
+{
+	return b->cap - b->len >= n ? 0 : skr_buf_grow(b, n);
+}
+
+static inline void skr_buf_free(struct skr_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+int skr_buf_put(struct skr_buf *b, const void *data, size_t n);
+int skr_buf_put_varint(struct skr_buf *b, uint64_t v);
+
+/* CRC-32 (zlib) of p continuing from crc (0 to start). */
+uint32_t skr_crc32(uint32_t crc, const uint8_t *p, size_t n);
+
+/* The CRC of a saker frame: its tag, then its body (content minus tag and crc). */
+static inline uint32_t skr_frame_crc(const uint8_t *content, size_t size)
+{
+	return skr_crc32(skr_crc32(0, content, 4), content + 8, size - 8);
+}
+
+/* Appends one record (varint length + fields) of kind for item. */
+int skr_meta_encode_record(struct skr_buf *out, uint32_t kind, const void *item);
+/* Decodes one record's fields (without its length prefix) into m. Returns 0,
+ * -EBADMSG with a reason in err, or -ENOMEM. Unknown kinds are ignored. */
+int skr_meta_decode_record(struct sk_meta *m, uint32_t kind, const uint8_t *p, size_t len,
+			   char *err, size_t errlen);
+/* Decodes count length-prefixed records covering exactly [p, p+len). */
+int skr_meta_decode_records(struct sk_meta *m, uint32_t kind, const uint8_t *p, size_t len,
+			    uint32_t count, char *err, size_t errlen);
+/* Size of one item of kind's struct, 0 for unknown kinds. */
+size_t skr_meta_item_size(uint32_t kind);
+
+#endif

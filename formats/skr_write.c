@@ -1,0 +1,478 @@
+/* formats/skr_write.c: the .skr writer: event chunks, metadata frames, footer index. */
+#include "formats/skr.h"
+#include "formats/skr_wire.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+struct index_entry {
+	uint64_t offset, min_ts, max_ts, first_num;
+	uint32_t nevents, kind;
+};
+
+struct skr_writer {
+	int fd;
+	int own_fd;
+	char name[256];
+	char err[512];
+	int failed;              /* first error code, sticky */
+	int level;
+	uint32_t frame_events, frame_bytes;
+	uint64_t flush_interval_ns;
+
+	ZSTD_CCtx *cctx;
+	struct skr_buf streams[SKR_NSTREAMS];
+	struct skr_buf frame;    /* saker frame under construction */
+	struct skr_buf zout;     /* compressed output */
+	struct skr_buf meta;     /* metadata records */
+
+	/* Pending chunk. */
+	uint32_t nevents;
+	uint64_t base_ts, min_ts, max_ts;
+	int64_t prev_tid;
+	uint64_t prev_ts;
+	uint64_t chunk_start_ns; /* CLOCK_MONOTONIC when its first event came */
+
+	int end_written;
+	uint64_t offset;         /* bytes written */
+	uint64_t total_events;
+	struct index_entry *index;
+	size_t n_index, cap_index;
+};
+
+static int fail(struct skr_writer *w, int rc, const char *fmt, const char *detail)
+{
+	if (!w->failed) {
+		w->failed = rc;
+		snprintf(w->err, sizeof(w->err), "%s: %s%s%s", w->name, fmt, detail ? ": " : "",
+			 detail ? detail : "");
+	}
+	return rc;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int write_all(struct skr_writer *w, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(w->fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			return fail(w, -e, "write failed", strerror(e));
+		}
+		p += k;
+		n -= (size_t)k;
+		w->offset += (uint64_t)k;
+	}
+	return 0;
+}
+
+static int add_index(struct skr_writer *w, const struct index_entry *e)
+{
+	if (w->n_index == w->cap_index) {
+		size_t cap = w->cap_index ? w->cap_index * 2 : 64;
+		void *p = realloc(w->index, cap * sizeof(*w->index));
+		if (!p)
+			return fail(w, -ENOMEM, "out of memory", NULL);
+		w->index = p;
+		w->cap_index = cap;
+	}
+	w->index[w->n_index++] = *e;
+	return 0;
+}
+
+/* Starts a saker frame in w->frame: magic, size placeholder, tag, crc placeholder. */
+static int frame_begin(struct skr_writer *w, uint32_t tag)
+{
+	w->frame.len = 0;
+	if (skr_buf_reserve(&w->frame, 16))
+		return fail(w, -ENOMEM, "out of memory", NULL);
+	skr_put_u32(w->frame.p, SKR_SKIPPABLE_MAGIC);
+	skr_put_u32(w->frame.p + 8, tag);
+	w->frame.len = 16;
+	return 0;
+}
+
+/* Fills in size and CRC, then writes the frame. */
+static int frame_end(struct skr_writer *w)
+{
+	size_t content = w->frame.len - 8;
+	if (content > SKR_MAX_FRAME)
+		return fail(w, -EFBIG, "metadata frame too large", NULL);
+	skr_put_u32(w->frame.p + 4, (uint32_t)content);
+	skr_put_u32(w->frame.p + 12, skr_frame_crc(w->frame.p + 8, content));
+	return write_all(w, w->frame.p, w->frame.len);
+}
+
+static int put_le(struct skr_writer *w, uint64_t v, unsigned width)
+{
+	if (skr_buf_reserve(&w->frame, 8))
+		return fail(w, -ENOMEM, "out of memory", NULL);
+	if (width == 2)
+		skr_put_u16(w->frame.p + w->frame.len, (uint16_t)v);
+	else if (width == 4)
+		skr_put_u32(w->frame.p + w->frame.len, (uint32_t)v);
+	else
+		skr_put_u64(w->frame.p + w->frame.len, v);
+	w->frame.len += width;
+	return 0;
+}
+
+static int write_header(struct skr_writer *w, const struct sk_meta_host *host)
+{
+	struct sk_meta_host empty = { 0 };
+	struct skr_buf rec = { 0 };
+	int rc = skr_meta_encode_record(&rec, SK_META_HOST, host ? host : &empty);
+	if (rc) {
+		skr_buf_free(&rec);
+		return fail(w, rc, "out of memory", NULL);
+	}
+	/* The record length varint is not part of the header (section 4). */
+	const uint8_t *p = rec.p;
+	uint64_t len = 0;
+	skr_get_varint(&p, rec.p + rec.len, &len);
+	rc = frame_begin(w, SKR_TAG_HEADER);
+	rc = rc ? rc : put_le(w, SKR_VERSION_MAJOR, 2);
+	rc = rc ? rc : put_le(w, SKR_VERSION_MINOR, 2);
+	rc = rc ? rc : put_le(w, 0, 4);
+	rc = rc ? rc : put_le(w, len, 4);
+	if (!rc && skr_buf_put(&w->frame, p, len))
+		rc = fail(w, -ENOMEM, "out of memory", NULL);
+	skr_buf_free(&rec);
+	return rc ? rc : frame_end(w);
+}
+
+static void apply_opts(struct skr_writer *w, const struct skr_writer_opts *o)
+{
+	w->level = o && o->level ? o->level : 3;
+	w->frame_events = o && o->frame_events ? o->frame_events : 65536;
+	w->frame_bytes = o && o->frame_bytes ? o->frame_bytes : (2u << 20);
+	if (w->frame_bytes > SKR_MAX_RAW / 2)
+		w->frame_bytes = SKR_MAX_RAW / 2;
+	w->flush_interval_ns = o && o->flush_interval_ns ? o->flush_interval_ns : 1000000000u;
+}
+
+struct skr_writer *skr_writer_open_fd(int fd, const char *name, const struct skr_writer_opts *opts,
+				      char *err, size_t errlen)
+{
+	struct skr_writer *w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	w->fd = fd;
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	apply_opts(w, opts);
+	w->cctx = ZSTD_createCCtx();
+	if (!w->cctx ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, w->level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1))) {
+		snprintf(err, errlen, "%s: cannot set up zstd (level %d)", name, w->level);
+		skr_writer_abandon(w);
+		return NULL;
+	}
+	if (write_header(w, opts ? opts->host : NULL)) {
+		snprintf(err, errlen, "%s", w->err);
+		skr_writer_abandon(w);
+		return NULL;
+	}
+	return w;
+}
+
+struct skr_writer *skr_writer_open_path(const char *path, const struct skr_writer_opts *opts,
+					char *err, size_t errlen)
+{
+	if (strcmp(path, "-") == 0)
+		return skr_writer_open_fd(STDOUT_FILENO, "<stdout>", opts, err, errlen);
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
+	flags |= opts && opts->force ? O_TRUNC : O_EXCL;
+	int fd = open(path, flags, 0600);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "%s: cannot create: %s%s", path, strerror(e),
+			 e == EEXIST ? " (use the force option to overwrite)" : "");
+		return NULL;
+	}
+	struct skr_writer *w = skr_writer_open_fd(fd, path, opts, err, errlen);
+	if (!w) {
+		close(fd);
+		return NULL;
+	}
+	w->own_fd = 1;
+	return w;
+}
+
+static uint64_t pending_bytes(const struct skr_writer *w)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < SKR_NSTREAMS; i++)
+		n += w->streams[i].len;
+	return n;
+}
+
+int skr_writer_flush(struct skr_writer *w)
+{
+	if (w->failed)
+		return w->failed;
+	if (!w->nevents)
+		return 0;
+	uint64_t raw = pending_bytes(w);
+	size_t bound = ZSTD_compressBound(raw);
+	w->zout.len = 0;
+	if (skr_buf_reserve(&w->zout, bound))
+		return fail(w, -ENOMEM, "out of memory", NULL);
+	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+	ZSTD_CCtx_setPledgedSrcSize(w->cctx, raw);
+	ZSTD_outBuffer out = { w->zout.p, bound, 0 };
+	for (int i = 0; i < SKR_NSTREAMS; i++) {
+		ZSTD_inBuffer in = { w->streams[i].p, w->streams[i].len, 0 };
+		ZSTD_EndDirective mode = i == SKR_NSTREAMS - 1 ? ZSTD_e_end : ZSTD_e_continue;
+		size_t left;
+		do {
+			left = ZSTD_compressStream2(w->cctx, &out, &in, mode);
+			if (ZSTD_isError(left))
+				return fail(w, -EIO, "zstd compression failed", ZSTD_getErrorName(left));
+		} while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
+	}
+
+	struct index_entry e = { w->offset, w->min_ts, w->max_ts, w->total_events - w->nevents + 1,
+				 w->nevents, 0 };
+	int rc = frame_begin(w, SKR_TAG_BATCH);
+	rc = rc ? rc : put_le(w, w->nevents, 4);
+	rc = rc ? rc : put_le(w, raw, 4);
+	rc = rc ? rc : put_le(w, out.pos, 4);
+	rc = rc ? rc : put_le(w, SKR_NSTREAMS, 4);
+	rc = rc ? rc : put_le(w, e.first_num, 8);
+	rc = rc ? rc : put_le(w, w->base_ts, 8);
+	rc = rc ? rc : put_le(w, w->min_ts, 8);
+	rc = rc ? rc : put_le(w, w->max_ts, 8);
+	for (int i = 0; i < SKR_NSTREAMS && !rc; i++)
+		rc = put_le(w, w->streams[i].len, 4);
+	rc = rc ? rc : frame_end(w);
+	rc = rc ? rc : write_all(w, w->zout.p, out.pos);
+	rc = rc ? rc : add_index(w, &e);
+	for (int i = 0; i < SKR_NSTREAMS; i++)
+		w->streams[i].len = 0;
+	w->nevents = 0;
+	return rc;
+}
+
+int skr_writer_tick(struct skr_writer *w)
+{
+	if (w->nevents && now_ns() - w->chunk_start_ns >= w->flush_interval_ns)
+		return skr_writer_flush(w);
+	return w->failed;
+}
+
+static inline void put_v(struct skr_buf *b, uint64_t v)
+{
+	b->len += skr_put_varint(b->p + b->len, v);
+}
+
+int skr_writer_append(struct skr_writer *w, const struct sk_event *ev)
+{
+	if (w->failed)
+		return w->failed;
+	uint32_t np = ev->nparams;
+	if (np > SK_MAX_PARAMS)
+		return -EINVAL;
+	size_t data = 0;
+	for (uint32_t i = 0; i < np; i++)
+		data += ev->params[i].len;
+	if (data > SKR_MAX_RAW / 2)
+		return -E2BIG;
+	if (w->nevents && pending_bytes(w) + data + 64 + 10 * np > w->frame_bytes) {
+		int rc = skr_writer_flush(w);
+		if (rc)
+			return rc;
+	}
+	struct skr_buf *s = w->streams;
+	for (int i = 0; i < SKR_S_LEN; i++)
+		if (skr_buf_reserve(&s[i], 10))
+			return fail(w, -ENOMEM, "out of memory", NULL);
+	if (skr_buf_reserve(&s[SKR_S_LEN], 10 * (np + 1)) || skr_buf_reserve(&s[SKR_S_DATA], data))
+		return fail(w, -ENOMEM, "out of memory", NULL);
+
+	if (!w->nevents) {
+		w->base_ts = w->min_ts = w->max_ts = w->prev_ts = ev->ts;
+		w->prev_tid = 0;
+		w->chunk_start_ns = now_ns();
+	}
+	put_v(&s[SKR_S_TYPE], ev->type);
+	put_v(&s[SKR_S_TID], skr_zigzag((int64_t)((uint64_t)ev->tid - (uint64_t)w->prev_tid)));
+	put_v(&s[SKR_S_TS], skr_zigzag((int64_t)(ev->ts - w->prev_ts)));
+	put_v(&s[SKR_S_CPU], ev->cpu);
+	put_v(&s[SKR_S_FLAGS], ev->flags);
+	put_v(&s[SKR_S_LEN], np);
+	for (uint32_t i = 0; i < np; i++) {
+		uint32_t len = ev->params[i].len;
+		put_v(&s[SKR_S_LEN], len);
+		if (len) {
+			memcpy(s[SKR_S_DATA].p + s[SKR_S_DATA].len, ev->params[i].val, len);
+			s[SKR_S_DATA].len += len;
+		}
+	}
+	w->prev_tid = ev->tid;
+	w->prev_ts = ev->ts;
+	if (ev->ts < w->min_ts)
+		w->min_ts = ev->ts;
+	if (ev->ts > w->max_ts)
+		w->max_ts = ev->ts;
+	w->nevents++;
+	w->total_events++;
+	if (w->nevents >= w->frame_events)
+		return skr_writer_flush(w);
+	/* A clock read costs ~20 ns: check the interval every 1024 events. */
+	if ((w->nevents & 1023) == 0)
+		return skr_writer_tick(w);
+	return 0;
+}
+
+int skr_writer_put_meta(struct skr_writer *w, uint32_t kind, const void *items, size_t n)
+{
+	if (kind == 0 || kind >= SK_META__COUNT)
+		return -EINVAL;
+	if (kind == SK_META_HOST || kind == SK_META_END)
+		n = 1;
+	int rc = skr_writer_flush(w);
+	if (rc)
+		return rc;
+	if (n == 0)
+		return 0;
+	if (n > UINT32_MAX)
+		return -E2BIG;
+	size_t sz = skr_meta_item_size(kind);
+	w->meta.len = 0;
+	for (size_t i = 0; i < n; i++) {
+		rc = skr_meta_encode_record(&w->meta, kind, (const uint8_t *)items + i * sz);
+		if (rc)
+			return fail(w, rc, "out of memory", NULL);
+	}
+	if (w->meta.len > SKR_MAX_META_RAW)
+		return fail(w, -EFBIG, "metadata table too large", sk_meta_kind_name(kind));
+	size_t bound = ZSTD_compressBound(w->meta.len);
+	w->zout.len = 0;
+	if (skr_buf_reserve(&w->zout, bound))
+		return fail(w, -ENOMEM, "out of memory", NULL);
+	size_t z = ZSTD_compress2(w->cctx, w->zout.p, bound, w->meta.p, w->meta.len);
+	if (ZSTD_isError(z))
+		return fail(w, -EIO, "zstd compression failed", ZSTD_getErrorName(z));
+	int compressed = z < w->meta.len;
+
+	struct index_entry e = { w->offset, 0, 0, 0, 0, kind };
+	rc = frame_begin(w, SKR_TAG_META);
+	rc = rc ? rc : put_le(w, kind, 4);
+	rc = rc ? rc : put_le(w, n, 4);
+	rc = rc ? rc : put_le(w, w->meta.len, 4);
+	rc = rc ? rc : put_le(w, compressed ? 1 : 0, 4); /* compression byte + 3 reserved */
+	if (!rc && skr_buf_put(&w->frame, compressed ? w->zout.p : w->meta.p,
+			       compressed ? z : w->meta.len))
+		rc = fail(w, -ENOMEM, "out of memory", NULL);
+	rc = rc ? rc : frame_end(w);
+	if (kind == SK_META_END)
+		w->end_written = 1;
+	return rc ? rc : add_index(w, &e);
+}
+
+int skr_writer_put_meta_all(struct skr_writer *w, const struct sk_meta *m)
+{
+	int rc = 0;
+	if (m->have_host)
+		rc = skr_writer_put_meta(w, SK_META_HOST, &m->host, 1);
+	rc = rc ? rc : skr_writer_put_meta(w, SK_META_IFACE, m->ifaces, m->n_ifaces);
+	rc = rc ? rc : skr_writer_put_meta(w, SK_META_USER, m->users, m->n_users);
+	rc = rc ? rc : skr_writer_put_meta(w, SK_META_GROUP, m->groups, m->n_groups);
+	rc = rc ? rc : skr_writer_put_meta(w, SK_META_PROC, m->procs, m->n_procs);
+	rc = rc ? rc : skr_writer_put_meta(w, SK_META_FD, m->fds, m->n_fds);
+	rc = rc ? rc : skr_writer_put_meta(w, SK_META_CONTAINER, m->containers, m->n_containers);
+	rc = rc ? rc : skr_writer_put_meta(w, SK_META_DROPS, m->drops, m->n_drops);
+	return rc;
+}
+
+static int write_footer(struct skr_writer *w)
+{
+	int rc = frame_begin(w, SKR_TAG_FOOTER);
+	if (w->n_index > (SKR_MAX_FRAME - 64) / SKR_FOOTER_ENTRY)
+		return fail(w, -EFBIG, "footer index too large", NULL);
+	rc = rc ? rc : put_le(w, w->n_index, 4);
+	rc = rc ? rc : put_le(w, 0, 4);
+	rc = rc ? rc : put_le(w, w->total_events, 8);
+	for (size_t i = 0; i < w->n_index && !rc; i++) {
+		const struct index_entry *e = &w->index[i];
+		rc = put_le(w, e->offset, 8);
+		rc = rc ? rc : put_le(w, e->min_ts, 8);
+		rc = rc ? rc : put_le(w, e->max_ts, 8);
+		rc = rc ? rc : put_le(w, e->first_num, 8);
+		rc = rc ? rc : put_le(w, e->nevents, 4);
+		rc = rc ? rc : put_le(w, e->kind, 4);
+	}
+	rc = rc ? rc : put_le(w, w->frame.len + 8, 4);
+	rc = rc ? rc : put_le(w, SKR_TAG_END, 4);
+	return rc ? rc : frame_end(w);
+}
+
+int skr_writer_close(struct skr_writer *w, char *err, size_t errlen)
+{
+	if (!w)
+		return 0;
+	int rc = skr_writer_flush(w);
+	if (!rc && !w->end_written) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		struct sk_meta_end end = { (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+					   w->total_events, 0 };
+		rc = skr_writer_put_meta(w, SK_META_END, &end, 1);
+	}
+	rc = rc ? rc : write_footer(w);
+	if (w->own_fd && close(w->fd) && !rc) {
+		int e = errno;
+		rc = fail(w, -e, "close failed", strerror(e));
+	}
+	w->own_fd = 0;
+	if (rc && err)
+		snprintf(err, errlen, "%s", w->err);
+	skr_writer_abandon(w);
+	return rc;
+}
+
+void skr_writer_abandon(struct skr_writer *w)
+{
+	if (!w)
+		return;
+	if (w->own_fd)
+		close(w->fd);
+	ZSTD_freeCCtx(w->cctx);
+	for (int i = 0; i < SKR_NSTREAMS; i++)
+		skr_buf_free(&w->streams[i]);
+	skr_buf_free(&w->frame);
+	skr_buf_free(&w->zout);
+	skr_buf_free(&w->meta);
+	free(w->index);
+	free(w);
+}
+
+const char *skr_writer_error(const struct skr_writer *w)
+{
+	return w->err[0] ? w->err : "no error";
+}
+
+uint64_t skr_writer_bytes(const struct skr_writer *w)
+{
+	return w->offset;
+}
+
+uint64_t skr_writer_events(const struct skr_writer *w)
+{
+	return w->total_events;
+}

@@ -1,0 +1,134 @@
+/* formats/source.c: opening a capture by its magic and dispatching to the matching format. */
+#include "formats/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Every file format, tried in order. The .scap reader adds its entry here
+ * (gzip-wrapped .scap included: its probe accepts the gzip magic). */
+static const struct sk_source_format *const formats[] = {
+	&sk_source_format_skr,
+	NULL,
+};
+
+struct sk_source {
+	const struct sk_source_ops *ops;
+	void *impl;
+	const char *format;
+	int fd;                 /* owned, or -1 */
+};
+
+struct sk_source *sk_source_wrap(const struct sk_source_ops *ops, void *impl, const char *format)
+{
+	struct sk_source *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->ops = ops;
+	s->impl = impl;
+	s->format = format;
+	s->fd = -1;
+	return s;
+}
+
+/* Reads up to n bytes (fewer only at the end of the input). */
+static ssize_t read_head(int fd, uint8_t *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = read(fd, buf + got, n - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
+}
+
+static size_t probe_len(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; formats[i]; i++)
+		if (formats[i]->probe_len > n)
+			n = formats[i]->probe_len;
+	return n > SK_SOURCE_PROBE_MAX ? SK_SOURCE_PROBE_MAX : n;
+}
+
+struct sk_source *sk_source_open(const char *path, char *err, size_t errlen)
+{
+	int is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
+		return NULL;
+	}
+	uint8_t head[SK_SOURCE_PROBE_MAX];
+	ssize_t n = read_head(fd, head, probe_len());
+	const struct sk_source_format *fmt = NULL;
+	if (n < 0)
+		snprintf(err, errlen, "%s: cannot read: %s", name, strerror((int)-n));
+	else if (n == 0)
+		snprintf(err, errlen, "%s: empty input, not a capture", name);
+	for (size_t i = 0; n > 0 && formats[i] && !fmt; i++)
+		if (formats[i]->probe(head, (size_t)n))
+			fmt = formats[i];
+	if (n > 0 && !fmt)
+		snprintf(err, errlen,
+			 "%s: unknown capture format (first bytes %02x %02x %02x %02x); expected .skr or .scap",
+			 name, head[0], n > 1 ? head[1] : 0, n > 2 ? head[2] : 0, n > 3 ? head[3] : 0);
+	void *impl = fmt ? fmt->open(fd, name, head, (size_t)n, err, errlen) : NULL;
+	struct sk_source *s = impl ? sk_source_wrap(fmt->ops, impl, fmt->name) : NULL;
+	if (!s) {
+		if (impl) {
+			fmt->ops->close(impl);
+			snprintf(err, errlen, "%s: out of memory", name);
+		}
+		if (!is_stdin)
+			close(fd);
+		return NULL;
+	}
+	s->fd = is_stdin ? -1 : fd;
+	return s;
+}
+
+int sk_source_next(struct sk_source *s, struct sk_event *ev)
+{
+	return s->ops->next(s->impl, ev);
+}
+
+const struct sk_meta *sk_source_meta(struct sk_source *s)
+{
+	return s->ops->meta(s->impl);
+}
+
+int sk_source_seek_time(struct sk_source *s, uint64_t ts)
+{
+	return s->ops->seek_time ? s->ops->seek_time(s->impl, ts) : -ENOTSUP;
+}
+
+const char *sk_source_error(struct sk_source *s)
+{
+	return s->ops->error(s->impl);
+}
+
+const char *sk_source_format_name(const struct sk_source *s)
+{
+	return s->format;
+}
+
+void sk_source_close(struct sk_source *s)
+{
+	if (!s)
+		return;
+	s->ops->close(s->impl);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
