@@ -136,61 +136,52 @@ static void pw_path_components(struct pw *w, const struct view *v, int id)
 	*p = 0;
 }
 
-static void pw_cgroups(struct pw *w, const struct skp_decoder *d, const struct view *v)
+/* "controller=/path" items, NUL-separated, from the per-controller chunk. */
+static void pw_cgroups(struct pw *w, const struct view *v)
 {
-	char path[4096];
-	size_t pl = 0;
 	const uint8_t *c = v->data[SKP_C_CGROUP];
-	size_t n = v->len[SKP_C_CGROUP], ends[17], k = 0;
+	size_t n = v->len[SKP_C_CGROUP], i = 0, o = 0;
 	uint8_t *p;
-	size_t need = 0;
 
 	if (!v->have[SKP_C_CGROUP]) {
 		pw_absent(w);
 		return;
 	}
-	for (size_t i = 0; i < n && k < 16; i++)
-		if (c[i] == 0)
-			ends[k++] = i;
-	for (size_t j = k; j-- > 0;) {
-		size_t start = j ? ends[j - 1] + 1 : 0, l = ends[j] - start;
-		if (pl + l + 2 >= sizeof(path))
-			break;
-		path[pl++] = '/';
-		memcpy(path + pl, c + start, l);
-		pl += l;
-	}
-	if (!pl)
-		path[pl++] = '/';
-	/* "controller=/path" for each enabled v2 controller, as upstream lists them */
-	for (size_t i = 0; i < d->cgctl_len;) {
-		size_t l = strlen(d->cgctl + i);
-		need += l + 1 + pl + 1;
-		i += l + 1;
-	}
-	if (!need) {
-		p = pw_reserve(w, pl + 3);
-		if (p) {
-			memcpy(p, "=", 1);
-			memcpy(p + 1, path, pl);
-			p[pl + 1] = 0;
-			w->ev->params[w->ev->nparams - 1].len = (uint32_t)pl + 2;
-		}
-		return;
-	}
-	p = pw_reserve(w, need);
+	/* the rendering is never longer than the chunk plus one '/' and '=' per string */
+	p = pw_reserve(w, 2 * n + 2);
 	if (!p)
 		return;
-	for (size_t i = 0; i < d->cgctl_len;) {
-		size_t l = strlen(d->cgctl + i);
-		memcpy(p, d->cgctl + i, l);
-		p += l;
-		*p++ = '=';
-		memcpy(p, path, pl);
-		p += pl;
-		*p++ = 0;
-		i += l + 1;
+	while (i < n) {
+		const uint8_t *name = c + i;
+		size_t nl = strnlen((const char *)name, n - i), ends[17], k = 0, start;
+
+		i += nl + 1;
+		if (!nl)
+			break;
+		start = i;
+		while (i < n && c[i] && k < 16) {
+			size_t l = strnlen((const char *)c + i, n - i);
+			ends[k++] = i + l;
+			i += l + 1;
+		}
+		while (i < n && c[i])
+			i += strnlen((const char *)c + i, n - i) + 1; /* deeper than we keep */
+		i++; /* the empty terminator */
+		memcpy(p + o, name, nl);
+		o += nl;
+		p[o++] = '=';
+		if (!k)
+			p[o++] = '/';
+		for (size_t j = k; j-- > 0;) {
+			size_t s = j ? ends[j - 1] + 1 : start;
+			p[o++] = '/';
+			memcpy(p + o, c + s, ends[j] - s);
+			o += ends[j] - s;
+		}
+		p[o++] = 0;
 	}
+	w->ev->params[w->ev->nparams - 1].len = (uint32_t)o;
+	w->off -= (2 * n + 2) - o;
 }
 
 /* User sockaddr -> event-table SOCKADDR. */
@@ -309,8 +300,7 @@ static void pw_exe_args(struct pw *w, const struct view *v)
 }
 
 /* The shared prefix of execve and clone exits: exe .. comm, cgroups. */
-static void pw_proc_common(struct pw *w, const struct skp_decoder *d, const struct view *v,
-			   const struct skp_proc *p, int clone)
+static void pw_proc_common(struct pw *w, const struct view *v, const struct skp_proc *p)
 {
 	pw_exe_args(w, v);
 	pw_i64(w, p->tid);
@@ -327,11 +317,10 @@ static void pw_proc_common(struct pw *w, const struct skp_decoder *d, const stru
 	pw_u32(w, p->vm_rss);
 	pw_u32(w, p->vm_swap);
 	pw_strn(w, p->comm, sizeof(p->comm));
-	pw_cgroups(w, d, v);
-	(void)clone;
+	pw_cgroups(w, v);
 }
 
-static void build_exec(struct pw *w, const struct skp_decoder *d, const struct view *v, int64_t res,
+static void build_exec(struct pw *w, const struct view *v, int64_t res,
 		       int with_filename, int filename_chunk)
 {
 	const struct skp_proc *p = proc_of(v);
@@ -339,7 +328,7 @@ static void build_exec(struct pw *w, const struct skp_decoder *d, const struct v
 	pw_i64(w, res);
 	if (!p)
 		return;
-	pw_proc_common(w, d, v, p, 0);
+	pw_proc_common(w, v, p);
 	pw_chunk_buf(w, v, SKP_C_ENV);
 	pw_u32(w, p->tty);
 	pw_i64(w, p->vpgid);
@@ -359,7 +348,7 @@ static void build_exec(struct pw *w, const struct skp_decoder *d, const struct v
 		pw_chunk_str(w, v, filename_chunk);
 }
 
-static void build_clone(struct pw *w, const struct skp_decoder *d, const struct view *v, int64_t res)
+static void build_clone(struct pw *w, const struct view *v, int64_t res)
 {
 	const struct skp_proc *p = proc_of(v);
 	uint32_t fl;
@@ -367,7 +356,7 @@ static void build_clone(struct pw *w, const struct skp_decoder *d, const struct 
 	pw_i64(w, res);
 	if (!p)
 		return;
-	pw_proc_common(w, d, v, p, 1);
+	pw_proc_common(w, v, p);
 	fl = skp_clone_flags_to_ppm(p->clone_flags);
 	if (p->pidns_level > 0)
 		fl |= 1u << 29; /* CHILD_IN_PIDNS */
@@ -392,7 +381,7 @@ static void build_open_tail(struct pw *w, const struct view *v, uint64_t flags, 
 	pw_u64(w, f ? f->ino : 0);
 }
 
-static void build_syscall(struct pw *w, const struct skp_decoder *d, const struct view *v, uint16_t type)
+static void build_syscall(struct pw *w, const struct view *v, uint16_t type)
 {
 	const struct skp_hdr *h = v->h;
 	const uint64_t *a = (const uint64_t *)h->args;
@@ -717,13 +706,13 @@ static void build_syscall(struct pw *w, const struct skp_decoder *d, const struc
 		break;
 	}
 	case SK_EV_EXECVE_X:
-		build_exec(w, d, v, r, 1, SKP_C_ARG0);
+		build_exec(w, v, r, 1, SKP_C_ARG0);
 		break;
 	case SK_EV_EXECVEAT_X:
-		build_exec(w, d, v, r, 0, 0);
+		build_exec(w, v, r, 0, 0);
 		break;
 	case SK_EV_CLONE_X: case SK_EV_CLONE3_X: case SK_EV_FORK_X: case SK_EV_VFORK_X:
-		build_clone(w, d, v, r);
+		build_clone(w, v, r);
 		break;
 	default:
 		pw_i64(w, r);
@@ -734,28 +723,12 @@ static void build_syscall(struct pw *w, const struct skp_decoder *d, const struc
 void skp_decoder_init(struct skp_decoder *d)
 {
 	struct timespec rt, bt;
-	FILE *f;
 
 	memset(d, 0, offsetof(struct skp_decoder, buf));
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_BOOTTIME, &bt);
 	d->boot_to_epoch = ((uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec) -
 			   ((uint64_t)bt.tv_sec * 1000000000ull + (uint64_t)bt.tv_nsec);
-	f = fopen("/sys/fs/cgroup/cgroup.controllers", "r");
-	if (f) {
-		char line[512];
-		if (fgets(line, sizeof(line), f)) {
-			char *save = NULL;
-			for (char *t = strtok_r(line, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
-				size_t l = strlen(t);
-				if (d->cgctl_len + l + 1 > sizeof(d->cgctl))
-					break;
-				memcpy(d->cgctl + d->cgctl_len, t, l + 1);
-				d->cgctl_len += l + 1;
-			}
-		}
-		fclose(f);
-	}
 }
 
 static uint16_t type_of_nr(uint32_t nr)
@@ -800,20 +773,20 @@ int skp_decode(struct skp_decoder *d, const void *rec, size_t len, struct sk_eve
 		if (!type)
 			return 1;
 		ev->type = type;
-		build_syscall(&w, d, &v, type);
+		build_syscall(&w, &v, type);
 		break;
 	case SKP_REC_EXEC:
 		type = h->nr == SYS_execveat ? SK_EV_EXECVEAT_X : SK_EV_EXECVE_X;
 		ev->type = type;
 		/* the filename as the kernel saw it: SKP_C_FILENAME */
-		build_exec(&w, d, &v, 0, type == SK_EV_EXECVE_X, SKP_C_FILENAME);
+		build_exec(&w, &v, 0, type == SK_EV_EXECVE_X, SKP_C_FILENAME);
 		break;
 	case SKP_REC_FORK:
 		type = type_of_nr(h->nr);
 		if (!type)
 			return 1;
 		ev->type = type;
-		build_clone(&w, d, &v, 0);
+		build_clone(&w, &v, 0);
 		break;
 	case SKP_REC_EXIT: {
 		int64_t st = h->ret;

@@ -24,13 +24,11 @@ const struct skp_syscall *skp_syscall_by_name(const char *name);
 
 struct skp_decoder {
 	uint64_t boot_to_epoch;  /* add to CLOCK_BOOTTIME ns to get epoch ns */
-	char cgctl[512];         /* enabled cgroup v2 controllers, NUL-separated */
-	size_t cgctl_len;
 	uint64_t num;            /* events decoded (evt.num) */
 	uint8_t buf[65536 + 8192]; /* parameter bytes of the current event */
 };
 
-/* Initialises clocks and the controller list. */
+/* Initialises the clock offset. */
 void skp_decoder_init(struct skp_decoder *d);
 /* Decodes rec (len bytes) into ev whose params point into d->buf.
  * Returns 0, or -EINVAL for a malformed record, or 1 to skip it. */

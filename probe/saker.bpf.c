@@ -241,6 +241,7 @@ struct walk {
 	struct vfsmount *vm;
 	struct mount *mnt;
 	struct kernfs_node *kn;
+	struct task_struct *task;
 };
 
 static long path_step(__u32 i, void *ctx)
@@ -296,7 +297,7 @@ static long cgroup_step(__u32 i, void *ctx)
 	struct kernfs_node *parent = BPF_CORE_READ(kn, __parent);
 	long n;
 
-	if (!parent || k->len > 16 * 256)
+	if (!parent || k->len > SKP_CGROUP_MAX - 256)
 		return 1;
 	n = bpf_probe_read_kernel_str(&k->b[bounded(k->base + k->len)], 256, BPF_CORE_READ(kn, name));
 	if (n > 0)
@@ -305,18 +306,45 @@ static long cgroup_step(__u32 i, void *ctx)
 	return 0;
 }
 
+/* One controller: its name, its cgroup's path components leaf first, then
+ * an empty string. Both cgroup v1 hierarchies and v2 come out the same way. */
+static long subsys_step(__u32 i, void *ctx)
+{
+	struct walk *k = ctx;
+	struct task_struct *t = k->task;
+	struct cgroup_subsys_state *css;
+	struct cgroup_subsys *ss;
+	long n;
+
+	if (i >= CGROUP_SUBSYS_COUNT || k->len > SKP_CGROUP_MAX - 512)
+		return 1;
+	css = BPF_CORE_READ(t, cgroups, subsys[i & 15]);
+	if (!css)
+		return 0;
+	ss = BPF_CORE_READ(css, ss);
+	n = bpf_probe_read_kernel_str(&k->b[bounded(k->base + k->len)], 64, BPF_CORE_READ(ss, name));
+	if (n <= 0)
+		return 0;
+	k->len += n;
+	k->kn = BPF_CORE_READ(css, cgroup, kn);
+	if (k->kn)
+		bpf_loop(16, cgroup_step, k, 0);
+	k->b[bounded(k->base + k->len)] = 0;
+	k->len++;
+	return 0;
+}
+
 static __always_inline void put_cgroup(struct builder *w, struct task_struct *t)
 {
-	struct skp_chunk *c = chunk_start(w, 17 * 256);
+	struct skp_chunk *c = chunk_start(w, SKP_CGROUP_MAX);
 	struct walk k = {};
 
 	if (!c)
 		return;
 	k.b = w->b;
 	k.base = w->off + sizeof(*c);
-	k.kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
-	if (k.kn)
-		bpf_loop(16, cgroup_step, &k, 0);
+	k.task = t;
+	bpf_loop(CGROUP_SUBSYS_COUNT, subsys_step, &k, 0);
 	chunk_end(w, c, SKP_C_CGROUP, 0, k.len);
 }
 

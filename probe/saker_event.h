@@ -20,6 +20,7 @@
 #define SKP_SCRATCH_HALF 32768   /* a record never exceeds this */
 #define SKP_MAX_CHUNK 16384      /* largest single copy (snaplen is clamped to it) */
 #define SKP_PATH_DEPTH 32        /* dentry components walked for kernel paths */
+#define SKP_CGROUP_MAX 4096      /* bytes of cgroup names and paths per record */
 
 enum skp_rec_kind {
 	SKP_REC_SYSCALL = 1, /* a syscall exit */
@@ -61,7 +62,7 @@ enum skp_chunk_id {
 	SKP_C_ENV = 12,      /* raw env area: NUL-separated */
 	SKP_C_CWD = 13,      /* path components leaf first, NUL-separated */
 	SKP_C_EXEPATH = 14,  /* same, for the exe file */
-	SKP_C_CGROUP = 15,   /* same, for the cgroup v2 path */
+	SKP_C_CGROUP = 15,   /* per controller: name, path components leaf first, "" */
 	SKP_C_FILENAME = 16, /* exec filename as passed (kernel copy) */
 	SKP_C_DATA = 17,     /* I/O data behind an iovec or msghdr */
 	SKP_C_SADDR = 18,    /* user sockaddr behind a msghdr */
