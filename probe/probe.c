@@ -48,7 +48,7 @@ static int ring_cb(void *ctx, void *data, size_t size)
 		return 0;
 	if (p->cb && p->cb(&p->ev, p->cb_ctx)) {
 		p->stop = 1;
-		return 1; /* stops ring_buffer__consume */
+		return -ECANCELED; /* a negative return stops ring_buffer__consume */
 	}
 	return 0;
 }

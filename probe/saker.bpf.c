@@ -74,8 +74,11 @@ struct {
 struct sk_saved {
 	__u64 args[SKP_NARGS];
 	__u32 nr;
-	__u32 live;
+	__u32 live;   /* SAVED_* */
 };
+
+#define SAVED_LIVE 1       /* args saved, exit not seen yet */
+#define SAVED_EXEC_DONE 2  /* exec succeeded: its sys_exit must not emit */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -620,7 +623,7 @@ int BPF_PROG(sk_sys_enter, struct pt_regs *regs, long id)
 	if (!s)
 		return 0;
 	s->nr = nr;
-	s->live = 1;
+	s->live = SAVED_LIVE;
 	s->args[0] = regs->di;
 	s->args[1] = regs->si;
 	s->args[2] = regs->dx;
@@ -863,27 +866,50 @@ static __always_inline void run_steps(struct stepctx *c)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t;
 	struct stepctx c = {};
 	struct sk_saved *s;
 	struct skp_spec *sp;
-	__u32 nr;
+	__u32 nr = (__u32)regs->orig_ax;
 	int i;
 
-	s = bpf_task_storage_get(&saved_args, t, 0, 0);
-	if (!s || !s->live)
-		return 0;
-	s->live = 0;
-	nr = s->nr;
-	if (nr != (__u32)regs->orig_ax)
-		return 0;
+	/* uninteresting syscalls stop here: one array lookup */
 	sp = bpf_map_lookup_elem(&specs, &nr);
 	if (!sp || !sp->enabled)
 		return 0;
-	for (i = 0; i < SKP_NARGS; i++) {
-		c.a[i] = s->args[i];
-		c.arg[i] = sp->arg[i];
+	t = bpf_get_current_task_btf();
+	s = bpf_task_storage_get(&saved_args, t, 0, 0);
+	if (s && s->live == SAVED_EXEC_DONE) {
+		/* a successful exec already emitted its record */
+		s->live = 0;
+		return 0;
 	}
+	if (s && s->live == SAVED_LIVE && s->nr == nr) {
+		s->live = 0;
+		for (i = 0; i < SKP_NARGS; i++)
+			c.a[i] = s->args[i];
+	} else {
+		/* The enter was not seen: the call began before the probe was
+		 * attached (a blocking accept, read, ...). x86_64 keeps the
+		 * argument registers intact across a syscall, so take them from
+		 * regs. The child side of a clone is emitted by sched_process_fork. */
+		if (s)
+			s->live = 0;
+		if (ret == 0 && (nr == X86_NR_CLONE || nr == X86_NR_CLONE3 || nr == X86_NR_FORK ||
+				 nr == X86_NR_VFORK))
+			return 0;
+		if (is_excluded_task(t, bpf_get_current_pid_tgid() >> 32))
+			return 0;
+		count(SKP_CNT_NOSTATE);
+		c.a[0] = regs->di;
+		c.a[1] = regs->si;
+		c.a[2] = regs->dx;
+		c.a[3] = regs->r10;
+		c.a[4] = regs->r8;
+		c.a[5] = regs->r9;
+	}
+	for (i = 0; i < SKP_NARGS; i++)
+		c.arg[i] = sp->arg[i];
 	c.w = begin(t, SKP_REC_SYSCALL, nr, ret, c.a);
 	if (!c.w.b)
 		return 0;
@@ -895,8 +921,6 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* ---- process lifecycle ---- */
-
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sk_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -906,19 +930,18 @@ int BPF_PROG(sk_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct skp_spec *sp;
 	int i;
 
-	s = bpf_task_storage_get(&saved_args, p, 0, 0);
-	if (is_excluded_task(p, BPF_CORE_READ(p, tgid))) {
-		if (s)
-			s->live = 0;
-		return 0;
-	}
-	if (s && s->live) {
+	/* created if missing, so the sys_exit that follows sees the mark */
+	s = bpf_task_storage_get(&saved_args, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (s && s->live == SAVED_LIVE) {
 		nr = s->nr;
-		/* the exec succeeded: the sys_exit that follows must not emit */
-		s->live = 0;
 		for (i = 0; i < SKP_NARGS; i++)
 			c.a[i] = s->args[i];
 	}
+	/* the exec succeeded: the sys_exit that follows must not emit */
+	if (s)
+		s->live = SAVED_EXEC_DONE;
+	if (is_excluded_task(p, BPF_CORE_READ(p, tgid)))
+		return 0;
 	sp = bpf_map_lookup_elem(&specs, &nr);
 	if (!sp || !sp->enabled)
 		return 0;
@@ -944,7 +967,7 @@ int BPF_PROG(sk_fork, struct task_struct *parent, struct task_struct *child)
 	int i;
 
 	s = bpf_task_storage_get(&saved_args, cur, 0, 0);
-	if (!s || !s->live)
+	if (!s || s->live != SAVED_LIVE)
 		return 0; /* kernel threads and forks outside a traced clone call */
 	nr = s->nr;
 	sp = bpf_map_lookup_elem(&specs, &nr);

@@ -40,6 +40,7 @@ static void usage(FILE *f)
 "  -f, --force           overwrite existing capture files\n"
 "  -z, --compress LEVEL  zstd level (1-19, default 3)\n"
 "  -C, --file-size MB    start a new file when this one reaches MB megabytes\n"
+"                        (10^6 bytes; fractions allowed, checked at each flush)\n"
 "  -G, --seconds SECS    start a new file every SECS seconds\n"
 "  -W, --file-count N    with -C/-G: keep N files, then reuse the oldest name\n"
 "                        (files are FILE0, FILE1, ...)\n"
@@ -179,7 +180,8 @@ int main(int argc, char **argv)
 	};
 	const char *path = NULL, *comm = NULL, *dump = NULL;
 	char *syscalls = NULL;
-	uint64_t level = 0, mb = 0, gsecs = 0, keep = 0, dur = 0, count = 0, snaplen = 80, ringkb = 0, v;
+	double mb = 0;
+	uint64_t level = 0, gsecs = 0, keep = 0, dur = 0, count = 0, snaplen = 80, ringkb = 0, v;
 	uint32_t pids[64];
 	size_t npids = 0;
 	int force = 0, quiet = 0, opt, rc = 1;
@@ -200,7 +202,15 @@ int main(int argc, char **argv)
 		case 'w': path = optarg; break;
 		case 'f': force = 1; break;
 		case 'z': if (parse_u64(optarg, "zstd level", &level) || level > 22) return 2; break;
-		case 'C': if (parse_u64(optarg, "file size", &mb) || !mb) return 2; break;
+		case 'C': {
+			char *end;
+			mb = strtod(optarg, &end);
+			if (end == optarg || *end || !(mb > 0) || mb > 1e7) {
+				fprintf(stderr, "saker-record: invalid file size '%s' (megabytes, e.g. 100 or 0.5)\n", optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'G': if (parse_u64(optarg, "rotation seconds", &gsecs) || !gsecs) return 2; break;
 		case 'W': if (parse_u64(optarg, "file count", &keep) || !keep) return 2; break;
 		case 'M': if (parse_u64(optarg, "duration", &dur)) return 2; break;
@@ -293,7 +303,7 @@ int main(int argc, char **argv)
 	oo.path = path;
 	oo.force = force;
 	oo.level = (int)level;
-	oo.rotate_bytes = mb * 1000000ull;
+	oo.rotate_bytes = (uint64_t)(mb * 1e6);
 	oo.rotate_ns = gsecs * 1000000000ull;
 	oo.keep = (unsigned)keep;
 	oo.host = &run.first_meta->host;
@@ -322,6 +332,9 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (!quiet)
+		fprintf(stderr, "saker-record: recording to %s (snapshot: %zu threads, %zu fds)\n", path,
+			run.first_meta->n_procs, run.first_meta->n_fds);
 	t0 = last_flush = mono_ns();
 	rc = 0;
 	while (!g_stop) {
