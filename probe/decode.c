@@ -13,6 +13,9 @@
 
 struct view {
 	const struct skp_hdr *h;
+	/* aligned copies: chunks are only 4-byte aligned */
+	struct skp_proc proc;
+	struct skp_file file;
 	const uint8_t *data[NCHUNK];
 	uint16_t len[NCHUNK];
 	uint8_t flags[NCHUNK];
@@ -274,14 +277,12 @@ static void pw_tuple(struct pw *w, const struct view *v, int inbound, const uint
 
 static const struct skp_file *file_of(const struct view *v)
 {
-	return v->have[SKP_C_FILE] && v->len[SKP_C_FILE] == sizeof(struct skp_file) ?
-		(const struct skp_file *)v->data[SKP_C_FILE] : NULL;
+	return v->have[SKP_C_FILE] && v->len[SKP_C_FILE] == sizeof(struct skp_file) ? &v->file : NULL;
 }
 
 static const struct skp_proc *proc_of(const struct view *v)
 {
-	return v->have[SKP_C_PROC] && v->len[SKP_C_PROC] == sizeof(struct skp_proc) ?
-		(const struct skp_proc *)v->data[SKP_C_PROC] : NULL;
+	return v->have[SKP_C_PROC] && v->len[SKP_C_PROC] == sizeof(struct skp_proc) ? &v->proc : NULL;
 }
 
 /* exe (argv[0]) and args (argv[1..]) from the raw argv area. */
@@ -759,6 +760,10 @@ int skp_decode(struct skp_decoder *d, const void *rec, size_t len, struct sk_eve
 			v.len[c->id] = c->len;
 			v.flags[c->id] = c->flags;
 			v.have[c->id] = 1;
+			if (c->id == SKP_C_PROC && c->len == sizeof(v.proc))
+				memcpy(&v.proc, c + 1, sizeof(v.proc));
+			else if (c->id == SKP_C_FILE && c->len == sizeof(v.file))
+				memcpy(&v.file, c + 1, sizeof(v.file));
 		}
 		off += sizeof(*c) + ((c->len + 3u) & ~3u);
 	}

@@ -12,7 +12,7 @@
 #include "probe/decode.h"
 
 struct rec {
-	uint8_t b[8192];
+	_Alignas(8) uint8_t b[8192];
 	size_t off;
 	uint16_t n;
 };
