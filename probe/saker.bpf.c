@@ -522,13 +522,22 @@ static __always_inline void put_proc(struct builder *w, struct task_struct *t, _
 		p->vm_swap = cnt > 0 ? (__u32)(cnt << 2) : 0;
 		ino = BPF_CORE_READ(mm, exe_file, f_inode);
 		if (ino) {
-			__u32 nl = BPF_CORE_READ(ino, __i_nlink);
+			char nm[8] = {};
+			__u16 mode = BPF_CORE_READ(ino, i_mode);
+			__u32 iuid = BPF_CORE_READ(ino, i_uid.val), igid = BPF_CORE_READ(ino, i_gid.val);
+
 			p->exe_ino = BPF_CORE_READ(ino, i_ino);
+			/* bit 31 of the nsec fields is the multigrain "queried" flag */
 			p->exe_ctime = ts_ns(BPF_CORE_READ(ino, i_ctime_sec), BPF_CORE_READ(ino, i_ctime_nsec) & 0x3fffffff);
 			p->exe_mtime = ts_ns(BPF_CORE_READ(ino, i_mtime_sec), BPF_CORE_READ(ino, i_mtime_nsec) & 0x3fffffff);
-			/* bit 31 of the nsec fields is the multigrain "queried" flag; masked above.
-			 * memfd executables live on an unlinked shmem inode */
-			if (nl == 0)
+			/* PPM_EXE_WRITABLE: a write bit that applies to the task, or
+			 * CAP_DAC_OVERRIDE (the kernel's permission check, simplified) */
+			if ((mode & 0002) || (iuid == p->uid && (mode & 0200)) || (igid == p->gid && (mode & 0020)) ||
+			    (p->cap_eff & (1ull << 1)))
+				p->exe_flags |= 1;
+			/* PPM_EXE_FROM_MEMFD: memfd files are named "memfd:..." */
+			bpf_probe_read_kernel_str(nm, sizeof(nm), BPF_CORE_READ(mm, exe_file, f_path.dentry, d_name.name));
+			if (nm[0] == 'm' && nm[1] == 'e' && nm[2] == 'm' && nm[3] == 'f' && nm[4] == 'd' && nm[5] == ':')
 				p->exe_flags |= 4;
 		}
 	}
