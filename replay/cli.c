@@ -51,6 +51,8 @@ void cli_usage(FILE *f)
 		"                         several captures are merged in time order\n"
 		"  --print FORMAT         print every event (after the optional trailing FILTER) with %%field\n"
 		"                         tokens, like sysdig -p; e.g. '%%evt.num %%proc.name %%fd.name'\n"
+		"  --live                 detect on this host's live events (root, kernel BTF); -M SECS stops\n"
+		"  -w FILE                with --live: also record the events to FILE (.skr); -f overwrites\n"
 		"  -p FORMAT              append FORMAT to every rule output\n"
 		"  --legacy-enter-events  also evaluate enter events of .scap captures (Falco < 0.42)\n"
 		"  -M SECS                stop after SECS seconds\n"
@@ -78,6 +80,7 @@ void cli_usage(FILE *f)
 		"Examples:\n"
 		"  saker-replay -r falco_rules.yaml -e capture.skr\n"
 		"  saker-replay -r rules.d/ -e incident.scap.gz -o json_output=true\n"
+		"  sudo saker-replay -r falco_rules.yaml --live -M 60 -w live.skr\n"
 		"  saker-replay -e capture.skr --print '%%evt.num %%proc.name %%evt.type %%fd.name' evt.type=openat\n"
 		"  saker-replay -V /etc/falco/falco_rules.yaml\n"
 		"  saker-replay -r rules/ -L\n"
@@ -161,6 +164,13 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 				fprintf(stderr, "saker-replay: -M expects a number of seconds, got '%s'\n", next);
 				return -1;
 			}
+		} else if (!strcmp(a, "--live")) {
+			o->live = 1;
+		} else if (!strcmp(a, "-w")) {
+			NEED();
+			o->write_path = next;
+		} else if (!strcmp(a, "-f")) {
+			o->force = 1;
 		} else if (!strcmp(a, "--legacy-enter-events")) {
 			o->legacy_enter_events = 1;
 		} else if (!strcmp(a, "-v")) {
@@ -181,6 +191,10 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 			push(&o->filter_args, &o->nfilter_args, a);
 		}
 #undef NEED
+	}
+	if (o->live && o->ncaptures) {
+		fprintf(stderr, "saker-replay: --live and -e cannot be combined\n");
+		return -1;
 	}
 	if ((o->ndisable_substr || o->ndisable_tag) && o->nenable_tag) {
 		fprintf(stderr, "Error: You can not specify both disabled (-D/-T) and enabled (-t) rules\n");
@@ -484,6 +498,8 @@ int cli_run(const struct cli_opts *o)
 		return run_list_events();
 	if (o->nvalidate)
 		return run_validate(o);
+	if (!o->nrules && o->print_format && o->live)
+		return replay_live(o, NULL);
 	if (!o->nrules && o->ncaptures && o->print_format)
 		return replay_run(o, NULL);
 	if (!o->nrules) {
@@ -513,6 +529,8 @@ int cli_run(const struct cli_opts *o)
 		status = 1;
 	else if (o->list_rules || o->describe_rule)
 		status = run_list_rules(o, rs);
+	else if (o->live)
+		status = replay_live(o, rs);
 	else if (o->ncaptures)
 		status = replay_run(o, rs);
 	rule_set_free(rs);

@@ -44,6 +44,9 @@ struct cli_opts {
 	int verbose;               /* -v */
 	int unbuffered;            /* -U */
 	int quiet_summary;         /* --no-summary */
+	int live;                  /* --live */
+	const char *write_path;    /* -w FILE (with --live: record while detecting) */
+	int force;                 /* -f: overwrite -w's file */
 };
 
 /* Parses argv. Returns 0, or -1 after printing an error. */
@@ -59,6 +62,11 @@ struct rule_set;
 int replay_run(const struct cli_opts *o, const struct rule_set *rs);
 /* Builds the rule loader options from -o keys; -1 on a bad value. */
 struct rule_load_opts;
+/* replay/live.c: --live detection from the probe (root + BTF). */
+int replay_live(const struct cli_opts *o, const struct rule_set *rs);
+/* Engine options from -o keys and flags (replay/run.c). */
+struct sk_engine_opts;
+void replay_engine_opts(const struct cli_opts *o, struct sk_engine_opts *eo);
 int cli_load_opts(const struct cli_opts *o, struct rule_load_opts *lo, char *extra, size_t extra_cap);
 
 #endif

@@ -222,6 +222,6 @@ void sk_engine_print_summary(const struct sk_engine *e, FILE *f)
 void sk_engine_print_stats(const struct sk_engine *e, FILE *f)
 {
 	fprintf(f, "saker-replay: %" PRIu64 " events read, %" PRIu64 " evaluated, %" PRIu64 " alerts, %" PRIu64
-		   " drops reported by the capture\n",
+		   " drops\n",
 		e->stats.events, e->stats.evaluated, e->stats.alerts, e->stats.drops);
 }
