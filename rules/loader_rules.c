@@ -172,6 +172,7 @@ static int read_overrides_apply(struct ld_reader *r, const struct ynode *item, c
 				free(dst->cond);
 				dst->cond = s;
 				dst->cond_pos = ld_node_pos(r->f, ld_map_get(item, "condition"));
+				dst->cond_len0 = strlen(dst->cond);
 			}
 			s = NULL;
 		}
@@ -293,6 +294,7 @@ static int read_definition(struct ld_reader *r, const struct ynode *item, const 
 	    ld_decode_str(r, item, "desc", 0, ctx, &v.desc) < 0 || read_priority(r, item, ctx, &v.priority) < 0)
 		goto fail;
 	v.cond_pos = ld_node_pos(r->f, ld_map_get(item, "condition"));
+	v.cond_len0 = strlen(v.cond);
 	v.out_pos = ld_node_pos(r->f, ld_map_get(item, "output"));
 	v.output = trim_dup(out);
 	free(out);
