@@ -181,6 +181,7 @@ static int read_overrides_apply(struct ld_reader *r, const struct ynode *item, c
 				return -1;
 			char *t = trim_dup(s);
 			free(s);
+			s = NULL; /* ld_decode_str frees *out before storing: never leave it dangling */
 			if (pass == 0) {
 				ld_str_append(&dst->output, " ", t);
 				free(t);
