@@ -98,9 +98,12 @@ static int append_exceptions(struct rule_loader *l, struct ld_rule *dst, struct 
 					"Can not append exception comps to existing exception, only values");
 				return -1;
 			}
-			old->values = ld_xrealloc(old->values, (old->nvalues + e->nvalues) * sizeof(*old->values));
-			memcpy(old->values + old->nvalues, e->values, e->nvalues * sizeof(*e->values));
-			old->nvalues += e->nvalues;
+			if (e->nvalues) { /* an append with no values (LOAD_APPEND_NO_VALUES) adds nothing */
+				old->values = ld_xrealloc(old->values,
+							  (old->nvalues + e->nvalues) * sizeof(*old->values));
+				memcpy(old->values + old->nvalues, e->values, e->nvalues * sizeof(*e->values));
+				old->nvalues += e->nvalues;
+			}
 			free(e->values);
 			e->values = NULL;
 			e->nvalues = 0;
