@@ -24,6 +24,16 @@ struct sk_fctx {
 	unsigned scratch_next;
 	struct sk_scratch scratch[SK_SCRATCH_SLOTS];
 	uint8_t cls[F__COUNT];      /* field id -> extractor class */
+	/* Per-event memo of argument-less fields: many rules test the same
+	 * fields (proc.name, fd.name, evt.is_open_read...) on one event. Values
+	 * built in scratch buffers are not memoised (the ring reuses them). */
+	uint64_t gen;               /* current event generation */
+	int scratch_used;
+	struct sk_memo {
+		uint64_t gen;
+		int has;
+		struct rule_value v;
+	} memo[F__COUNT];
 };
 
 void sk_fctx_init(struct sk_fctx *c, struct sk_updater *u);
