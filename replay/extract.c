@@ -84,6 +84,7 @@ int sk_val_str(struct sk_fctx *c, struct rule_value *out, uint8_t type, const ch
 {
 	out->type = type;
 	out->ipv6 = 0;
+	out->nul_free = type != RF_BYTEBUF; /* printable bytes only, NUL included in the strip */
 	if (type == RF_BYTEBUF) {
 		out->v.s = s;
 		out->len = (uint32_t)len;

@@ -10,6 +10,8 @@ static size_t slen(const struct rule_value *v)
 {
 	if (!v->v.s)
 		return 0;
+	if (v->nul_free)
+		return v->len;
 	const char *nul = memchr(v->v.s, 0, v->len);
 	return nul ? (size_t)(nul - v->v.s) : v->len;
 }

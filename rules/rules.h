@@ -72,6 +72,7 @@ struct rule_field_ref {
 struct rule_value {
 	uint8_t type;          /* enum rule_ftype of the value */
 	uint8_t ipv6;          /* RF_IPADDR: 1 if 16-byte address */
+	uint8_t nul_free;      /* strings: the provider guarantees no NUL byte in len (saves a scan) */
 	uint32_t len;          /* strings/bytebufs: length in bytes (no NUL) */
 	union {
 		int64_t i;
