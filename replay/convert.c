@@ -170,7 +170,8 @@ static int scap_put_containers(struct out *o, const struct sk_meta *m, uint64_t 
 	return 0;
 }
 
-static int out_open(struct out *o, const char *path, const char *in_path, int force, const struct sk_meta *m)
+static int out_open(struct out *o, const char *path, const char *in_path, int force, const struct sk_meta *m,
+		    int synth_enter)
 {
 	memset(o, 0, sizeof(*o));
 	o->path = path;
@@ -201,9 +202,8 @@ static int out_open(struct out *o, const char *path, const char *in_path, int fo
 			 e == EEXIST ? " (-f overwrites)" : "");
 		return -e;
 	}
-	/* The source delivers its enter events (or has none: .skr), so the
-	 * writer synthesises enters only for exits that arrive without one. */
-	struct sk_scap_write_opts so = { .synth_enter = 0 };
+	/* sysdig 0.29 needs enter events: added when the source has none. */
+	struct sk_scap_write_opts so = { .synth_enter = synth_enter };
 	return sk_scap_writer_open_fd(fd, path, m, &so, &o->scap, o->err, sizeof(o->err));
 }
 
@@ -458,6 +458,27 @@ static struct rule_filter *compile_filter(const struct cli_opts *o)
 	return f;
 }
 
+/*
+ * A .skr from saker-record holds exit events only, while one converted from
+ * a .scap keeps the enters: scan for the first enter (a second pass over the
+ * input, only for .skr -> .scap, stopping at the first enter).
+ */
+static int has_enter_events(const char *path)
+{
+	char err[512];
+	struct sk_source *s = strcmp(path, "-") ? sk_source_open(path, err, sizeof(err)) : NULL;
+	struct sk_event ev;
+	int found = 0;
+	while (s && !found && sk_source_next(s, &ev) == 1) {
+		const struct sk_event_info *info = sk_event_info(ev.type);
+		found = !sk_event_is_exit(ev.type) && info && !(info->flags & SK_EF_META) &&
+			ev.type != SK_EV_SCAP_UNKNOWN_E;
+	}
+	if (s)
+		sk_source_close(s);
+	return found;
+}
+
 static size_t meta_count(const struct sk_meta *m)
 {
 	return m->n_procs + m->n_fds + m->n_users + m->n_groups + m->n_ifaces + m->n_containers + m->n_drops +
@@ -499,7 +520,8 @@ int replay_convert(const struct cli_opts *o)
 		sk_engine_seed(&c.eng, m);
 	}
 	int scap_src = strcmp(sk_source_format_name(src), "scap") == 0;
-	if ((rc = out_open(&c.out, o->write_path, in_path, o->force, m)) < 0) {
+	int synth = !scap_src && ends_with(o->write_path, ".scap") && !has_enter_events(in_path);
+	if ((rc = out_open(&c.out, o->write_path, in_path, o->force, m, synth)) < 0) {
 		fprintf(stderr, "saker-replay: %s\n", c.out.err);
 		out_close(&c.out, rc);
 		status = 2;
