@@ -356,6 +356,7 @@ struct conv {
 	struct held_table held;
 	struct sk_engine eng;     /* state for the filter; only with a filter */
 	int have_engine;
+	struct sk_meta_seen seen;
 	const struct rule_filter *filter;
 	int selective;            /* a filter or a time window */
 	uint64_t read;
@@ -517,7 +518,7 @@ int replay_convert(const struct cli_opts *o)
 			goto done;
 		}
 		c.have_engine = 1;
-		sk_engine_seed(&c.eng, m);
+		sk_engine_seed_new(&c.eng, m, &c.seen);
 	}
 	int scap_src = strcmp(sk_source_format_name(src), "scap") == 0;
 	int synth = !scap_src && ends_with(o->write_path, ".scap") && !has_enter_events(in_path);
@@ -543,7 +544,7 @@ int replay_convert(const struct cli_opts *o)
 		if (meta_count(m) != seen) {
 			seen = meta_count(m);
 			if (c.have_engine)
-				sk_engine_seed(&c.eng, m);
+				sk_engine_seed_new(&c.eng, m, &c.seen);
 			if (c.out.kind == OUT_SKR && (rc = skr_put_new_meta(&c.out, m)) < 0)
 				break;
 		}
