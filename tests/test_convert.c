@@ -358,6 +358,52 @@ static void test_truncated_input(void **state)
 	skr_reader_close(r);
 }
 
+/* An exit-only .skr (what saker-record writes) exported to .scap gets an
+ * enter before every syscall exit, which sysdig 0.29 needs. */
+static void test_exit_only_skr_to_scap(void **state)
+{
+	(void)state;
+	if (!have_peers())
+		skip();
+	char skr[256], scap[256], err[512];
+	tmp_path(skr, sizeof(skr), "exitonly.skr");
+	tmp_path(scap, sizeof(scap), "exitonly.scap");
+	struct sk_source *src = sk_source_open(PEERS "/run_as_user_0_container.scap", err, sizeof(err));
+	assert_non_null(src);
+	struct skr_writer *w = skr_writer_open_path(skr, NULL, err, sizeof(err));
+	assert_non_null(w);
+	assert_int_equal(skr_writer_put_meta_all(w, sk_source_meta(src)), 0);
+	struct sk_event ev;
+	uint64_t exits = 0, others = 0;
+	while (sk_source_next(src, &ev) == 1) {
+		assert_true(sk_event_is_exit(ev.type) || (sk_event_info(ev.type)->flags & SK_EF_META) ||
+			    ev.type == SK_EV_SCAP_UNKNOWN_E);
+		if (sk_event_is_exit(ev.type))
+			exits++;
+		else
+			others++;
+		assert_int_equal(skr_writer_append(w, &ev), 0);
+	}
+	sk_source_close(src);
+	assert_int_equal(skr_writer_close(w, err, sizeof(err)), 0);
+	assert_int_equal(convert(skr, scap, 0, NULL, NULL, NULL), 0);
+	struct sk_source *out = open_all(scap);
+	uint64_t n = 0, paired = 0;
+	int64_t prev_tid = 0;
+	uint16_t prev_type = 0;
+	while (sk_source_next(out, &ev) == 1) {
+		n++;
+		/* the synthesised enter sits right before its exit */
+		if (sk_event_is_exit(ev.type) && n > 1 && prev_tid == ev.tid && prev_type == ev.type - 1)
+			paired++;
+		prev_tid = ev.tid;
+		prev_type = ev.type;
+	}
+	sk_source_close(out);
+	assert_int_equal(n, 2 * exits + others);
+	assert_int_equal(paired, exits);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_time_window),
 		cmocka_unit_test(test_truncated_input),
+		cmocka_unit_test(test_exit_only_skr_to_scap),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
