@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "formats/event.h"
+#include "replay/convert.h"
 #include "replay/fields.h"
 #include "rules/rules.h"
 
@@ -54,6 +55,11 @@ void cli_usage(FILE *f)
 		"  --live                 detect on this host's live events (root, kernel BTF); -M SECS stops\n"
 		"  -w FILE                with --live: also record the events to FILE (.skr); -f overwrites\n"
 		"  -p FORMAT              append FORMAT to every rule output\n"
+		"  -w OUT                 write the -e capture's events (those passing the trailing FILTER\n"
+		"                         and the --from/--to window) to OUT: .skr or .scap (sysdig 0.29)\n"
+		"  -f                     with -w: overwrite OUT if it exists\n"
+		"  --from TIME, --to TIME with -w: keep events in [from, to]; TIME = ns since the epoch or\n"
+		"                         RFC 3339, e.g. 2019-07-09T22:31:11.5Z\n"
 		"  --legacy-enter-events  also evaluate enter events of .scap captures (Falco < 0.42)\n"
 		"  -M SECS                stop after SECS seconds\n"
 		"  -U, --unbuffered       flush every output line\n"
@@ -82,6 +88,8 @@ void cli_usage(FILE *f)
 		"  saker-replay -r rules.d/ -e incident.scap.gz -o json_output=true\n"
 		"  sudo saker-replay -r falco_rules.yaml --live -M 60 -w live.skr\n"
 		"  saker-replay -e capture.skr --print '%%evt.num %%proc.name %%evt.type %%fd.name' evt.type=openat\n"
+		"  saker-replay -e old.scap.gz -w new.skr\n"
+		"  saker-replay -e capture.skr -w for-sysdig.scap --from 2024-05-01T10:00:00Z proc.name=nginx\n"
 		"  saker-replay -V /etc/falco/falco_rules.yaml\n"
 		"  saker-replay -r rules/ -L\n"
 		"  saker-replay --list syscall\n"
@@ -171,6 +179,15 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 			o->write_path = next;
 		} else if (!strcmp(a, "-f")) {
 			o->force = 1;
+		} else if (!strcmp(a, "--from") || !strcmp(a, "--to")) {
+			NEED();
+			int from = !strcmp(a, "--from");
+			if (replay_parse_time(next, from ? &o->from_ns : &o->to_ns) < 0) {
+				fprintf(stderr, "saker-replay: %s expects ns since the epoch or "
+						"YYYY-MM-DDTHH:MM:SS[.nnn]Z, got '%s'\n", a, next);
+				return -1;
+			}
+			*(from ? &o->have_from : &o->have_to) = 1;
 		} else if (!strcmp(a, "--legacy-enter-events")) {
 			o->legacy_enter_events = 1;
 		} else if (!strcmp(a, "-v")) {
@@ -194,6 +211,19 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 	}
 	if (o->live && o->ncaptures) {
 		fprintf(stderr, "saker-replay: --live and -e cannot be combined\n");
+		return -1;
+	}
+	if ((o->have_from || o->have_to || o->force) && !o->write_path) {
+		fprintf(stderr, "saker-replay: --from, --to and -f only apply to -w\n");
+		return -1;
+	}
+	if (o->write_path && !o->live && (o->ncaptures != 1 || o->nrules || o->print_format)) {
+		fprintf(stderr, "saker-replay: -w converts exactly one -e capture and takes no -r or --print "
+				"(or records alongside --live)\n");
+		return -1;
+	}
+	if (o->have_from && o->have_to && o->from_ns > o->to_ns) {
+		fprintf(stderr, "saker-replay: --from is after --to\n");
 		return -1;
 	}
 	if ((o->ndisable_substr || o->ndisable_tag) && o->nenable_tag) {
@@ -500,6 +530,8 @@ int cli_run(const struct cli_opts *o)
 		return run_validate(o);
 	if (!o->nrules && o->print_format && o->live)
 		return replay_live(o, NULL);
+	if (o->write_path && !o->live)
+		return replay_convert(o);
 	if (!o->nrules && o->ncaptures && o->print_format)
 		return replay_run(o, NULL);
 	if (!o->nrules) {

@@ -3,6 +3,7 @@
 #define SAKER_REPLAY_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct cli_kv {
@@ -45,8 +46,11 @@ struct cli_opts {
 	int unbuffered;            /* -U */
 	int quiet_summary;         /* --no-summary */
 	int live;                  /* --live */
-	const char *write_path;    /* -w FILE (with --live: record while detecting) */
-	int force;                 /* -f: overwrite -w's file */
+	/* conversion (replay/convert.c) */
+	const char *write_path;    /* -w OUT (.skr or .scap); with --live: record while detecting */
+	int force;                 /* -f: overwrite OUT */
+	uint64_t from_ns, to_ns;   /* --from / --to, ns since the epoch */
+	int have_from, have_to;
 };
 
 /* Parses argv. Returns 0, or -1 after printing an error. */

@@ -62,6 +62,26 @@ void sk_engine_seed(struct sk_engine *e, const struct sk_meta *m)
 		e->stats.drops = drops;
 }
 
+void sk_engine_seed_new(struct sk_engine *e, const struct sk_meta *m, struct sk_meta_seen *seen)
+{
+	struct sk_meta v = *m; /* a read-only view of the new tails */
+#define TAIL(arr, n, k)                                    \
+	do {                                               \
+		size_t from = seen->k <= m->n ? seen->k : m->n; \
+		v.arr = m->arr ? m->arr + from : NULL;     \
+		v.n = m->n - from;                         \
+		seen->k = m->n;                            \
+	} while (0)
+	TAIL(ifaces, n_ifaces, ifaces);
+	TAIL(users, n_users, users);
+	TAIL(groups, n_groups, groups);
+	TAIL(procs, n_procs, procs);
+	TAIL(fds, n_fds, fds);
+	TAIL(containers, n_containers, containers);
+#undef TAIL
+	sk_engine_seed(e, &v);
+}
+
 /* One-shot events without an exit counterpart reach the rules as '>' events
  * in modern Falco (rules.md §7). */
 static int is_one_shot(uint16_t type)

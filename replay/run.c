@@ -15,6 +15,7 @@ struct input {
 	struct sk_event ev;
 	int have;            /* ev holds the next event of this source */
 	size_t meta_seen;    /* metadata entries already seeded */
+	struct sk_meta_seen seen;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -155,7 +156,7 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 	engine_ok = 1;
 	for (size_t i = 0; i < o->ncaptures; i++) {
 		const struct sk_meta *m = sk_source_meta(in[i].src);
-		sk_engine_seed(&e, m);
+		sk_engine_seed_new(&e, m, &in[i].seen);
 		in[i].meta_seen = meta_size(m);
 		if (input_advance(&in[i]) < 0)
 			status = 2;
@@ -174,7 +175,7 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 		sk_engine_process(&e, &best->ev);
 		const struct sk_meta *m = sk_source_meta(best->src);
 		if (meta_size(m) != best->meta_seen) {
-			sk_engine_seed(&e, m);
+			sk_engine_seed_new(&e, m, &best->seen);
 			best->meta_seen = meta_size(m);
 		}
 		if (input_advance(best) < 0)
