@@ -70,7 +70,7 @@ static char *join_args(const struct cli_opts *o)
 	return s;
 }
 
-static void engine_opts_from_cli(const struct cli_opts *o, struct sk_engine_opts *eo)
+void replay_engine_opts_from_cli(const struct cli_opts *o, struct sk_engine_opts *eo)
 {
 	memset(eo, 0, sizeof(*eo));
 	eo->out = stdout;
@@ -95,7 +95,7 @@ static void engine_opts_from_cli(const struct cli_opts *o, struct sk_engine_opts
 int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 {
 	struct sk_engine_opts eo;
-	engine_opts_from_cli(o, &eo);
+	replay_engine_opts_from_cli(o, &eo);
 	eo.rules = rs;
 	int status = 0;
 	char err[512];
