@@ -171,6 +171,31 @@ static void resolve_cur_fd(struct sk_updater *u, const struct sk_event *ev, uint
 		c->fd_name_changed = 1;
 }
 
+/* Enter events only reach the rules with --legacy-enter-events: there, as in
+ * libs before 0.42, the enter event of an fd-using syscall (read, fstat,
+ * close, ...) resolves fd.* from its own fd parameter. */
+static void resolve_enter_fd(struct sk_updater *u, const struct sk_event *ev)
+{
+	struct sk_cur *c = &u->cur;
+	const struct sk_event_info *xi = sk_event_info((uint16_t)(ev->type | 1));
+	const struct sk_event_info *info = sk_event_info(ev->type);
+	if (!c->thread || !xi || !info || (xi->flags & SK_EF_CREATES_FD) ||
+	    !(xi->flags & (SK_EF_USES_FD | SK_EF_DESTROYS_FD)))
+		return;
+	for (uint32_t i = 0; i < info->nparams && i < ev->nparams; i++) {
+		uint8_t t = info->params[i].type;
+		int64_t fd;
+		if (t != SK_PT_FD && t != SK_PT_FD32)
+			continue;
+		if (sk_param_s64(ev, i, &fd) < 0)
+			return;
+		c->has_fd = 1;
+		c->fd_num = fd;
+		c->fd = c->thread->proc ? sk_fdtable_get(c->thread->proc->fdt, fd) : NULL;
+		return;
+	}
+}
+
 void sk_update_apply(struct sk_updater *u, const struct sk_event *ev)
 {
 	sk_update_flush(u);
@@ -211,8 +236,11 @@ void sk_update_apply(struct sk_updater *u, const struct sk_event *ev)
 		u->pending_exit_reaper = reaper;
 		return;
 	}
-	if (!is_exit)
-		return; /* enter events carry no state change in the exit-only model */
+	if (!is_exit) {
+		/* enter events carry no state change in the exit-only model */
+		resolve_enter_fd(u, ev);
+		return;
+	}
 	sk_update_proc_event(u, ev, kind, res);
 	sk_update_fd_event(u, ev, kind, res);
 	resolve_cur_fd(u, ev, kind, res);
