@@ -247,6 +247,11 @@ void ts_cache_free(struct ts_cache *c)
 	free(c);
 }
 
+size_t ts_cache_count(const struct ts_cache *c)
+{
+	return c->n;
+}
+
 static const struct tc_capture *cache_find(const struct ts_cache *c, const char *path, int legacy)
 {
 	for (size_t i = 0; i < c->n; i++)

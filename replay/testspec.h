@@ -23,6 +23,7 @@ struct ts_diag {
 	char *item_name;
 	char *message;        /* exact */
 	char *contains;       /* substring */
+	char *matches;        /* POSIX extended regex */
 };
 
 struct ts_strlist {
@@ -89,6 +90,8 @@ struct ts_cache *ts_cache_new(void);
  * using up to jobs threads. */
 void ts_cache_fill(struct ts_cache *c, const struct ts_suite *s, int jobs);
 void ts_cache_free(struct ts_cache *c);
+/* Number of distinct decoded captures (each decoded once). */
+size_t ts_cache_count(const struct ts_cache *c);
 
 /* Runs one case (thread-safe: every case has its own loader and engine). */
 void ts_case_run(const struct ts_case *tc, const struct ts_cache *cache, struct ts_result *r);
