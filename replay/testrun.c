@@ -131,13 +131,28 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : (p ? p : "");
 }
 
+static int text_matches(const char *re_text, const char *s)
+{
+	regex_t re;
+	if (regcomp(&re, re_text, REG_EXTENDED | REG_NOSUB))
+		return 0;
+	int hit = regexec(&re, s, 0, NULL, 0) == 0;
+	regfree(&re);
+	return hit;
+}
+
+/* Whether message text s passes the message/contains/matches tests of want. */
+static int message_matches(const struct ts_diag *want, const char *s)
+{
+	return (!want->message || !strcmp(want->message, s)) && (!want->contains || strstr(s, want->contains)) &&
+	       (!want->matches || text_matches(want->matches, s));
+}
+
 static int diag_matches(const struct ts_diag *want, const struct rule_diag *d)
 {
 	if (want->code && strcmp(want->code, rule_diag_code_name(d->code)))
 		return 0;
-	if (want->message && strcmp(want->message, d->message ? d->message : ""))
-		return 0;
-	if (want->contains && !strstr(d->message ? d->message : "", want->contains))
+	if (!message_matches(want, d->message ? d->message : ""))
 		return 0;
 	if (!want->item_type && !want->item_name)
 		return 1;
@@ -157,7 +172,7 @@ static void diag_text(const struct ts_diag *w, char *buf, size_t cap)
 	snprintf(buf, cap, "%s%s%s%s%s%s%s'%s'", w->code ? w->code : "", w->code ? " " : "",
 		 w->item_type ? w->item_type : "", w->item_type ? " " : "", w->item_name ? "'" : "",
 		 w->item_name ? w->item_name : "", w->item_name ? "' " : "",
-		 w->message ? w->message : (w->contains ? w->contains : ""));
+		 w->message ? w->message : (w->contains ? w->contains : (w->matches ? w->matches : "")));
 }
 
 static const struct rule_diag *first_diag(const struct rule_diag_list *dl, int errors)
@@ -178,8 +193,7 @@ static void check_diags(const struct ts_diag *want, size_t n, const struct load_
 		for (size_t k = 0; dl && k < dl->n && !found; k++)
 			found = rule_diag_is_error(dl->v[k].code) == errors && diag_matches(w, &dl->v[k]);
 		if (!found && errors && lr->cli_error && !w->code && !w->item_type && !w->item_name)
-			found = (!w->message || !strcmp(w->message, lr->cli_error)) &&
-				(!w->contains || strstr(lr->cli_error, w->contains));
+			found = message_matches(w, lr->cli_error);
 		if (found)
 			continue;
 		char want_s[512];

@@ -224,7 +224,7 @@ static int parse_diag(struct pctx *p, const struct ynode *v, struct ts_diag *d)
 		return 0;
 	}
 	if (v->kind != YN_MAP)
-		return perr(p, v, "expected a text or a mapping (code, item_type, item_name, message, contains)");
+		return perr(p, v, "expected a text or a mapping (code, item_type, item_name, message, contains, matches)");
 	for (size_t i = 0; i + 1 < v->n; i += 2) {
 		const char *k = v->kids[i]->text;
 		char **dst = !strcmp(k, "code")        ? &d->code :
@@ -232,6 +232,7 @@ static int parse_diag(struct pctx *p, const struct ynode *v, struct ts_diag *d)
 			     !strcmp(k, "item_name")   ? &d->item_name :
 			     !strcmp(k, "message")     ? &d->message :
 			     !strcmp(k, "contains")    ? &d->contains :
+			     !strcmp(k, "matches")     ? &d->matches :
 			     !strcmp(k, "message_contains") ? &d->contains : NULL;
 		if (!dst)
 			return perr(p, v->kids[i], "unknown diagnostic key '%s'", k);
@@ -537,6 +538,7 @@ static void diag_free(struct ts_diag *d)
 	free(d->item_name);
 	free(d->message);
 	free(d->contains);
+	free(d->matches);
 }
 
 static void expect_free(struct ts_expect *e)
