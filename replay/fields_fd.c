@@ -215,24 +215,23 @@ static int net_field(struct sk_fctx *c, const struct rule_field_ref *ref, struct
 		int client_end = ref->id == F_FD_LNET ? cl : !cl;
 		return ip_out(out, ref->type, client_end ? f->sip : f->dip, f->v6);
 	}
-	/* Either-side fields: both ends are returned; the evaluator matches
-	 * '=' / in on either and '!=' on both (libs semantics). */
+	/* Either-side fields. libs match '=' / in on either end and '!=' on
+	 * both; the evaluator has no two-value form yet and these fields are
+	 * not list fields, so out holds one value: the client end (what the
+	 * evaluator used so far). Writing a second value overflowed the
+	 * caller's single rule_value. */
 	case F_FD_IP: case F_FD_NET:
 		if (srv)
 			return ip_out(out, ref->type, f->sip, f->v6);
 		if (!ip)
 			return 0;
-		ip_out(&out[0], ref->type, f->sip, f->v6);
-		ip_out(&out[1], ref->type, f->dip, f->v6);
-		return 2;
+		return ip_out(out, ref->type, f->sip, f->v6);
 	case F_FD_PORT: case F_FD_PROTO:
 		if (srv)
 			return port_out(out, ref->type, f->sport);
 		if (!ip)
 			return 0;
-		port_out(&out[0], ref->type, f->sport);
-		port_out(&out[1], ref->type, f->dport);
-		return 2;
+		return port_out(out, ref->type, f->sport);
 	case F_FD_CPROTO:
 		return ip ? proto_text(c, out, f->sport) : 0;
 	case F_FD_SPROTO:
