@@ -1,8 +1,11 @@
 /* replay/testcmd.c: `saker-replay test`: options, parallel case execution, per-case lines and the summary. */
 #include "replay/testspec.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 
@@ -64,16 +67,17 @@ static void *worker(void *arg)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: saker-replay test [-j N] [--junit FILE] [-k SUBSTR] [-v] SPEC.yaml...\n"
+	fprintf(f, "Usage: saker-replay test [-j N] [--junit FILE] [-k SUBSTR] [-v] SPEC.yaml|DIR...\n"
 		   "Runs rule regression test specs (docs/test-spec.md): one line per case, then\n"
-		   "'N passed, M failed'. Exit status 0 when every case passes, 1 on a failure,\n"
-		   "2 on an unreadable spec.\n\n"
+		   "'N passed, M failed'. A DIR stands for its *.yaml files. Exit status 0 when\n"
+		   "every case passes, 1 on a failure, 2 on an unreadable spec.\n\n"
 		   "  -j N          run N cases in parallel (default 1)\n"
 		   "  --junit FILE  also write a JUnit XML report\n"
 		   "  -k SUBSTR     run only cases whose name contains SUBSTR (repeatable)\n"
 		   "  -v            print every difference of a failing case\n\n"
 		   "Example:\n"
-		   "  saker-replay test -j 2 --junit report.xml samples/tests.yaml\n");
+		   "  saker-replay test -j 2 --junit report.xml samples/\n"
+		   "  saker-replay test -v -k open_from_cat tests/specs/peer_pass.yaml\n");
 }
 
 static double now_s(void)
@@ -90,6 +94,47 @@ static int selected_case(const struct ts_case *tc, char **keys, size_t nkeys)
 	for (size_t k = 0; k < nkeys; k++)
 		if (strstr(tc->name, keys[k]))
 			return 1;
+	return 0;
+}
+
+static int spec_name(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+	return d->d_name[0] != '.' && ((n > 5 && !strcmp(d->d_name + n - 5, ".yaml")) ||
+				       (n > 4 && !strcmp(d->d_name + n - 4, ".yml")));
+}
+
+/* A spec file, or a directory: its *.yaml / *.yml files in name order. */
+static int load_spec_arg(struct ts_suite *s, const char *arg)
+{
+	char err[1024];
+	struct stat st;
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		struct dirent **names;
+		int n = scandir(arg, &names, spec_name, alphasort);
+		if (n < 0) {
+			fprintf(stderr, "saker-replay test: %s: %s\n", arg, strerror(errno));
+			return 2;
+		}
+		int status = n == 0 ? 2 : 0;
+		if (n == 0)
+			fprintf(stderr, "saker-replay test: %s: no *.yaml spec files\n", arg);
+		for (int i = 0; i < n; i++) {
+			char path[4096];
+			snprintf(path, sizeof(path), "%s/%s", arg, names[i]->d_name);
+			if (!status && ts_suite_load(s, path, err, sizeof(err)) < 0) {
+				fprintf(stderr, "saker-replay test: %s\n", err);
+				status = 2;
+			}
+			free(names[i]);
+		}
+		free(names);
+		return status;
+	}
+	if (ts_suite_load(s, arg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "saker-replay test: %s\n", err);
+		return 2;
+	}
 	return 0;
 }
 
@@ -144,12 +189,8 @@ int ts_main(int argc, char **argv)
 		status = 2;
 	}
 	struct ts_suite s = { 0 };
-	char err[1024];
 	for (size_t i = 0; !status && i < nspecs; i++)
-		if (ts_suite_load(&s, specs[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "saker-replay test: %s\n", err);
-			status = 2;
-		}
+		status = load_spec_arg(&s, specs[i]);
 	if (status) {
 		ts_suite_free(&s);
 		free(keys);
