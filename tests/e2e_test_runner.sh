@@ -12,8 +12,8 @@ trap 'rm -rf "$d"' EXIT
 "$REPLAY" test "$SPECS/peer_pass.yaml" >"$d/pass.out" 2>&1
 rc=$?
 check "passing spec exits 0" [ "$rc" -eq 0 ]
-check "passing spec: one ok line per case" [ "$(grep -c '^ok   ' "$d/pass.out")" -eq 5 ]
-check "passing spec: summary line" grep -qx '5 passed, 0 failed' "$d/pass.out"
+check "passing spec: one ok line per case" [ "$(grep -c '^ok   ' "$d/pass.out")" -eq 6 ]
+check "passing spec: summary line" grep -qx '6 passed, 0 failed' "$d/pass.out"
 
 "$REPLAY" test -j 2 --junit "$d/junit.xml" "$SPECS/peer_fail.yaml" >"$d/fail.out" 2>&1
 rc=$?
