@@ -46,6 +46,8 @@ void cli_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: saker-replay [OPTIONS]\n"
+		"       saker-replay test [-j N] [--junit FILE] SPEC.yaml|DIR...  (rule regression tests,\n"
+		"                         docs/test-spec.md; see saker-replay test --help)\n"
 		"Evaluates Falco rules files over captures or live events.\n\n"
 		"  -r FILE|DIR            rules file or directory (repeatable, loaded in order)\n"
 		"  -e FILE                replay a capture (.skr, .scap, .scap.gz; '-' = stdin); repeatable,\n"

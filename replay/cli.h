@@ -64,13 +64,14 @@ int cli_run(const struct cli_opts *o);
  * only --print is wanted). Exit status: 0, or 2 on a capture error. */
 struct rule_set;
 int replay_run(const struct cli_opts *o, const struct rule_set *rs);
-/* Builds the rule loader options from -o keys; -1 on a bad value. */
-struct rule_load_opts;
-/* replay/live.c: --live detection from the probe (root + BTF). */
-int replay_live(const struct cli_opts *o, const struct rule_set *rs);
-/* Engine options from -o keys and flags (replay/run.c). */
+/* Engine options from -o keys (JSON layout, time format, ...) and the
+ * FALCO_HOSTNAME/SAKER_HOSTNAME environment; out = stdout, rules = NULL. */
 struct sk_engine_opts;
 void replay_engine_opts(const struct cli_opts *o, struct sk_engine_opts *eo);
+/* replay/live.c: --live detection from the probe (root + BTF). */
+int replay_live(const struct cli_opts *o, const struct rule_set *rs);
+/* Builds the rule loader options from -o keys; -1 on a bad value. */
+struct rule_load_opts;
 int cli_load_opts(const struct cli_opts *o, struct rule_load_opts *lo, char *extra, size_t extra_cap);
 
 #endif

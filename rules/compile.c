@@ -342,6 +342,15 @@ static struct cc_node *compile_evttype(struct cctx *cx, const struct cond_node *
 	return nd;
 }
 
+/* Whether some name is a syscall that only the generic event carries. */
+static int any_generic(const struct rule_field_registry *reg, char **items, size_t n)
+{
+	for (size_t i = 0; reg->evttype_generic && i < n; i++)
+		if (reg->evttype_generic(items[i]))
+			return 1;
+	return 0;
+}
+
 static struct cc_node *compile_check(struct cctx *cx, const struct cond_node *a)
 {
 	struct cc_check *c = calloc(1, sizeof(*c));
@@ -421,7 +430,7 @@ static struct cc_node *compile_check(struct cctx *cx, const struct cond_node *a)
 	}
 	if (is_evttype_field(&c->lhs) && !c->mod &&
 	    (c->op == OP_EQ || c->op == OP_NE || c->op == OP_IN || c->op == OP_INTERSECTS)) {
-		if (strcmp(def->name, "evt.type") == 0 && cx->reg->evttype_lookup) {
+		if (strcmp(def->name, "evt.type") == 0 && cx->reg->evttype_lookup && !any_generic(cx->reg, items, n)) {
 			nd = compile_evttype(cx, a, c->op, items, lens, n);
 			check_free(c);
 			return nd;

@@ -97,6 +97,11 @@ struct rule_field_registry {
 	/* Maps an evt.type name to event type ids. Returns how many (0 = unknown). */
 	size_t (*evttype_lookup)(const char *name, uint16_t *out, size_t cap);
 	uint16_t n_evttypes;   /* event type ids are 0 .. n_evttypes-1 */
+	/* 1 when name is a syscall without an event type of its own (it arrives
+	 * as the generic event, whose evt.type is the syscall name): the lookup
+	 * returns the generic event's ids and evt.type=name compares the
+	 * extracted name instead of a type bitmap. May be NULL. */
+	int (*evttype_generic)(const char *name);
 };
 
 /*
