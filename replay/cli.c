@@ -4,27 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "formats/event.h"
+#include "replay/config.h"
 #include "replay/fields.h"
+#include "replay/report.h"
 #include "rules/rules.h"
 
 #define SAKER_VERSION "0.1.0"
 
 const char *cli_config_get(const struct cli_config *c, const char *key)
 {
-	for (size_t i = c->n; i-- > 0;)
-		if (!strcmp(c->v[i].key, key))
-			return c->v[i].value;
-	return NULL;
+	return c->cfg ? sk_config_str(c->cfg, key) : NULL;
 }
 
 int cli_config_bool(const struct cli_config *c, const char *key, int dflt)
 {
-	const char *v = cli_config_get(c, key);
-	if (!v)
-		return dflt;
-	return !strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1") || !strcasecmp(v, "on");
+	return c->cfg ? sk_config_bool(c->cfg, key, dflt) : dflt;
 }
 
 static void push(const char ***v, size_t *n, const char *s)
@@ -33,12 +30,45 @@ static void push(const char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = s;
 }
 
-static void config_set(struct cli_config *c, const char *key, size_t klen, const char *value)
+static void override_add(struct cli_opts *o, const char *key, const char *value)
 {
-	c->v = realloc(c->v, (c->n + 1) * sizeof(*c->v));
-	c->v[c->n].key = strndup(key, klen);
-	c->v[c->n].value = strdup(value);
-	c->n++;
+	char *s = malloc(strlen(key) + strlen(value) + 2);
+	if (!s)
+		return;
+	sprintf(s, "%s%s%s", key, *key ? "=" : "", value);
+	o->overrides = realloc(o->overrides, (o->noverrides + 1) * sizeof(*o->overrides));
+	o->overrides[o->noverrides++] = s;
+}
+
+/* -c (or the default file), then the -o overrides, then validation; rules_files
+ * fill the rules list when no -r was given. */
+static int config_build(struct cli_opts *o)
+{
+	struct sk_config *c = sk_config_new();
+	if (!c)
+		return -1;
+	o->config.cfg = c;
+	const char *path = o->config_file;
+	if (!path && access(SK_CONFIG_DEFAULT_PATH, R_OK) == 0)
+		path = SK_CONFIG_DEFAULT_PATH;
+	if (path && sk_config_load_file(c, path) < 0)
+		return -1;
+	for (size_t i = 0; i < o->noverrides; i++)
+		if (sk_config_override(c, o->overrides[i]) < 0)
+			return -1;
+	if (sk_config_validate(c) < 0)
+		return -1;
+	if (o->nrules)
+		return 0;
+	const struct sk_cfg_node *rf = sk_config_find(c, "rules_files");
+	if (!rf)
+		rf = sk_config_find(c, "rules_file");
+	if (rf && rf->kind == SK_CFG_SCALAR)
+		push(&o->rules, &o->nrules, rf->value);
+	else if (rf)
+		for (size_t i = 0; i < rf->n; i++)
+			push(&o->rules, &o->nrules, rf->kids[i]->value);
+	return 0;
 }
 
 void cli_usage(FILE *f)
@@ -136,12 +166,22 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 				fprintf(stderr, "saker-replay: -o expects KEY=VALUE, got '%s'\n", next);
 				return -1;
 			}
-			config_set(&o->config, next, (size_t)(eq - next), eq + 1);
+			override_add(o, "", next);
+		} else if (!strcmp(a, "-c")) {
+			NEED();
+			o->config_file = next;
+		} else if (!strcmp(a, "--report")) {
+			NEED();
+			o->report = next;
+		} else if (!strcmp(a, "--progress")) {
+			o->progress = 1;
+		} else if (!strcmp(a, "--no-progress")) {
+			o->progress = -1;
 		} else if (!strcmp(a, "--min-priority")) {
 			NEED();
-			config_set(&o->config, "priority", 8, next);
+			override_add(o, "priority", next);
 		} else if (!strcmp(a, "--json")) {
-			config_set(&o->config, "json_output", 11, "true");
+			override_add(o, "json_output", "true");
 		} else if (!strcmp(a, "-e")) {
 			NEED();
 			push(&o->captures, &o->ncaptures, next);
@@ -186,7 +226,11 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 		fprintf(stderr, "Error: You can not specify both disabled (-D/-T) and enabled (-t) rules\n");
 		return -1;
 	}
-	return 0;
+	if (o->report && !sk_report_kind(o->report)) {
+		fprintf(stderr, "saker-replay: --report %s: the name must end in .html or .json\n", o->report);
+		return -1;
+	}
+	return config_build(o);
 }
 
 void cli_opts_free(struct cli_opts *o)
@@ -198,11 +242,10 @@ void cli_opts_free(struct cli_opts *o)
 	free(o->enable_tag);
 	free(o->captures);
 	free(o->filter_args);
-	for (size_t i = 0; i < o->config.n; i++) {
-		free(o->config.v[i].key);
-		free(o->config.v[i].value);
-	}
-	free(o->config.v);
+	for (size_t i = 0; i < o->noverrides; i++)
+		free(o->overrides[i]);
+	free(o->overrides);
+	sk_config_free(o->config.cfg);
 }
 
 static void json_str(FILE *f, const char *s)
