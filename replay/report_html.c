@@ -23,7 +23,8 @@ static const char css[] =
 	".node{display:inline-block;background:#fff;border:1px solid #ccc;border-radius:4px;padding:.3em .6em;"
 	"margin:.2em 0}.node.alerting{border:2px solid #b00020;background:#fff5f5}"
 	".node .name{font-weight:700}.muted{color:#666}.acts{margin:.2em 0 0 0;padding-left:1.2em}"
-	"details>summary{cursor:pointer;color:#1565c0}";
+	"details>summary{cursor:pointer;color:#1565c0}td.when{white-space:nowrap}code.cmdline{word-break:break-all}"
+	".axis{display:flex;justify-content:space-between;font-size:12px;color:#666;margin-top:-.8em}";
 
 static void esc(FILE *f, const char *s)
 {
@@ -114,12 +115,16 @@ static void write_timeline(const struct sk_report_model *m, FILE *f)
 		esc(f, rule_set_rule(m->rs, a->rule_index)->name);
 		fputs("\"></a>", f);
 	}
-	fputs("</div>\n<table id=\"alerts\"><tr><th>Time (UTC)</th><th>Priority</th><th>Rule</th><th>Process</th>"
+	fputs("</div>\n<div class=\"axis\"><span>", f);
+	htime(f, m->first_ts);
+	fputs("</span><span>", f);
+	htime(f, m->last_ts);
+	fputs("</span></div>\n<table id=\"alerts\"><tr><th>Time (UTC)</th><th>Priority</th><th>Rule</th><th>Process</th>"
 	      "<th>Output</th></tr>\n",
 	      f);
 	for (size_t i = 0; i < m->nalerts; i++) {
 		const struct sk_report_alert *a = &m->alerts[i];
-		fprintf(f, "<tr class=\"alert\" id=\"alert-%zu\"><td class=\"mono\">", i);
+		fprintf(f, "<tr class=\"alert\" id=\"alert-%zu\"><td class=\"mono when\">", i);
 		htime(f, a->ts);
 		fputs("</td><td>", f);
 		prio_badge(f, a->priority);
