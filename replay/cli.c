@@ -76,13 +76,22 @@ void cli_usage(FILE *f)
 	fprintf(f,
 		"Usage: saker-replay [OPTIONS]\n"
 		"Evaluates Falco rules files over captures or live events.\n\n"
-		"  -r FILE|DIR            rules file or directory (repeatable, loaded in order)\n"
+		"  -c FILE                configuration file (falco.yaml keys); default /etc/saker/saker.yaml\n"
+		"                         when it exists\n"
+		"  -r FILE|DIR            rules file or directory (repeatable, loaded in order); replaces the\n"
+		"                         config's rules_files\n"
 		"  -e FILE                replay a capture (.skr, .scap, .scap.gz; '-' = stdin); repeatable,\n"
 		"                         several captures are merged in time order\n"
 		"  --print FORMAT         print every event (after the optional trailing FILTER) with %%field\n"
 		"                         tokens, like sysdig -p; e.g. '%%evt.num %%proc.name %%fd.name'\n"
 		"  -p FORMAT              append FORMAT to every rule output\n"
 		"  --legacy-enter-events  also evaluate enter events of .scap captures (Falco < 0.42)\n"
+		"  --report FILE.html|FILE.json\n"
+		"                         write an incident report at the end: alert timeline, process trees of\n"
+		"                         the alerting processes (cmdlines, users, containers, files written,\n"
+		"                         connections, programs run), counts, capture host/kernel/time range/drops\n"
+		"  --progress, --no-progress\n"
+		"                         force or disable the progress bar (default: on when stderr is a terminal)\n"
 		"  -M SECS                stop after SECS seconds\n"
 		"  -U, --unbuffered       flush every output line\n"
 		"  -v                     print statistics to stderr at the end\n"
@@ -95,7 +104,11 @@ void cli_usage(FILE *f)
 		"  -D SUBSTR              disable rules whose name contains SUBSTR\n"
 		"  -T TAG                 disable rules with tag TAG\n"
 		"  -t TAG                 run only rules with tag TAG\n"
-		"  -o KEY=VALUE           override a configuration key: priority=LEVEL, json_output=true,\n"
+		"  -o KEY=VALUE           override a configuration key (after -c; dotted paths, list[i],\n"
+		"                         key={flow yaml}): file_output.enabled=true, file_output.filename=F,\n"
+		"                         program_output={enabled: true, program: 'cat >> F'}, syslog_output.enabled,\n"
+		"                         http_output.url=http://HOST:PORT/PATH, outputs.rate, stdout_output.enabled,\n"
+		"                         rules_files[1]=F, log_level, priority=LEVEL, json_output=true,\n"
 		"                         json_output_layout=legacy, json_include_output_property=false,\n"
 		"                         json_include_tags_property=false, json_include_message_property=true,\n"
 		"                         json_include_output_fields_property=false, time_format_iso_8601=true,\n"
@@ -108,6 +121,9 @@ void cli_usage(FILE *f)
 		"Examples:\n"
 		"  saker-replay -r falco_rules.yaml -e capture.skr\n"
 		"  saker-replay -r rules.d/ -e incident.scap.gz -o json_output=true\n"
+		"  saker-replay -c saker.yaml -e capture.skr --report incident.html\n"
+		"  saker-replay -r rules.yaml -e capture.skr -o json_output=true -o http_output.enabled=true \\\n"
+		"      -o http_output.url=http://127.0.0.1:2801/\n"
 		"  saker-replay -e capture.skr --print '%%evt.num %%proc.name %%evt.type %%fd.name' evt.type=openat\n"
 		"  saker-replay -V /etc/falco/falco_rules.yaml\n"
 		"  saker-replay -r rules/ -L\n"
@@ -510,6 +526,31 @@ static int run_list_events(void)
 	return 0;
 }
 
+/* The config's `rules:` list: `- disable: {rule: "glob*"}`, `- enable: {tag: x}`,
+ * applied in order after loading (rules.md §6). */
+static void apply_rules_selection(const struct cli_opts *o, struct rule_loader *l)
+{
+	const struct sk_cfg_node *sel = o->config.cfg ? sk_config_find(o->config.cfg, "rules") : NULL;
+	for (size_t i = 0; sel && sel->kind == SK_CFG_SEQ && i < sel->n; i++) {
+		const struct sk_cfg_node *item = sel->kids[i];
+		for (size_t k = 0; item->kind == SK_CFG_MAP && k < item->n; k++) {
+			const struct sk_cfg_node *what = item->kids[k];
+			int enable = !strcmp(what->key, "enable");
+			if (!enable && strcmp(what->key, "disable"))
+				continue;
+			for (size_t j = 0; what->kind == SK_CFG_MAP && j < what->n; j++) {
+				const struct sk_cfg_node *v = what->kids[j];
+				if (v->kind != SK_CFG_SCALAR)
+					continue;
+				if (!strcmp(v->key, "rule"))
+					rule_loader_select(l, enable, v->value, NULL);
+				else if (!strcmp(v->key, "tag"))
+					rule_loader_select(l, enable, NULL, v->value);
+			}
+		}
+	}
+}
+
 int cli_run(const struct cli_opts *o)
 {
 	if (o->help) {
@@ -545,6 +586,7 @@ int cli_run(const struct cli_opts *o)
 	for (size_t k = 0; k < dl->n; k++)
 		if (rule_diag_is_error(dl->v[k].code))
 			rule_diag_print(stderr, &dl->v[k]);
+	apply_rules_selection(o, l);
 	for (size_t i = 0; i < o->ndisable_substr; i++)
 		rule_loader_disable_name_substr(l, o->disable_substr[i]);
 	for (size_t i = 0; i < o->ndisable_tag; i++)

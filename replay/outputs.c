@@ -1,6 +1,7 @@
 /* replay/outputs.c: the set of enabled alert channels, the rate limiter, failure reporting. */
 #include "replay/outputs.h"
 #include "replay/config.h"
+#include "replay/log.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -22,6 +23,7 @@ struct sk_outputs {
 	double rate, max_burst, tokens;
 	uint64_t last_ts;
 	uint64_t throttled;
+	struct sk_logger log;    /* output failures are saker's own messages */
 };
 
 int sk_write_all_timeout(int fd, const char *buf, size_t len, int timeout_ms)
@@ -104,6 +106,7 @@ struct sk_outputs *sk_outputs_open(const struct sk_config *cfg, FILE *stdout_f, 
 					       sizeof(err)),
 			 "http_output", err);
 	}
+	sk_logger_from_config(&o->log, cfg);
 	o->rate = sk_config_num(cfg, "outputs.rate", 0);
 	o->max_burst = sk_config_num(cfg, "outputs.max_burst", 1000);
 	o->tokens = o->max_burst;
@@ -146,8 +149,13 @@ void sk_outputs_emit(struct sk_outputs *o, const struct sk_alert *a)
 			out->failures = 0;
 			continue;
 		}
-		if (!out->reported)
+		/* always on stderr, whatever log_stderr says: lost alerts must be visible */
+		if (!out->reported) {
 			fprintf(stderr, "saker-replay: %s output: %s\n", out->name, err);
+			if (o->log.to_syslog)
+				sk_log(&(struct sk_logger){.level = SK_LOG_ERR, .to_syslog = 1}, SK_LOG_ERR,
+				       "saker-replay: %s output: %s", out->name, err);
+		}
 		out->reported = 1;
 		if (++out->failures >= MAX_CONSECUTIVE_FAILURES) {
 			fprintf(stderr, "saker-replay: %s output: %u failures in a row, disabled\n", out->name,

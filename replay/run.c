@@ -2,6 +2,7 @@
 #include "replay/cli.h"
 #include "replay/engine.h"
 #include "replay/fields.h"
+#include "replay/log.h"
 #include "replay/outputs.h"
 #include "replay/progress.h"
 #include "replay/report.h"
@@ -222,11 +223,15 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 	if (outs)
 		sk_outputs_flush(outs);
 	fflush(stdout);
+	struct sk_logger lg;
+	sk_logger_from_config(&lg, o->config.cfg);
 	if (report && sk_report_write(report, &e, o->report) < 0)
 		status = 1;
+	else if (report)
+		sk_log(&lg, SK_LOG_INFO, "saker-replay: incident report written to %s", o->report);
 	if (outs && sk_outputs_throttled(outs))
-		fprintf(stderr, "saker-replay: outputs.rate: %" PRIu64 " alerts were not sent (rate limit)\n",
-			sk_outputs_throttled(outs));
+		sk_log(&lg, SK_LOG_WARNING, "saker-replay: outputs.rate: %" PRIu64 " alerts were not sent (rate limit)",
+		       sk_outputs_throttled(outs));
 	if (rs && !o->quiet_summary && !o->print_format)
 		sk_engine_print_summary(&e, stdout);
 	if (o->verbose || e.stats.drops)

@@ -135,4 +135,11 @@ if [ "$n" = 1 ]; then pass "-o rules_files[1] appends a local overrides file"; e
 # outputs.rate / max_burst: a token bucket on event time
 n=$(base -o outputs.rate=1 -o outputs.max_burst=3 -o stdout_output.enabled=true 2>/dev/null | grep -c 'An open was seen')
 if [ "$n" = 3 ]; then pass "outputs.rate/max_burst throttle"; else fail "rate limit: $n alerts"; fi
+# rules: selection (disable by tag, then enable by name glob), as in falco.yaml
+RC=$SHARED/peers/scap/run_as_user_0_container.scap
+out=$("$REPLAY" -r tests/data/report_rules.yaml -e "$RC" -o 'rules=[{disable: {tag: container}}, {enable: {rule: "Process exit*"}}]' 2>&1)
+if echo "$out" | grep -q '^   Process exited in a container: 1$' && ! echo "$out" | grep -q 'Shell spawned'; then pass "config rules: disable/enable selection"; else fail "rules selection: $out"; fi
+# the shipped default configuration is valid and sends alerts to stdout
+out=$("$REPLAY" -c samples/saker.yaml -r tests/data/report_rules.yaml -e "$RC" 2>&1); rc=$?
+if [ $rc -eq 0 ] && echo "$out" | grep -q '^Events detected: 2$' && ! echo "$out" | grep -q warning; then pass "samples/saker.yaml loads cleanly"; else fail "samples/saker.yaml (rc=$rc): $out"; fi
 rm -rf "$d"
