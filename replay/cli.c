@@ -58,6 +58,11 @@ static int config_build(struct cli_opts *o)
 			return -1;
 	if (sk_config_validate(c) < 0)
 		return -1;
+	/* Falco >= 0.38 replays a capture with engine.kind=replay instead of -e */
+	const char *kind = sk_config_str(c, "engine.kind");
+	const char *cap = sk_config_str(c, "engine.replay.capture_file");
+	if (!o->ncaptures && kind && !strcmp(kind, "replay") && cap && *cap)
+		push(&o->captures, &o->ncaptures, cap);
 	if (o->nrules)
 		return 0;
 	const struct sk_cfg_node *rf = sk_config_find(c, "rules_files");

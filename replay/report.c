@@ -4,6 +4,7 @@
 #include "replay/fields.h"
 #include "replay/state.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -284,12 +285,14 @@ static void fact_add(struct sk_report_proc *p, uint64_t ts, uint8_t kind, const 
 	p->facts[p->nfacts++] = (struct sk_report_fact){.ts = ts, .kind = kind, .text = s};
 }
 
-static int exit_ok(struct sk_report *r, struct sk_engine *e)
+/* The syscall succeeded; a non-blocking connect in progress counts as made. */
+static int exit_ok(struct sk_engine *e, int in_progress_ok)
 {
-	static const struct rule_field_ref ref = {.id = F_EVT_FAILED, .type = RF_BOOL};
+	static const struct rule_field_ref ref = {.id = F_EVT_RAWRES, .type = RF_INT64};
 	struct rule_value v;
-	(void)r;
-	return sk_extract(&e->fc, &ref, &v) == 1 && v.v.i == 0;
+	if (sk_extract(&e->fc, &ref, &v) != 1)
+		return 0;
+	return v.v.i >= 0 || (in_progress_ok && v.v.i == -EINPROGRESS);
 }
 
 void sk_report_event(struct sk_report *r, struct sk_engine *e)
@@ -326,7 +329,7 @@ void sk_report_event(struct sk_report *r, struct sk_engine *e)
 	struct sk_report_proc *p = &r->m.procs[idx];
 	switch (kind) {
 	case SK_EK_EXECVE: case SK_EK_EXECVEAT:
-		if (exit_ok(r, e)) {
+		if (exit_ok(e, 0)) {
 			proc_refresh(r, e, p, t, 1);
 			fact_add(p, ev->ts, SK_ACT_EXEC, p->cmdline);
 		}
@@ -336,14 +339,14 @@ void sk_report_event(struct sk_report *r, struct sk_engine *e)
 			p->exit_ts = ev->ts;
 		break;
 	case SK_EK_CONNECT: case SK_EK_ACCEPT: case SK_EK_ACCEPT4:
-		if (exit_ok(r, e))
+		if (exit_ok(e, kind == SK_EK_CONNECT))
 			fact_add(p, ev->ts, kind == SK_EK_CONNECT ? SK_ACT_CONNECT : SK_ACT_ACCEPT,
 				 render(r, e, r->f_fdname));
 		break;
 	case SK_EK_CLONE: case SK_EK_CLONE3: case SK_EK_FORK: case SK_EK_VFORK:
 		break; /* the record itself is what matters (created above) */
 	default:
-		if (exit_ok(r, e) && rule_filter_eval(r->f_openw, ev->type, sk_extract, &e->fc))
+		if (exit_ok(e, 0) && rule_filter_eval(r->f_openw, ev->type, sk_extract, &e->fc))
 			fact_add(p, ev->ts, SK_ACT_WRITE, render(r, e, r->f_fdname));
 		break;
 	}

@@ -139,6 +139,9 @@ if [ "$n" = 3 ]; then pass "outputs.rate/max_burst throttle"; else fail "rate li
 RC=$SHARED/peers/scap/run_as_user_0_container.scap
 out=$("$REPLAY" -r tests/data/report_rules.yaml -e "$RC" -o 'rules=[{disable: {tag: container}}, {enable: {rule: "Process exit*"}}]' 2>&1)
 if echo "$out" | grep -q '^   Process exited in a container: 1$' && ! echo "$out" | grep -q 'Shell spawned'; then pass "config rules: disable/enable selection"; else fail "rules selection: $out"; fi
+# Falco >= 0.38 style replay: engine.kind=replay + engine.replay.capture_file
+out=$("$REPLAY" -r tests/data/report_rules.yaml -o engine.kind=replay -o "engine.replay.capture_file=$RC" 2>&1)
+if echo "$out" | grep -q '^Events detected: 2$'; then pass "engine.kind=replay capture_file"; else fail "engine.kind=replay: $out"; fi
 # the shipped default configuration is valid and sends alerts to stdout
 out=$("$REPLAY" -c samples/saker.yaml -r tests/data/report_rules.yaml -e "$RC" 2>&1); rc=$?
 if [ $rc -eq 0 ] && echo "$out" | grep -q '^Events detected: 2$' && ! echo "$out" | grep -q warning; then pass "samples/saker.yaml loads cleanly"; else fail "samples/saker.yaml (rc=$rc): $out"; fi

@@ -35,6 +35,21 @@ assert r["summary"]["by_priority"] == {"Warning": 1, "Notice": 1}
 EOP
 then pass "JSON report: alerts, process ancestry and children, capture facts"; else fail "JSON report (rc=$rc): $(cat "$d/err")"; fi
 
+# files opened for writing are listed under the process that wrote them
+WCAP=$SHARED/peers/scap/write_tmp_test.scap
+printf -- '- rule: Write below tmp\n  desc: d\n  condition: evt.type in (open, openat) and evt.is_open_write=true and fd.name startswith /tmp\n  output: write (file=%%fd.name)\n  priority: ERROR\n' > "$d/w.yaml"
+if [ -f "$WCAP" ]; then
+	"$REPLAY" -r "$d/w.yaml" -e "$WCAP" --report "$d/w.json" -o log_level=warning >/dev/null 2>&1
+	if python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+bash = [p for p in r["processes"] if p["alerts"]][0]
+assert bash["name"] == "bash" and bash["pid"] == 25754, bash
+assert [(a["kind"], a["what"]) for a in bash["activity"]] == [("write", "/tmp/test")], bash["activity"]
+assert r["alerts"][0]["time"] == bash["activity"][0]["time"]
+' "$d/w.json"; then pass "JSON report lists files opened for writing"; else fail "JSON report write activity: $(cat "$d/w.json")"; fi
+fi
+
 # HTML report: self-contained (no external resources)
 TZ=UTC "$REPLAY" -r "$RULES" -e "$CAP" --report "$d/report.html" >/dev/null 2>"$d/err"; rc=$?
 if [ $rc -eq 0 ] && ! grep -qi '<script\|src=\|<link\|http://\|https://\|url(' "$d/report.html"; then
