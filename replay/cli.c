@@ -573,6 +573,10 @@ int cli_run(const struct cli_opts *o)
 		return run_list_events();
 	if (o->nvalidate)
 		return run_validate(o);
+	if (o->report && (!o->nrules || !o->ncaptures)) {
+		fprintf(stderr, "saker-replay: --report needs rules (-r or rules_files) and a capture (-e)\n");
+		return 1;
+	}
 	if (!o->nrules && o->ncaptures && o->print_format)
 		return replay_run(o, NULL);
 	if (!o->nrules) {
