@@ -6,15 +6,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct cli_kv {
-	char *key, *value;
-};
+struct sk_config;
 
-/* -o key=value overrides, kept in order (later wins). */
+/* The configuration: -c FILE (or /etc/saker/saker.yaml when it exists),
+ * then every -o KEY=VALUE in order (replay/config.h). */
 struct cli_config {
-	struct cli_kv *v;
-	size_t n;
+	struct sk_config *cfg;
 };
+/* Scalar at a dotted path ("file_output.filename"), or NULL. */
 const char *cli_config_get(const struct cli_config *c, const char *key);
 int cli_config_bool(const struct cli_config *c, const char *key, int dflt);
 
@@ -33,6 +32,11 @@ struct cli_opts {
 	int list_events;
 	int version, help;
 	struct cli_config config;
+	const char *config_file;   /* -c */
+	char **overrides;          /* -o KEY=VALUE texts, in order */
+	size_t noverrides;
+	const char *report;        /* --report FILE.html|FILE.json */
+	int progress;              /* 1 force, 0 auto (stderr is a terminal), -1 never */
 	/* replay */
 	const char **captures;     /* -e, in order ("-" = stdin) */
 	size_t ncaptures;

@@ -8,6 +8,9 @@
 #include "replay/extract.h"
 #include "rules/rules.h"
 
+struct sk_outputs;
+struct sk_report;
+
 struct sk_engine_opts {
 	const struct rule_set *rules;      /* NULL: no rule evaluation (--print only) */
 	FILE *out;                         /* alerts and printed events */
@@ -23,6 +26,8 @@ struct sk_engine_opts {
 	const char *hostname;              /* overrides the capture's (FALCO_HOSTNAME/SAKER_HOSTNAME) */
 	const struct rule_format *print;   /* --print FORMAT, or NULL */
 	const struct rule_filter *filter;  /* trailing filter for --print / -w, or NULL */
+	struct sk_outputs *outputs;        /* alert channels; NULL: alerts go to out */
+	struct sk_report *report;          /* --report collector, or NULL */
 };
 
 struct sk_engine_stats {

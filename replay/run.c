@@ -2,8 +2,13 @@
 #include "replay/cli.h"
 #include "replay/engine.h"
 #include "replay/fields.h"
+#include "replay/log.h"
+#include "replay/outputs.h"
+#include "replay/progress.h"
+#include "replay/report.h"
 #include "formats/source.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +110,10 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 	struct input *in = calloc(o->ncaptures, sizeof(*in));
 	struct sk_engine e;
 	int engine_ok = 0;
+	struct sk_outputs *outs = NULL;
+	struct sk_report *report = NULL;
+	struct sk_progress prog;
+	sk_progress_init(&prog, stderr, o->progress);
 	if (!in) {
 		fprintf(stderr, "saker-replay: out of memory\n");
 		return 2;
@@ -144,9 +153,28 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 			status = 2;
 			goto out;
 		}
+		sk_progress_add_file(&prog, o->captures[i]);
 		if (o->legacy_enter_events && strcmp(sk_source_format_name(in[i].src), "scap") != 0)
 			fprintf(stderr, "saker-replay: --legacy-enter-events: %s has no enter events; nothing changes\n",
 				o->captures[i]);
+	}
+	/* alerts go through the configured outputs; --print keeps stdout */
+	if (rs && !o->print_format) {
+		outs = sk_outputs_open(o->config.cfg, stdout, eo.unbuffered);
+		if (!outs) {
+			status = 1;
+			goto out;
+		}
+		eo.outputs = outs;
+	}
+	if (rs && o->report) {
+		report = sk_report_new(rs);
+		if (!report) {
+			fprintf(stderr, "saker-replay: out of memory\n");
+			status = 2;
+			goto out;
+		}
+		eo.report = report;
 	}
 	if (sk_engine_init(&e, &eo) < 0) {
 		fprintf(stderr, "saker-replay: out of memory\n");
@@ -157,6 +185,8 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 	for (size_t i = 0; i < o->ncaptures; i++) {
 		const struct sk_meta *m = sk_source_meta(in[i].src);
 		sk_engine_seed_new(&e, m, &in[i].seen);
+		if (report)
+			sk_report_source(report, in[i].path, m);
 		in[i].meta_seen = meta_size(m);
 		if (input_advance(&in[i]) < 0)
 			status = 2;
@@ -176,21 +206,42 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 		const struct sk_meta *m = sk_source_meta(best->src);
 		if (meta_size(m) != best->meta_seen) {
 			sk_engine_seed_new(&e, m, &best->seen);
+			if (report)
+				sk_report_source(report, best->path, m);
 			best->meta_seen = meta_size(m);
 		}
 		if (input_advance(best) < 0)
 			status = 2;
-		if (deadline && (++n & 0xffff) == 0 && now_s() > deadline)
-			break;
+		if ((++n & 0xfff) == 0) {
+			sk_progress_update(&prog, n);
+			if (deadline && now_s() > deadline)
+				break;
+		}
 	}
+	sk_progress_done(&prog);
+	for (size_t i = 0; report && i < o->ncaptures; i++)
+		sk_report_source(report, in[i].path, sk_source_meta(in[i].src));
+	if (outs)
+		sk_outputs_flush(outs);
 	fflush(stdout);
+	struct sk_logger lg;
+	sk_logger_from_config(&lg, o->config.cfg);
+	if (report && sk_report_write(report, &e, o->report) < 0)
+		status = 1;
+	else if (report)
+		sk_log(&lg, SK_LOG_INFO, "saker-replay: incident report written to %s", o->report);
+	if (outs && sk_outputs_throttled(outs))
+		sk_log(&lg, SK_LOG_WARNING, "saker-replay: outputs.rate: %" PRIu64 " alerts were not sent (rate limit)",
+		       sk_outputs_throttled(outs));
 	if (rs && !o->quiet_summary && !o->print_format)
 		sk_engine_print_summary(&e, stdout);
 	if (o->verbose || e.stats.drops)
 		sk_engine_print_stats(&e, stderr);
 out:
+	sk_outputs_close(outs);
 	if (engine_ok)
 		sk_engine_fini(&e);
+	sk_report_free(report);
 	for (size_t i = 0; i < o->ncaptures; i++)
 		if (in[i].src)
 			sk_source_close(in[i].src);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "replay/cli.h"
+#include "replay/config.h"
 #include "replay/engine.h"
 #include "replay/json_lite.h"
 #include "rules/rules.h"
@@ -64,26 +65,20 @@ struct load_result {
 static int build_cli_opts(const struct ts_case *tc, struct cli_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->config.v = calloc(tc->options.n + 1, sizeof(*o->config.v));
-	if (!o->config.v)
+	o->config.cfg = sk_config_new();
+	if (!o->config.cfg)
 		return -1;
-	for (size_t i = 0; i < tc->options.n; i++) {
-		const char *s = tc->options.v[i], *eq = strchr(s, '=');
-		o->config.v[i].key = strndup(s, (size_t)(eq - s));
-		o->config.v[i].value = strdup(eq + 1);
-		o->config.n++;
-	}
+	for (size_t i = 0; i < tc->options.n; i++)
+		if (sk_config_override(o->config.cfg, tc->options.v[i]) < 0)
+			return -1;
 	o->legacy_enter_events = tc->legacy_enter_events;
 	return 0;
 }
 
 static void free_cli_opts(struct cli_opts *o)
 {
-	for (size_t i = 0; i < o->config.n; i++) {
-		free(o->config.v[i].key);
-		free(o->config.v[i].value);
-	}
-	free(o->config.v);
+	sk_config_free(o->config.cfg);
+	o->config.cfg = NULL;
 }
 
 static void case_load(const struct ts_case *tc, const struct cli_opts *o, struct load_result *lr, struct diffs *d)
