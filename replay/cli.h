@@ -72,6 +72,23 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs);
  * FALCO_HOSTNAME/SAKER_HOSTNAME environment; out = stdout, rules = NULL. */
 struct sk_engine_opts;
 void replay_engine_opts(const struct cli_opts *o, struct sk_engine_opts *eo);
+/* What a replay writes besides the engine's own printing (replay/run.c):
+ * --print format and filter, configured outputs, incident report. */
+struct sk_engine;
+struct replay_sinks {
+	struct rule_format *print;
+	struct rule_filter *filter;
+	struct sk_outputs *outs;
+	struct sk_report *report;
+};
+/* Sets them up and points eo at them: 0, 1 (bad option) or 2. */
+int replay_sinks_open(const struct cli_opts *o, const struct rule_set *rs, struct sk_engine_opts *eo,
+		      struct replay_sinks *k);
+/* End of a run: flush outputs, write the report, summary and statistics.
+ * Returns 1 if the report could not be written. */
+int replay_sinks_finish(const struct cli_opts *o, const struct rule_set *rs, struct replay_sinks *k,
+			struct sk_engine *e);
+void replay_sinks_close(struct replay_sinks *k);
 /* replay/live.c: --live detection from the probe (root + BTF). */
 int replay_live(const struct cli_opts *o, const struct rule_set *rs);
 /* Builds the rule loader options from -o keys; -1 on a bad value. */

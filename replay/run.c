@@ -98,52 +98,103 @@ void replay_engine_opts(const struct cli_opts *o, struct sk_engine_opts *eo)
 	eo->hostname = h && *h ? h : NULL;
 }
 
+int replay_sinks_open(const struct cli_opts *o, const struct rule_set *rs, struct sk_engine_opts *eo,
+		      struct replay_sinks *k)
+{
+	char err[512];
+	memset(k, 0, sizeof(*k));
+	if (o->print_format) {
+		k->print = rule_format_compile(replay_field_registry(), o->print_format, err, sizeof(err));
+		if (!k->print) {
+			fprintf(stderr, "saker-replay: --print: %s\n", err);
+			return 1;
+		}
+		eo->print = k->print;
+	}
+	if (o->nfilter_args) {
+		char *cond = join_args(o);
+		struct rule_diag_list diags = { 0 };
+		k->filter = cond ? rule_filter_compile(replay_field_registry(), cond, &diags) : NULL;
+		if (!k->filter)
+			fprintf(stderr, "saker-replay: filter '%s': %s\n", cond ? cond : "",
+				diags.n ? diags.v[0].message : "invalid");
+		for (size_t i = 0; i < diags.n; i++)
+			free(diags.v[i].message);
+		free(diags.v);
+		free(cond);
+		if (!k->filter)
+			return 1;
+		eo->filter = k->filter;
+	}
+	/* alerts go through the configured outputs; --print keeps stdout */
+	if (rs && !o->print_format) {
+		k->outs = sk_outputs_open(o->config.cfg, stdout, eo->unbuffered);
+		if (!k->outs)
+			return 1;
+		eo->outputs = k->outs;
+	}
+	if (rs && o->report) {
+		k->report = sk_report_new(rs);
+		if (!k->report) {
+			fprintf(stderr, "saker-replay: out of memory\n");
+			return 2;
+		}
+		eo->report = k->report;
+	}
+	return 0;
+}
+
+int replay_sinks_finish(const struct cli_opts *o, const struct rule_set *rs, struct replay_sinks *k,
+			struct sk_engine *e)
+{
+	int status = 0;
+	if (k->outs)
+		sk_outputs_flush(k->outs);
+	fflush(stdout);
+	struct sk_logger lg;
+	sk_logger_from_config(&lg, o->config.cfg);
+	if (k->report && sk_report_write(k->report, e, o->report) < 0)
+		status = 1;
+	else if (k->report)
+		sk_log(&lg, SK_LOG_INFO, "saker-replay: incident report written to %s", o->report);
+	if (k->outs && sk_outputs_throttled(k->outs))
+		sk_log(&lg, SK_LOG_WARNING, "saker-replay: outputs.rate: %" PRIu64 " alerts were not sent (rate limit)",
+		       sk_outputs_throttled(k->outs));
+	if (rs && !o->quiet_summary && !o->print_format)
+		sk_engine_print_summary(e, stdout);
+	if (o->verbose || o->live || e->stats.drops)
+		sk_engine_print_stats(e, stderr);
+	return status;
+}
+
+void replay_sinks_close(struct replay_sinks *k)
+{
+	sk_outputs_close(k->outs);
+	sk_report_free(k->report);
+	rule_format_free(k->print);
+	rule_filter_free(k->filter);
+	memset(k, 0, sizeof(*k));
+}
+
 int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 {
 	struct sk_engine_opts eo;
 	replay_engine_opts(o, &eo);
 	eo.rules = rs;
-	int status = 0;
 	char err[512];
-	struct rule_format *print = NULL;
-	struct rule_filter *filter = NULL;
 	struct input *in = calloc(o->ncaptures, sizeof(*in));
 	struct sk_engine e;
 	int engine_ok = 0;
-	struct sk_outputs *outs = NULL;
-	struct sk_report *report = NULL;
+	struct replay_sinks k;
 	struct sk_progress prog;
 	sk_progress_init(&prog, stderr, o->progress);
 	if (!in) {
 		fprintf(stderr, "saker-replay: out of memory\n");
 		return 2;
 	}
-	if (o->print_format) {
-		print = rule_format_compile(replay_field_registry(), o->print_format, err, sizeof(err));
-		if (!print) {
-			fprintf(stderr, "saker-replay: --print: %s\n", err);
-			status = 1;
-			goto out;
-		}
-		eo.print = print;
-	}
-	if (o->nfilter_args) {
-		char *cond = join_args(o);
-		struct rule_diag_list diags = { 0 };
-		filter = cond ? rule_filter_compile(replay_field_registry(), cond, &diags) : NULL;
-		if (!filter) {
-			fprintf(stderr, "saker-replay: filter '%s': %s\n", cond ? cond : "",
-				diags.n ? diags.v[0].message : "invalid");
-			status = 1;
-		}
-		for (size_t i = 0; i < diags.n; i++)
-			free(diags.v[i].message);
-		free(diags.v);
-		free(cond);
-		if (status)
-			goto out;
-		eo.filter = filter;
-	}
+	int status = replay_sinks_open(o, rs, &eo, &k);
+	if (status)
+		goto out;
 	for (size_t i = 0; i < o->ncaptures; i++) {
 		in[i].path = o->captures[i];
 		struct sk_source_opts so = { .deliver_enter = o->legacy_enter_events };
@@ -158,24 +209,6 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 			fprintf(stderr, "saker-replay: --legacy-enter-events: %s has no enter events; nothing changes\n",
 				o->captures[i]);
 	}
-	/* alerts go through the configured outputs; --print keeps stdout */
-	if (rs && !o->print_format) {
-		outs = sk_outputs_open(o->config.cfg, stdout, eo.unbuffered);
-		if (!outs) {
-			status = 1;
-			goto out;
-		}
-		eo.outputs = outs;
-	}
-	if (rs && o->report) {
-		report = sk_report_new(rs);
-		if (!report) {
-			fprintf(stderr, "saker-replay: out of memory\n");
-			status = 2;
-			goto out;
-		}
-		eo.report = report;
-	}
 	if (sk_engine_init(&e, &eo) < 0) {
 		fprintf(stderr, "saker-replay: out of memory\n");
 		status = 2;
@@ -185,8 +218,8 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 	for (size_t i = 0; i < o->ncaptures; i++) {
 		const struct sk_meta *m = sk_source_meta(in[i].src);
 		sk_engine_seed_new(&e, m, &in[i].seen);
-		if (report)
-			sk_report_source(report, in[i].path, m);
+		if (k.report)
+			sk_report_source(k.report, in[i].path, m);
 		in[i].meta_seen = meta_size(m);
 		if (input_advance(&in[i]) < 0)
 			status = 2;
@@ -206,8 +239,8 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 		const struct sk_meta *m = sk_source_meta(best->src);
 		if (meta_size(m) != best->meta_seen) {
 			sk_engine_seed_new(&e, m, &best->seen);
-			if (report)
-				sk_report_source(report, best->path, m);
+			if (k.report)
+				sk_report_source(k.report, best->path, m);
 			best->meta_seen = meta_size(m);
 		}
 		if (input_advance(best) < 0)
@@ -219,35 +252,18 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 		}
 	}
 	sk_progress_done(&prog);
-	for (size_t i = 0; report && i < o->ncaptures; i++)
-		sk_report_source(report, in[i].path, sk_source_meta(in[i].src));
-	if (outs)
-		sk_outputs_flush(outs);
-	fflush(stdout);
-	struct sk_logger lg;
-	sk_logger_from_config(&lg, o->config.cfg);
-	if (report && sk_report_write(report, &e, o->report) < 0)
+	for (size_t i = 0; k.report && i < o->ncaptures; i++)
+		sk_report_source(k.report, in[i].path, sk_source_meta(in[i].src));
+	if (replay_sinks_finish(o, rs, &k, &e) && !status)
 		status = 1;
-	else if (report)
-		sk_log(&lg, SK_LOG_INFO, "saker-replay: incident report written to %s", o->report);
-	if (outs && sk_outputs_throttled(outs))
-		sk_log(&lg, SK_LOG_WARNING, "saker-replay: outputs.rate: %" PRIu64 " alerts were not sent (rate limit)",
-		       sk_outputs_throttled(outs));
-	if (rs && !o->quiet_summary && !o->print_format)
-		sk_engine_print_summary(&e, stdout);
-	if (o->verbose || e.stats.drops)
-		sk_engine_print_stats(&e, stderr);
 out:
-	sk_outputs_close(outs);
 	if (engine_ok)
 		sk_engine_fini(&e);
-	sk_report_free(report);
+	replay_sinks_close(&k);
 	for (size_t i = 0; i < o->ncaptures; i++)
 		if (in[i].src)
 			sk_source_close(in[i].src);
 	free(in);
-	rule_format_free(print);
-	rule_filter_free(filter);
 	fflush(stdout);
 	return status;
 }
