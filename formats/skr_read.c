@@ -24,6 +24,13 @@ struct batch {
 	uint32_t stream_len[SKR_NSTREAMS];
 };
 
+/* A shape of the current chunk: its lengths are in the reader's pool. */
+struct rshape {
+	uint32_t pool_off;
+	uint16_t type;
+	uint8_t np;
+};
+
 struct skr_reader {
 	int fd;
 	int own_fd;
@@ -52,8 +59,14 @@ struct skr_reader {
 	const uint8_t *cur[SKR_NSTREAMS], *end[SKR_NSTREAMS];
 	uint32_t left, nevents;
 	uint64_t chunk_off;
-	int64_t prev_tid;
 	uint64_t prev_ts, num;
+	struct rshape *shapes;
+	uint32_t nshapes, cap_shapes;
+	uint32_t *pool;
+	size_t pool_len, cap_pool;
+	struct sk_param *lits;  /* big literals of the chunk, by number - 1 */
+	uint32_t nlits, cap_lits;
+	struct skr_buf ints;    /* INT8/INT4 streams joined back from planar form */
 	int skip_pending, skip_active;
 	uint64_t skip_ts;
 
@@ -234,9 +247,23 @@ static int load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt
 		p += bt->stream_len[i];
 		r->end[i] = p;
 	}
+	size_t n8 = bt->stream_len[SKR_S_INT8], n4 = bt->stream_len[SKR_S_INT4];
+	if (n8 % 8 || n4 % 4)
+		return corrupt(r, off, "integer stream length is not a multiple of its width");
+	r->ints.len = 0;
+	if (skr_buf_reserve(&r->ints, n8 + n4 + 1))
+		return set_error(r, -ENOMEM, "out of memory");
+	skr_planar_join(r->ints.p, r->cur[SKR_S_INT8], n8 / 8, 8);
+	skr_planar_join(r->ints.p + n8, r->cur[SKR_S_INT4], n4 / 4, 4);
+	r->cur[SKR_S_INT8] = r->ints.p;
+	r->end[SKR_S_INT8] = r->ints.p + n8;
+	r->cur[SKR_S_INT4] = r->ints.p + n8;
+	r->end[SKR_S_INT4] = r->ints.p + n8 + n4;
+	r->nlits = 0;
 	r->left = r->nevents = bt->nevents;
 	r->chunk_off = off;
-	r->prev_tid = 0;
+	r->nshapes = 0;
+	r->pool_len = 0;
 	r->prev_ts = bt->base_ts;
 	r->num = bt->first_num;
 	r->skip_active = r->skip_pending;
@@ -325,12 +352,70 @@ static int chunk_error(struct skr_reader *r, const char *what)
 			 r->chunk_off, r->nevents - r->left + 1, what);
 }
 
+/* Grows the literal table; amortised, it stops once chunks reach their size. */
+static int grow_lits(struct skr_reader *r)
+{
+	uint32_t cap = r->cap_lits ? r->cap_lits * 2 : 1024;
+	void *q = realloc(r->lits, cap * sizeof(*r->lits));
+	if (!q)
+		return -ENOMEM;
+	r->lits = q;
+	r->cap_lits = cap;
+	return 0;
+}
+
+/* Reads the definition of shape number r->nshapes from SHAPEDEF. */
+static int define_shape(struct skr_reader *r)
+{
+	uint64_t type, np, len;
+	const uint8_t **p = &r->cur[SKR_S_SHAPEDEF], *end = r->end[SKR_S_SHAPEDEF];
+	if (r->nshapes == SKR_MAX_SHAPES)
+		return chunk_error(r, "too many shapes");
+	if (skr_get_varint(p, end, &type) || type > 0xffff)
+		return chunk_error(r, "bad type");
+	if (skr_get_varint(p, end, &np) || np > SK_MAX_PARAMS)
+		return chunk_error(r, "bad parameter count");
+	/* Grows only while a chunk introduces new shapes, never per event. */
+	if (r->nshapes == r->cap_shapes) {
+		uint32_t cap = r->cap_shapes ? r->cap_shapes * 2 : 256;
+		void *q = realloc(r->shapes, cap * sizeof(*r->shapes));
+		if (!q)
+			return set_error(r, -ENOMEM, "out of memory");
+		r->shapes = q;
+		r->cap_shapes = cap;
+	}
+	if (r->cap_pool - r->pool_len < SK_MAX_PARAMS) {
+		size_t cap = r->cap_pool ? r->cap_pool * 2 : 4096;
+		void *q = realloc(r->pool, cap * sizeof(*r->pool));
+		if (!q)
+			return set_error(r, -ENOMEM, "out of memory");
+		r->pool = q;
+		r->cap_pool = cap;
+	}
+	struct rshape *sh = &r->shapes[r->nshapes];
+	sh->type = (uint16_t)type;
+	sh->np = (uint8_t)np;
+	sh->pool_off = (uint32_t)r->pool_len;
+	for (uint32_t i = 0; i < np; i++) {
+		if (skr_get_varint(p, end, &len) || len > UINT32_MAX)
+			return chunk_error(r, "bad parameter length");
+		r->pool[r->pool_len++] = (uint32_t)len;
+	}
+	r->nshapes++;
+	return 0;
+}
+
 static int decode_event(struct skr_reader *r, struct sk_event *ev)
 {
-	uint64_t type, dtid, dts, cpu, flags, np, len;
-	if (skr_get_varint(&r->cur[SKR_S_TYPE], r->end[SKR_S_TYPE], &type) || type > 0xffff)
-		return chunk_error(r, "bad type");
-	if (skr_get_varint(&r->cur[SKR_S_TID], r->end[SKR_S_TID], &dtid))
+	uint64_t id, tid, dts, cpu, flags;
+	if (skr_get_varint(&r->cur[SKR_S_SHAPE], r->end[SKR_S_SHAPE], &id) || id > r->nshapes)
+		return chunk_error(r, "bad shape");
+	if (id == r->nshapes) {
+		int rc = define_shape(r);
+		if (rc)
+			return rc;
+	}
+	if (skr_get_varint(&r->cur[SKR_S_TID], r->end[SKR_S_TID], &tid))
 		return chunk_error(r, "bad tid");
 	if (skr_get_varint(&r->cur[SKR_S_TS], r->end[SKR_S_TS], &dts))
 		return chunk_error(r, "bad timestamp");
@@ -338,26 +423,45 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 		return chunk_error(r, "bad cpu");
 	if (skr_get_varint(&r->cur[SKR_S_FLAGS], r->end[SKR_S_FLAGS], &flags) || flags > UINT32_MAX)
 		return chunk_error(r, "bad flags");
-	if (skr_get_varint(&r->cur[SKR_S_LEN], r->end[SKR_S_LEN], &np) || np > SK_MAX_PARAMS)
-		return chunk_error(r, "bad parameter count");
-	const uint8_t *d = r->cur[SKR_S_DATA], *dend = r->end[SKR_S_DATA];
-	for (uint32_t i = 0; i < np; i++) {
-		if (skr_get_varint(&r->cur[SKR_S_LEN], r->end[SKR_S_LEN], &len) ||
-		    len > (uint64_t)(dend - d))
+	const struct rshape *sh = &r->shapes[id];
+	const uint32_t *lens = r->pool + sh->pool_off;
+	for (uint32_t i = 0; i < sh->np; i++) {
+		uint32_t len = lens[i];
+		ev->params[i].len = len;
+		if (len == 0) {
+			ev->params[i].val = r->raw.p;
+			continue;
+		}
+		int st = skr_param_stream(len);
+		if (st == SKR_S_BIG) {
+			uint64_t ref;
+			if (skr_get_varint(&r->cur[SKR_S_BIGREF], r->end[SKR_S_BIGREF], &ref) ||
+			    ref > r->nlits)
+				return chunk_error(r, "bad value reference");
+			if (ref) {
+				if (r->lits[ref - 1].len != len)
+					return chunk_error(r, "value reference of the wrong length");
+				ev->params[i].val = r->lits[ref - 1].val;
+				continue;
+			}
+		}
+		if (len > (size_t)(r->end[st] - r->cur[st]))
 			return chunk_error(r, "parameter length does not fit");
-		ev->params[i].val = d;
-		ev->params[i].len = (uint32_t)len;
-		d += len;
+		ev->params[i].val = r->cur[st];
+		r->cur[st] += len;
+		if (st == SKR_S_BIG) {
+			if (r->nlits == r->cap_lits && grow_lits(r))
+				return set_error(r, -ENOMEM, "out of memory");
+			r->lits[r->nlits++] = ev->params[i];
+		}
 	}
-	r->cur[SKR_S_DATA] = d;
-	r->prev_tid = (int64_t)((uint64_t)r->prev_tid + (uint64_t)skr_unzigzag(dtid));
 	r->prev_ts += (uint64_t)skr_unzigzag(dts);
-	ev->type = (uint16_t)type;
-	ev->tid = r->prev_tid;
+	ev->type = sh->type;
+	ev->tid = skr_unzigzag(tid);
 	ev->ts = r->prev_ts;
 	ev->cpu = (uint16_t)cpu;
 	ev->flags = (uint32_t)flags;
-	ev->nparams = (uint32_t)np;
+	ev->nparams = sh->np;
 	ev->num = r->num++;
 	if (--r->left == 0) {
 		for (int i = 0; i < SKR_NSTREAMS; i++)
@@ -702,5 +806,9 @@ void skr_reader_close(struct skr_reader *r)
 	skr_buf_free(&r->tmp);
 	sk_meta_free(r->meta);
 	free(r->index);
+	free(r->shapes);
+	free(r->pool);
+	free(r->lits);
+	skr_buf_free(&r->ints);
 	free(r);
 }

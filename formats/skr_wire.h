@@ -25,12 +25,40 @@
 #define SKR_MAX_FRAME (256u << 20)    /* saker frame content */
 #define SKR_MAX_RAW (64u << 20)       /* decompressed event chunk */
 #define SKR_MAX_META_RAW (256u << 20) /* decompressed metadata payload */
-#define SKR_NSTREAMS 7
-#define SKR_BATCH_FIXED 48            /* batch body before stream_len[] */
+#define SKR_NSTREAMS 11
+#define SKR_MAX_SHAPES 65536u           /* distinct event shapes per chunk */
+#define SKR_BIG_PARAM 16                /* longer params are deduplicated */
+#define SKR_BATCH_FIXED 48              /* batch body before stream_len[] */
 #define SKR_FOOTER_ENTRY 40
 #define SKR_FLAGS_MUST_UNDERSTAND 0xffffu
 
-enum skr_stream { SKR_S_TYPE, SKR_S_TID, SKR_S_TS, SKR_S_CPU, SKR_S_FLAGS, SKR_S_LEN, SKR_S_DATA };
+enum skr_stream {
+	SKR_S_SHAPE, SKR_S_SHAPEDEF, SKR_S_TID, SKR_S_TS, SKR_S_CPU, SKR_S_FLAGS,
+	SKR_S_INT8, SKR_S_INT4, SKR_S_SMALL, SKR_S_BIGREF, SKR_S_BIG
+};
+
+/* The stream that holds a parameter value of len bytes (len > 0). */
+static inline int skr_param_stream(uint32_t len)
+{
+	return len == 8 ? SKR_S_INT8 : len == 4 ? SKR_S_INT4 :
+	       len <= SKR_BIG_PARAM ? SKR_S_SMALL : SKR_S_BIG;
+}
+
+/* Byte-planar layout of n values of w bytes: plane j holds byte j of every
+ * value, so the mostly-zero high bytes of integers end up together. */
+static inline void skr_planar_split(uint8_t *out, const uint8_t *in, size_t n, unsigned w)
+{
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < w; j++)
+			out[j * n + i] = in[i * w + j];
+}
+
+static inline void skr_planar_join(uint8_t *out, const uint8_t *in, size_t n, unsigned w)
+{
+	for (unsigned j = 0; j < w; j++)
+		for (size_t i = 0; i < n; i++)
+			out[i * w + j] = in[j * n + i];
+}
 
 static inline void skr_put_u16(uint8_t *p, uint16_t v)
 {

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "formats/skr.h"
+#include "formats/skr_wire.h"
 
 /* ---- helpers ---- */
 
@@ -755,13 +756,15 @@ static size_t make_header(uint8_t *out, uint16_t major)
 	return saker_frame(out, "SKRH", body, sizeof(body));
 }
 
-static int read_handmade(const uint8_t *streams[7], const size_t lens[7], uint32_t nevents,
+#define NS 11 /* streams in a version 1.0 chunk */
+
+static int read_handmade(const uint8_t *streams[NS], const size_t lens[NS], uint32_t nevents,
 			 char *err, size_t errlen, uint64_t *count)
 {
 	static uint8_t file[1 << 16];
 	uint8_t raw[4096], body[256];
 	size_t raw_len = 0;
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < NS; i++) {
 		memcpy(raw + raw_len, streams[i], lens[i]);
 		raw_len += lens[i];
 	}
@@ -771,15 +774,15 @@ static int read_handmade(const uint8_t *streams[7], const size_t lens[7], uint32
 	put32(body, nevents);
 	put32(body + 4, (uint32_t)raw_len);
 	put32(body + 8, (uint32_t)zlen);
-	put32(body + 12, 7);
+	put32(body + 12, NS);
 	put64(body + 16, 1);
 	put64(body + 24, 1000);
 	put64(body + 32, 0);
 	put64(body + 40, UINT64_MAX);
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < NS; i++)
 		put32(body + 48 + 4 * i, (uint32_t)lens[i]);
 	size_t n = make_header(file, 1);
-	n += saker_frame(file + n, "SKRB", body, 48 + 28);
+	n += saker_frame(file + n, "SKRB", body, 48 + 4 * NS);
 	memcpy(file + n, z, zlen);
 	n += zlen;
 	char path[256];
@@ -797,56 +800,98 @@ static int read_handmade(const uint8_t *streams[7], const size_t lens[7], uint32
 	return rc;
 }
 
+/* Expects the hand-made chunk to be rejected with a message containing why. */
+static void expect_corrupt(const uint8_t *s[NS], const size_t l[NS], uint32_t nevents,
+			   const char *why, uint64_t want_events)
+{
+	char err[512];
+	uint64_t n;
+	int rc = read_handmade(s, l, nevents, err, sizeof(err), &n);
+	if (rc != SKR_ECORRUPT || !strstr(err, why) || !strstr(err, "byte 28"))
+		fail_msg("expected '%s', got %d '%s'", why, rc, err);
+	assert_int_equal(n, want_events);
+}
+
+#define SET(k, ...) do { static const uint8_t v_[] = { __VA_ARGS__ }; s[k] = v_; l[k] = sizeof(v_); } while (0)
+
 static void test_lengths_never_trusted(void **state)
 {
 	(void)state;
 	char err[512];
 	uint64_t n;
-	/* A good event: type 5, tid +3, ts +0, cpu 0, flags 0, 1 param of 2 bytes. */
-	const uint8_t t[] = { 5 }, tid[] = { 6 }, ts[] = { 0 }, cpu[] = { 0 }, fl[] = { 0 };
-	const uint8_t len_ok[] = { 1, 2 }, data[] = { 'h', 'i' };
-	const uint8_t *s[7] = { t, tid, ts, cpu, fl, len_ok, data };
-	size_t l[7] = { 1, 1, 1, 1, 1, 2, 2 };
+	/* A good event: new shape (type 5, one 2-byte param), tid 3, "hi". */
+	const uint8_t *s[NS];
+	size_t l[NS];
+	static const uint8_t zero[1] = { 0 };
+	for (int i = 0; i < NS; i++) {
+		s[i] = zero;
+		l[i] = 0;
+	}
+	SET(SKR_S_SHAPE, 0);
+	SET(SKR_S_SHAPEDEF, 5, 1, 2);
+	SET(SKR_S_TID, 6);
+	SET(SKR_S_TS, 0);
+	SET(SKR_S_CPU, 0);
+	SET(SKR_S_FLAGS, 0);
+	SET(SKR_S_SMALL, 'h', 'i');
 	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), 0);
 	assert_int_equal(n, 1);
-	/* Parameter length past the data stream. */
-	const uint8_t len_big[] = { 1, 3 };
-	s[5] = len_big;
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
-	assert_non_null(strstr(err, "parameter length"));
-	assert_non_null(strstr(err, "byte 28"));
-	/* Huge varint length. */
-	const uint8_t len_huge[] = { 1, 0xff, 0xff, 0xff, 0xff, 0x0f };
-	s[5] = len_huge;
-	l[5] = sizeof(len_huge);
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
+	/* Parameter length past its stream. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 3);
+	expect_corrupt(s, l, 1, "parameter length does not fit", 0);
+	/* Huge length (a big parameter with no bytes). */
+	SET(SKR_S_SHAPEDEF, 5, 1, 0xff, 0xff, 0xff, 0xff, 0x0f);
+	SET(SKR_S_BIGREF, 0);
+	expect_corrupt(s, l, 1, "parameter length does not fit", 0);
+	/* Length above 32 bits. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 0xff, 0xff, 0xff, 0xff, 0x1f);
+	expect_corrupt(s, l, 1, "bad parameter length", 0);
+	l[SKR_S_BIGREF] = 0;
 	/* Unterminated varint. */
-	const uint8_t len_open[] = { 1, 0x80 };
-	s[5] = len_open;
-	l[5] = 2;
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
+	SET(SKR_S_SHAPEDEF, 5, 1, 0x80);
+	expect_corrupt(s, l, 1, "bad parameter length", 0);
 	/* Too many parameters. */
-	const uint8_t np_big[] = { 33, 2 };
-	s[5] = np_big;
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
-	assert_non_null(strstr(err, "parameter count"));
+	SET(SKR_S_SHAPEDEF, 5, 33, 2);
+	expect_corrupt(s, l, 1, "bad parameter count", 0);
 	/* Type out of range. */
-	s[5] = len_ok;
-	const uint8_t t_big[] = { 0x80, 0x80, 0x04 };
-	s[0] = t_big;
-	l[0] = 3;
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
+	SET(SKR_S_SHAPEDEF, 0x80, 0x80, 0x04, 1, 2);
+	expect_corrupt(s, l, 1, "bad type", 0);
+	/* Reference to a shape not defined yet. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 2);
+	SET(SKR_S_SHAPE, 1);
+	expect_corrupt(s, l, 1, "bad shape", 0);
+	SET(SKR_S_SHAPE, 0);
 	/* More events declared than the streams hold. */
-	s[0] = t;
-	l[0] = 1;
-	assert_int_equal(read_handmade(s, l, 2, err, sizeof(err), &n), SKR_ECORRUPT);
-	assert_int_equal(n, 1);
+	expect_corrupt(s, l, 2, "bad shape", 1);
 	/* Streams with leftovers. */
-	const uint8_t data3[] = { 'h', 'i', '!' };
-	s[6] = data3;
-	l[6] = 3;
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
-	assert_non_null(strstr(err, "streams longer"));
+	SET(SKR_S_SMALL, 'h', 'i', '!');
+	expect_corrupt(s, l, 1, "streams longer", 0);
+	SET(SKR_S_SMALL, 'h', 'i');
+	/* Integer stream not a multiple of its width. */
+	SET(SKR_S_INT8, 1, 2, 3, 4, 5);
+	expect_corrupt(s, l, 1, "multiple of its width", 0);
+	l[SKR_S_INT8] = 0;
+	/* A big value referring to a literal that does not exist. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 20);
+	SET(SKR_S_BIGREF, 1);
+	l[SKR_S_SMALL] = 0;
+	expect_corrupt(s, l, 1, "bad value reference", 0);
+	/* Two events: a 20-byte literal, then a reference to it with another length. */
+	SET(SKR_S_SHAPE, 0, 1);
+	SET(SKR_S_SHAPEDEF, 5, 1, 20, 5, 1, 17);
+	SET(SKR_S_TID, 6, 6);
+	SET(SKR_S_TS, 0, 0);
+	SET(SKR_S_CPU, 0, 0);
+	SET(SKR_S_FLAGS, 0, 0);
+	SET(SKR_S_BIGREF, 0, 1);
+	SET(SKR_S_BIG, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p',
+	    'q', 'r', 's', 't');
+	expect_corrupt(s, l, 2, "wrong length", 1);
+	/* The same with the right length is fine: both events share the bytes. */
+	SET(SKR_S_SHAPE, 0, 0);
+	SET(SKR_S_SHAPEDEF, 5, 1, 20);
+	assert_int_equal(read_handmade(s, l, 2, err, sizeof(err), &n), 0);
+	assert_int_equal(n, 2);
 }
 
 static void test_newer_major_version(void **state)
