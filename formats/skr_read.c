@@ -61,12 +61,14 @@ struct skr_reader {
 	uint64_t chunk_off;
 	uint64_t prev_ts, num;
 	struct rshape *shapes;
+	uint32_t *shape_count;   /* events per shape in the chunk */
 	uint32_t nshapes, cap_shapes;
-	uint32_t *pool;
+	uint32_t *pool;          /* parameter lengths of the shapes */
+	const uint8_t **colcur;  /* per pool entry: next value of its column */
 	size_t pool_len, cap_pool;
 	struct sk_param *lits;  /* big literals of the chunk, by number - 1 */
 	uint32_t nlits, cap_lits;
-	struct skr_buf ints;    /* INT8/INT4 streams joined back from planar form */
+	struct skr_buf cols;    /* the FIXED stream's columns joined back from planar form */
 	int skip_pending, skip_active;
 	uint64_t skip_ts;
 
@@ -227,6 +229,9 @@ static int parse_batch(struct skr_reader *r, uint64_t off, const uint8_t *b, siz
 	return 0;
 }
 
+static int scan_shapes(struct skr_reader *r);
+static int setup_columns(struct skr_reader *r);
+
 static int load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt,
 		      const uint8_t *z)
 {
@@ -247,23 +252,15 @@ static int load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt
 		p += bt->stream_len[i];
 		r->end[i] = p;
 	}
-	size_t n8 = bt->stream_len[SKR_S_INT8], n4 = bt->stream_len[SKR_S_INT4];
-	if (n8 % 8 || n4 % 4)
-		return corrupt(r, off, "integer stream length is not a multiple of its width");
-	r->ints.len = 0;
-	if (skr_buf_reserve(&r->ints, n8 + n4 + 1))
-		return set_error(r, -ENOMEM, "out of memory");
-	skr_planar_join(r->ints.p, r->cur[SKR_S_INT8], n8 / 8, 8);
-	skr_planar_join(r->ints.p + n8, r->cur[SKR_S_INT4], n4 / 4, 4);
-	r->cur[SKR_S_INT8] = r->ints.p;
-	r->end[SKR_S_INT8] = r->ints.p + n8;
-	r->cur[SKR_S_INT4] = r->ints.p + n8;
-	r->end[SKR_S_INT4] = r->ints.p + n8 + n4;
-	r->nlits = 0;
 	r->left = r->nevents = bt->nevents;
 	r->chunk_off = off;
-	r->nshapes = 0;
-	r->pool_len = 0;
+	r->nlits = 0;
+	int rc = scan_shapes(r);
+	if (rc)
+		return rc;
+	rc = setup_columns(r);
+	if (rc)
+		return rc;
 	r->prev_ts = bt->base_ts;
 	r->num = bt->first_num;
 	r->skip_active = r->skip_pending;
@@ -379,17 +376,23 @@ static int define_shape(struct skr_reader *r)
 	if (r->nshapes == r->cap_shapes) {
 		uint32_t cap = r->cap_shapes ? r->cap_shapes * 2 : 256;
 		void *q = realloc(r->shapes, cap * sizeof(*r->shapes));
-		if (!q)
+		if (q)
+			r->shapes = q;
+		void *c = q ? realloc(r->shape_count, cap * sizeof(*r->shape_count)) : NULL;
+		if (!c)
 			return set_error(r, -ENOMEM, "out of memory");
-		r->shapes = q;
+		r->shape_count = c;
 		r->cap_shapes = cap;
 	}
 	if (r->cap_pool - r->pool_len < SK_MAX_PARAMS) {
 		size_t cap = r->cap_pool ? r->cap_pool * 2 : 4096;
 		void *q = realloc(r->pool, cap * sizeof(*r->pool));
-		if (!q)
+		if (q)
+			r->pool = q;
+		void *c = q ? realloc(r->colcur, cap * sizeof(*r->colcur)) : NULL;
+		if (!c)
 			return set_error(r, -ENOMEM, "out of memory");
-		r->pool = q;
+		r->colcur = c;
 		r->cap_pool = cap;
 	}
 	struct rshape *sh = &r->shapes[r->nshapes];
@@ -401,20 +404,70 @@ static int define_shape(struct skr_reader *r)
 			return chunk_error(r, "bad parameter length");
 		r->pool[r->pool_len++] = (uint32_t)len;
 	}
-	r->nshapes++;
+	r->shape_count[r->nshapes++] = 0;
+	return 0;
+}
+
+/* First pass over a chunk: defines its shapes and counts their events, which
+ * gives the size of every column of the FIXED stream. */
+static int scan_shapes(struct skr_reader *r)
+{
+	r->nshapes = 0;
+	r->pool_len = 0;
+	const uint8_t *sp = r->cur[SKR_S_SHAPE], *se = r->end[SKR_S_SHAPE];
+	for (uint32_t k = 0; k < r->nevents; k++) {
+		uint64_t id;
+		r->left = r->nevents - k; /* names event k + 1 in messages */
+		if (skr_get_varint(&sp, se, &id) || id > r->nshapes)
+			return chunk_error(r, "bad shape");
+		if (id == r->nshapes) {
+			int rc = define_shape(r);
+			if (rc)
+				return rc;
+		}
+		r->shape_count[id]++;
+	}
+	r->left = r->nevents;
+	if (r->cur[SKR_S_SHAPEDEF] != r->end[SKR_S_SHAPEDEF])
+		return chunk_error(r, "shape definitions longer than their shapes");
+	return 0;
+}
+
+/* Joins the planar columns of the FIXED stream (one per shape and fixed-size
+ * parameter, in shape order) and points each column cursor at its first value. */
+static int setup_columns(struct skr_reader *r)
+{
+	size_t total = (size_t)(r->end[SKR_S_FIXED] - r->cur[SKR_S_FIXED]), pos = 0;
+	r->cols.len = 0;
+	if (skr_buf_reserve(&r->cols, total + 1))
+		return set_error(r, -ENOMEM, "out of memory");
+	for (uint32_t id = 0; id < r->nshapes; id++) {
+		const struct rshape *sh = &r->shapes[id];
+		size_t n = r->shape_count[id];
+		for (uint32_t i = 0; i < sh->np; i++) {
+			uint32_t len = r->pool[sh->pool_off + i];
+			if (len == 0 || len > SKR_FIXED_MAX)
+				continue;
+			size_t size = n * len;
+			if (size > total - pos)
+				return chunk_error(r, "fixed-size values do not fit their stream");
+			skr_planar_join(r->cols.p + pos, r->cur[SKR_S_FIXED] + pos, n, len);
+			r->colcur[sh->pool_off + i] = r->cols.p + pos;
+			pos += size;
+		}
+	}
+	if (pos != total)
+		return chunk_error(r, "fixed-size stream longer than its values");
+	r->cur[SKR_S_FIXED] = r->end[SKR_S_FIXED];
 	return 0;
 }
 
 static int decode_event(struct skr_reader *r, struct sk_event *ev)
 {
 	uint64_t id, tid, dts, cpu, flags;
-	if (skr_get_varint(&r->cur[SKR_S_SHAPE], r->end[SKR_S_SHAPE], &id) || id > r->nshapes)
+	/* scan_shapes() checked every id of the chunk. */
+	if (skr_get_varint(&r->cur[SKR_S_SHAPE], r->end[SKR_S_SHAPE], &id) || id >= r->nshapes)
 		return chunk_error(r, "bad shape");
-	if (id == r->nshapes) {
-		int rc = define_shape(r);
-		if (rc)
-			return rc;
-	}
 	if (skr_get_varint(&r->cur[SKR_S_TID], r->end[SKR_S_TID], &tid))
 		return chunk_error(r, "bad tid");
 	if (skr_get_varint(&r->cur[SKR_S_TS], r->end[SKR_S_TS], &dts))
@@ -432,8 +485,13 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 			ev->params[i].val = r->raw.p;
 			continue;
 		}
-		int st = skr_param_stream(len);
-		if (st == SKR_S_BIG) {
+		if (len <= SKR_FIXED_MAX) {
+			/* Columns hold exactly shape_count values: no bound to check. */
+			ev->params[i].val = r->colcur[sh->pool_off + i];
+			r->colcur[sh->pool_off + i] += len;
+			continue;
+		}
+		{
 			uint64_t ref;
 			if (skr_get_varint(&r->cur[SKR_S_BIGREF], r->end[SKR_S_BIGREF], &ref) ||
 			    ref > r->nlits)
@@ -445,15 +503,13 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 				continue;
 			}
 		}
-		if (len > (size_t)(r->end[st] - r->cur[st]))
+		if (len > (size_t)(r->end[SKR_S_BIG] - r->cur[SKR_S_BIG]))
 			return chunk_error(r, "parameter length does not fit");
-		ev->params[i].val = r->cur[st];
-		r->cur[st] += len;
-		if (st == SKR_S_BIG) {
-			if (r->nlits == r->cap_lits && grow_lits(r))
-				return set_error(r, -ENOMEM, "out of memory");
-			r->lits[r->nlits++] = ev->params[i];
-		}
+		ev->params[i].val = r->cur[SKR_S_BIG];
+		r->cur[SKR_S_BIG] += len;
+		if (r->nlits == r->cap_lits && grow_lits(r))
+			return set_error(r, -ENOMEM, "out of memory");
+		r->lits[r->nlits++] = ev->params[i];
 	}
 	r->prev_ts += (uint64_t)skr_unzigzag(dts);
 	ev->type = sh->type;
@@ -809,6 +865,8 @@ void skr_reader_close(struct skr_reader *r)
 	free(r->shapes);
 	free(r->pool);
 	free(r->lits);
-	skr_buf_free(&r->ints);
+	free(r->shape_count);
+	free(r->colcur);
+	skr_buf_free(&r->cols);
 	free(r);
 }

@@ -25,34 +25,21 @@
 #define SKR_MAX_FRAME (256u << 20)    /* saker frame content */
 #define SKR_MAX_RAW (64u << 20)       /* decompressed event chunk */
 #define SKR_MAX_META_RAW (256u << 20) /* decompressed metadata payload */
-#define SKR_NSTREAMS 11
-#define SKR_MAX_SHAPES 65536u           /* distinct event shapes per chunk */
-#define SKR_BIG_PARAM 16                /* longer params are deduplicated */
+#define SKR_NSTREAMS 9
+#define SKR_MAX_SHAPES 4096u            /* distinct event shapes per chunk */
+#define SKR_FIXED_MAX 16                /* params up to this size are columns */
 #define SKR_BATCH_FIXED 48              /* batch body before stream_len[] */
 #define SKR_FOOTER_ENTRY 40
 #define SKR_FLAGS_MUST_UNDERSTAND 0xffffu
 
 enum skr_stream {
 	SKR_S_SHAPE, SKR_S_SHAPEDEF, SKR_S_TID, SKR_S_TS, SKR_S_CPU, SKR_S_FLAGS,
-	SKR_S_INT8, SKR_S_INT4, SKR_S_SMALL, SKR_S_BIGREF, SKR_S_BIG
+	SKR_S_FIXED, SKR_S_BIGREF, SKR_S_BIG
 };
 
-/* The stream that holds a parameter value of len bytes (len > 0). */
-static inline int skr_param_stream(uint32_t len)
-{
-	return len == 8 ? SKR_S_INT8 : len == 4 ? SKR_S_INT4 :
-	       len <= SKR_BIG_PARAM ? SKR_S_SMALL : SKR_S_BIG;
-}
-
-/* Byte-planar layout of n values of w bytes: plane j holds byte j of every
- * value, so the mostly-zero high bytes of integers end up together. */
-static inline void skr_planar_split(uint8_t *out, const uint8_t *in, size_t n, unsigned w)
-{
-	for (size_t i = 0; i < n; i++)
-		for (unsigned j = 0; j < w; j++)
-			out[j * n + i] = in[i * w + j];
-}
-
+/* Byte-planar layout of a column of n values of w bytes: plane j holds byte
+ * j of every value (in[j * n + i]), so the mostly-zero high bytes of integers
+ * end up together. This joins the planes back into values. */
 static inline void skr_planar_join(uint8_t *out, const uint8_t *in, size_t n, unsigned w)
 {
 	for (unsigned j = 0; j < w; j++)

@@ -62,7 +62,10 @@ struct skr_writer {
 	uint32_t nbigs;        /* indexed */
 	uint32_t nlits;        /* literals written */
 	uint32_t *big_slot, *big_gen;
-	struct skr_buf planar; /* INT8/INT4 streams in byte-planar form */
+	uint32_t *shape_count; /* events per shape in the pending chunk */
+	uint32_t *col_start;   /* per pool entry: column offset in the FIXED stream */
+	uint32_t *col_idx;     /* per pool entry: values placed so far */
+	struct skr_buf planar; /* the FIXED stream as planar columns */
 
 	/* Pending chunk. */
 	uint32_t nevents;
@@ -213,11 +216,14 @@ struct skr_writer *skr_writer_open_fd(int fd, const char *name, const struct skr
 	w->slot_id = malloc(SHAPE_SLOTS * sizeof(*w->slot_id));
 	w->slot_gen = calloc(SHAPE_SLOTS, sizeof(*w->slot_gen));
 	w->gen = 1;
+	w->shape_count = malloc(SKR_MAX_SHAPES * sizeof(*w->shape_count));
+	w->col_start = malloc((size_t)SKR_MAX_SHAPES * SK_MAX_PARAMS * sizeof(*w->col_start));
+	w->col_idx = malloc((size_t)SKR_MAX_SHAPES * SK_MAX_PARAMS * sizeof(*w->col_idx));
 	w->bigs = malloc(BIG_MAX * sizeof(*w->bigs));
 	w->big_slot = malloc(BIG_SLOTS * sizeof(*w->big_slot));
 	w->big_gen = calloc(BIG_SLOTS, sizeof(*w->big_gen));
 	if (!w->cctx || !w->shapes || !w->pool || !w->slot_id || !w->slot_gen || !w->bigs ||
-	    !w->big_slot || !w->big_gen ||
+	    !w->big_slot || !w->big_gen || !w->shape_count || !w->col_start || !w->col_idx ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, w->level)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1))) {
@@ -264,6 +270,47 @@ static uint64_t pending_bytes(const struct skr_writer *w)
 	return n;
 }
 
+/* Turns the FIXED rows of the pending chunk into planar columns, one per
+ * (shape, parameter) in shape order (docs/skr-format.md section 6). */
+static int build_columns(struct skr_writer *w)
+{
+	size_t pos = 0;
+	for (uint32_t id = 0; id < w->nshapes; id++) {
+		const struct shape *sh = &w->shapes[id];
+		for (uint32_t i = 0; i < sh->np; i++) {
+			uint32_t len = w->pool[sh->pool_off + i];
+			if (len == 0 || len > SKR_FIXED_MAX)
+				continue;
+			w->col_start[sh->pool_off + i] = (uint32_t)pos;
+			w->col_idx[sh->pool_off + i] = 0;
+			pos += (size_t)w->shape_count[id] * len;
+		}
+	}
+	w->planar.len = 0;
+	if (skr_buf_reserve(&w->planar, pos + 1))
+		return -ENOMEM;
+	const uint8_t *sp = w->streams[SKR_S_SHAPE].p;
+	const uint8_t *se = sp + w->streams[SKR_S_SHAPE].len;
+	const uint8_t *row = w->streams[SKR_S_FIXED].p;
+	while (sp < se) {
+		uint64_t id = 0;
+		skr_get_varint(&sp, se, &id);
+		const struct shape *sh = &w->shapes[id];
+		size_t n = w->shape_count[id];
+		for (uint32_t i = 0; i < sh->np; i++) {
+			uint32_t len = w->pool[sh->pool_off + i];
+			if (len == 0 || len > SKR_FIXED_MAX)
+				continue;
+			uint8_t *dst = w->planar.p + w->col_start[sh->pool_off + i] +
+				       w->col_idx[sh->pool_off + i]++;
+			for (uint32_t b = 0; b < len; b++)
+				dst[b * n] = row[b];
+			row += len;
+		}
+	}
+	return 0;
+}
+
 int skr_writer_flush(struct skr_writer *w)
 {
 	if (w->failed)
@@ -278,18 +325,12 @@ int skr_writer_flush(struct skr_writer *w)
 	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
 	ZSTD_CCtx_setPledgedSrcSize(w->cctx, raw);
 	ZSTD_outBuffer out = { w->zout.p, bound, 0 };
-	size_t n8 = w->streams[SKR_S_INT8].len, n4 = w->streams[SKR_S_INT4].len;
-	w->planar.len = 0;
-	if (skr_buf_reserve(&w->planar, n8 + n4 + 1))
+	if (build_columns(w))
 		return fail(w, -ENOMEM, "out of memory", NULL);
-	skr_planar_split(w->planar.p, w->streams[SKR_S_INT8].p, n8 / 8, 8);
-	skr_planar_split(w->planar.p + n8, w->streams[SKR_S_INT4].p, n4 / 4, 4);
 	for (int i = 0; i < SKR_NSTREAMS; i++) {
 		ZSTD_inBuffer in = { w->streams[i].p, w->streams[i].len, 0 };
-		if (i == SKR_S_INT8)
+		if (i == SKR_S_FIXED)
 			in.src = w->planar.p;
-		else if (i == SKR_S_INT4)
-			in.src = w->planar.p + n8;
 		ZSTD_EndDirective mode = i == SKR_NSTREAMS - 1 ? ZSTD_e_end : ZSTD_e_continue;
 		size_t left;
 		do {
@@ -372,6 +413,7 @@ static uint32_t shape_id(struct skr_writer *w, const struct sk_event *ev, int *i
 		w->pool[w->pool_len++] = ev->params[i].len;
 	w->slot_gen[slot] = w->gen;
 	w->slot_id[slot] = id;
+	w->shape_count[id] = 0;
 	*is_new = 1;
 	return id;
 }
@@ -434,7 +476,7 @@ int skr_writer_append(struct skr_writer *w, const struct sk_event *ev)
 	for (uint32_t i = 0; i < np; i++) {
 		uint32_t len = ev->params[i].len;
 		if (len)
-			need[skr_param_stream(len)] += len;
+			need[len <= SKR_FIXED_MAX ? SKR_S_FIXED : SKR_S_BIG] += len;
 		data += len;
 	}
 	if (data > SKR_MAX_RAW / 2)
@@ -459,7 +501,9 @@ int skr_writer_append(struct skr_writer *w, const struct sk_event *ev)
 		w->chunk_start_ns = now_ns();
 	}
 	int is_new;
-	put_v(&s[SKR_S_SHAPE], shape_id(w, ev, &is_new));
+	uint32_t id = shape_id(w, ev, &is_new);
+	w->shape_count[id]++;
+	put_v(&s[SKR_S_SHAPE], id);
 	if (is_new) {
 		put_v(&s[SKR_S_SHAPEDEF], ev->type);
 		put_v(&s[SKR_S_SHAPEDEF], np);
@@ -474,7 +518,7 @@ int skr_writer_append(struct skr_writer *w, const struct sk_event *ev)
 		uint32_t len = ev->params[i].len;
 		if (!len)
 			continue;
-		int st = skr_param_stream(len);
+		int st = len <= SKR_FIXED_MAX ? SKR_S_FIXED : SKR_S_BIG;
 		if (st == SKR_S_BIG) {
 			uint32_t ref = big_ref(w, ev->params[i].val, len);
 			put_v(&s[SKR_S_BIGREF], ref);
@@ -624,6 +668,9 @@ void skr_writer_abandon(struct skr_writer *w)
 	free(w->slot_id);
 	free(w->slot_gen);
 	free(w->bigs);
+	free(w->shape_count);
+	free(w->col_start);
+	free(w->col_idx);
 	free(w->big_slot);
 	free(w->big_gen);
 	skr_buf_free(&w->planar);

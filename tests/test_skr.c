@@ -488,6 +488,29 @@ static void test_many_frames(void **state)
 	assert_int_equal(skr_writer_close(w, err, sizeof(err)), 0);
 	assert_int_equal(read_synthetic(path, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 20000);
+	/* More distinct shapes than a chunk may hold (every length pair differs). */
+	o.frame_bytes = 0;
+	w = skr_writer_open_path(path, &o, err, sizeof(err));
+	static uint8_t zeros[128];
+	for (uint32_t i = 0; i < 10000; i++) {
+		struct sk_event e = { .type = SK_EV_OPEN_X, .ts = i, .tid = 1, .nparams = 2 };
+		e.params[0].val = zeros;
+		e.params[0].len = i % 100;
+		e.params[1].val = zeros;
+		e.params[1].len = i / 100;
+		assert_int_equal(skr_writer_append(w, &e), 0);
+	}
+	assert_int_equal(skr_writer_close(w, err, sizeof(err)), 0);
+	struct skr_reader *r = skr_reader_open_path(path, err, sizeof(err));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 10000; i++) {
+		assert_int_equal(skr_reader_next(r, &ev), 1);
+		assert_int_equal(ev.params[0].len, i % 100);
+		assert_int_equal(ev.params[1].len, i / 100);
+		assert_int_equal(ev.ts, i);
+	}
+	assert_int_equal(skr_reader_next(r, &ev), 0);
+	skr_reader_close(r);
 }
 
 static void test_flush_interval(void **state)
@@ -756,7 +779,7 @@ static size_t make_header(uint8_t *out, uint16_t major)
 	return saker_frame(out, "SKRH", body, sizeof(body));
 }
 
-#define NS 11 /* streams in a version 1.0 chunk */
+#define NS SKR_NSTREAMS
 
 static int read_handmade(const uint8_t *streams[NS], const size_t lens[NS], uint32_t nevents,
 			 char *err, size_t errlen, uint64_t *count)
@@ -833,13 +856,20 @@ static void test_lengths_never_trusted(void **state)
 	SET(SKR_S_TS, 0);
 	SET(SKR_S_CPU, 0);
 	SET(SKR_S_FLAGS, 0);
-	SET(SKR_S_SMALL, 'h', 'i');
+	SET(SKR_S_FIXED, 'h', 'i');
 	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), 0);
 	assert_int_equal(n, 1);
-	/* Parameter length past its stream. */
+	/* A column longer than its stream. */
 	SET(SKR_S_SHAPEDEF, 5, 1, 3);
-	expect_corrupt(s, l, 1, "parameter length does not fit", 0);
+	expect_corrupt(s, l, 1, "fixed-size values do not fit", 0);
+	/* A stream longer than its columns. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 1);
+	expect_corrupt(s, l, 1, "fixed-size stream longer than its values", 0);
+	/* Shape definitions left over. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 2, 9);
+	expect_corrupt(s, l, 1, "shape definitions longer", 0);
 	/* Huge length (a big parameter with no bytes). */
+	l[SKR_S_FIXED] = 0;
 	SET(SKR_S_SHAPEDEF, 5, 1, 0xff, 0xff, 0xff, 0xff, 0x0f);
 	SET(SKR_S_BIGREF, 0);
 	expect_corrupt(s, l, 1, "parameter length does not fit", 0);
@@ -847,6 +877,7 @@ static void test_lengths_never_trusted(void **state)
 	SET(SKR_S_SHAPEDEF, 5, 1, 0xff, 0xff, 0xff, 0xff, 0x1f);
 	expect_corrupt(s, l, 1, "bad parameter length", 0);
 	l[SKR_S_BIGREF] = 0;
+	SET(SKR_S_FIXED, 'h', 'i');
 	/* Unterminated varint. */
 	SET(SKR_S_SHAPEDEF, 5, 1, 0x80);
 	expect_corrupt(s, l, 1, "bad parameter length", 0);
@@ -862,19 +893,15 @@ static void test_lengths_never_trusted(void **state)
 	expect_corrupt(s, l, 1, "bad shape", 0);
 	SET(SKR_S_SHAPE, 0);
 	/* More events declared than the streams hold. */
-	expect_corrupt(s, l, 2, "bad shape", 1);
-	/* Streams with leftovers. */
-	SET(SKR_S_SMALL, 'h', 'i', '!');
+	expect_corrupt(s, l, 2, "event 2: bad shape", 0);
+	/* A per-event stream with leftovers. */
+	SET(SKR_S_TID, 6, 6);
 	expect_corrupt(s, l, 1, "streams longer", 0);
-	SET(SKR_S_SMALL, 'h', 'i');
-	/* Integer stream not a multiple of its width. */
-	SET(SKR_S_INT8, 1, 2, 3, 4, 5);
-	expect_corrupt(s, l, 1, "multiple of its width", 0);
-	l[SKR_S_INT8] = 0;
+	SET(SKR_S_TID, 6);
 	/* A big value referring to a literal that does not exist. */
 	SET(SKR_S_SHAPEDEF, 5, 1, 20);
 	SET(SKR_S_BIGREF, 1);
-	l[SKR_S_SMALL] = 0;
+	l[SKR_S_FIXED] = 0;
 	expect_corrupt(s, l, 1, "bad value reference", 0);
 	/* Two events: a 20-byte literal, then a reference to it with another length. */
 	SET(SKR_S_SHAPE, 0, 1);
@@ -892,6 +919,25 @@ static void test_lengths_never_trusted(void **state)
 	SET(SKR_S_SHAPEDEF, 5, 1, 20);
 	assert_int_equal(read_handmade(s, l, 2, err, sizeof(err), &n), 0);
 	assert_int_equal(n, 2);
+	/* Planar columns: two events of one shape with a 4-byte and a 2-byte param. */
+	SET(SKR_S_SHAPEDEF, 5, 2, 4, 2);
+	l[SKR_S_BIGREF] = l[SKR_S_BIG] = 0;
+	SET(SKR_S_FIXED, 1, 5, 2, 6, 3, 7, 4, 8, 'a', 'c', 'b', 'd');
+	struct skr_reader *r;
+	char path[256];
+	read_handmade(s, l, 2, err, sizeof(err), &n);
+	tmp_path(path, sizeof(path), "hand.skr");
+	r = skr_reader_open_path(path, err, sizeof(err));
+	assert_non_null(r);
+	struct sk_event ev;
+	assert_int_equal(skr_reader_next(r, &ev), 1);
+	assert_memory_equal(ev.params[0].val, "\x01\x02\x03\x04", 4);
+	assert_memory_equal(ev.params[1].val, "ab", 2);
+	assert_int_equal(skr_reader_next(r, &ev), 1);
+	assert_memory_equal(ev.params[0].val, "\x05\x06\x07\x08", 4);
+	assert_memory_equal(ev.params[1].val, "cd", 2);
+	assert_int_equal(skr_reader_next(r, &ev), 0);
+	skr_reader_close(r);
 }
 
 static void test_newer_major_version(void **state)
