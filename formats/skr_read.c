@@ -56,7 +56,9 @@ struct skr_reader {
 	uint64_t meta_hw;       /* every metadata frame before this offset is loaded */
 
 	/* Current chunk. */
+	uint32_t nstreams;      /* streams this version defines */
 	const uint8_t *cur[SKR_NSTREAMS], *end[SKR_NSTREAMS];
+	int64_t prev_tid;       /* 1.0 chunks: tids are deltas */
 	uint32_t left, nevents;
 	uint64_t chunk_off;
 	uint64_t prev_ts, num;
@@ -211,7 +213,7 @@ static int parse_batch(struct skr_reader *r, uint64_t off, const uint8_t *b, siz
 	bt->base_ts = skr_get_u64(b + 24);
 	bt->min_ts = skr_get_u64(b + 32);
 	bt->max_ts = skr_get_u64(b + 40);
-	if (bt->nstreams < SKR_NSTREAMS || bt->nstreams > 1024 ||
+	if (bt->nstreams < r->nstreams || bt->nstreams > 1024 ||
 	    blen < SKR_BATCH_FIXED + 4 * (size_t)bt->nstreams)
 		return corrupt(r, off, "bad stream count");
 	if (bt->nevents == 0 || bt->raw_len > SKR_MAX_RAW || bt->zlen < 9 ||
@@ -247,7 +249,7 @@ static int load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt
 	if (got != bt->raw_len)
 		return corrupt(r, off, "event chunk decompresses to the wrong size");
 	const uint8_t *p = r->raw.p;
-	for (int i = 0; i < SKR_NSTREAMS; i++) {
+	for (uint32_t i = 0; i < r->nstreams; i++) {
 		r->cur[i] = p;
 		p += bt->stream_len[i];
 		r->end[i] = p;
@@ -255,12 +257,15 @@ static int load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt
 	r->left = r->nevents = bt->nevents;
 	r->chunk_off = off;
 	r->nlits = 0;
-	int rc = scan_shapes(r);
-	if (rc)
-		return rc;
-	rc = setup_columns(r);
-	if (rc)
-		return rc;
+	r->prev_tid = 0;
+	if (r->vmajor >= 2) {
+		int rc = scan_shapes(r);
+		if (rc)
+			return rc;
+		rc = setup_columns(r);
+		if (rc)
+			return rc;
+	}
 	r->prev_ts = bt->base_ts;
 	r->num = bt->first_num;
 	r->skip_active = r->skip_pending;
@@ -462,6 +467,8 @@ static int setup_columns(struct skr_reader *r)
 	return 0;
 }
 
+static int end_event(struct skr_reader *r);
+
 static int decode_event(struct skr_reader *r, struct sk_event *ev)
 {
 	uint64_t id, tid, dts, cpu, flags;
@@ -519,13 +526,58 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 	ev->flags = (uint32_t)flags;
 	ev->nparams = sh->np;
 	ev->num = r->num++;
+	return end_event(r);
+}
+
+/* Counts the event off; after the last one, every stream must be used up. */
+static int end_event(struct skr_reader *r)
+{
 	if (--r->left == 0) {
-		for (int i = 0; i < SKR_NSTREAMS; i++)
+		for (uint32_t i = 0; i < r->nstreams; i++)
 			if (r->cur[i] != r->end[i])
 				return chunk_error(r, "streams longer than their events");
 		r->skip_active = 0;
 	}
 	return 0;
+}
+
+/* A 1.0 chunk: one row per event (type, tid delta, ts delta, cpu, flags,
+ * lengths) and the parameter bytes in one stream. */
+static int decode_event_v1(struct skr_reader *r, struct sk_event *ev)
+{
+	uint64_t type, dtid, dts, cpu, flags, np, len;
+	if (skr_get_varint(&r->cur[SKR_V1_TYPE], r->end[SKR_V1_TYPE], &type) || type > 0xffff)
+		return chunk_error(r, "bad type");
+	if (skr_get_varint(&r->cur[SKR_V1_TID], r->end[SKR_V1_TID], &dtid))
+		return chunk_error(r, "bad tid");
+	if (skr_get_varint(&r->cur[SKR_V1_TS], r->end[SKR_V1_TS], &dts))
+		return chunk_error(r, "bad timestamp");
+	if (skr_get_varint(&r->cur[SKR_V1_CPU], r->end[SKR_V1_CPU], &cpu) || cpu > 0xffff)
+		return chunk_error(r, "bad cpu");
+	if (skr_get_varint(&r->cur[SKR_V1_FLAGS], r->end[SKR_V1_FLAGS], &flags) || flags > UINT32_MAX)
+		return chunk_error(r, "bad flags");
+	if (skr_get_varint(&r->cur[SKR_V1_LEN], r->end[SKR_V1_LEN], &np) || np > SK_MAX_PARAMS)
+		return chunk_error(r, "bad parameter count");
+	const uint8_t *d = r->cur[SKR_V1_DATA], *dend = r->end[SKR_V1_DATA];
+	for (uint32_t i = 0; i < np; i++) {
+		if (skr_get_varint(&r->cur[SKR_V1_LEN], r->end[SKR_V1_LEN], &len) ||
+		    len > (uint64_t)(dend - d))
+			return chunk_error(r, "parameter length does not fit");
+		ev->params[i].val = d;
+		ev->params[i].len = (uint32_t)len;
+		d += len;
+	}
+	r->cur[SKR_V1_DATA] = d;
+	r->prev_tid = (int64_t)((uint64_t)r->prev_tid + (uint64_t)skr_unzigzag(dtid));
+	r->prev_ts += (uint64_t)skr_unzigzag(dts);
+	ev->type = (uint16_t)type;
+	ev->tid = r->prev_tid;
+	ev->ts = r->prev_ts;
+	ev->cpu = (uint16_t)cpu;
+	ev->flags = (uint32_t)flags;
+	ev->nparams = (uint32_t)np;
+	ev->num = r->num++;
+	return end_event(r);
 }
 
 int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
@@ -535,7 +587,7 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 			return r->status;
 		if (r->left) {
 			int skip = r->skip_active;
-			int rc = decode_event(r, ev);
+			int rc = r->vmajor >= 2 ? decode_event(r, ev) : decode_event_v1(r, ev);
 			if (rc)
 				return rc;
 			if (skip && ev->ts < r->skip_ts)
@@ -579,6 +631,7 @@ static int read_header(struct skr_reader *r)
 		return corrupt(r, 0, "header CRC mismatch");
 	if (r->vmajor == 0)
 		return corrupt(r, 0, "version 0");
+	r->nstreams = r->vmajor == 1 ? SKR_V1_NSTREAMS : SKR_NSTREAMS;
 	uint32_t flags = skr_get_u32(c + 12), host_len = skr_get_u32(c + 16);
 	if (flags & SKR_FLAGS_MUST_UNDERSTAND)
 		return set_error(r, SKR_EVERSION, "header flags 0x%x are not supported; upgrade saker",

@@ -11,7 +11,10 @@
 #include "formats/meta.h"
 
 /* Constants of docs/skr-format.md. */
-#define SKR_VERSION_MAJOR 1
+/* 2.0 stores chunks as shapes and columns; 1.0 chunks (rows, 7 streams) are
+ * still read (docs/skr-format.md appendix A). */
+#define SKR_VERSION_MAJOR 2
+#define SKR_V1_NSTREAMS 7
 #define SKR_VERSION_MINOR 0
 #define SKR_SKIPPABLE_MAGIC 0x184D2A55u
 #define SKR_ZSTD_MAGIC 0xFD2FB528u
@@ -31,6 +34,9 @@
 #define SKR_BATCH_FIXED 48              /* batch body before stream_len[] */
 #define SKR_FOOTER_ENTRY 40
 #define SKR_FLAGS_MUST_UNDERSTAND 0xffffu
+
+/* Streams of a 1.0 chunk. */
+enum skr_v1_stream { SKR_V1_TYPE, SKR_V1_TID, SKR_V1_TS, SKR_V1_CPU, SKR_V1_FLAGS, SKR_V1_LEN, SKR_V1_DATA };
 
 enum skr_stream {
 	SKR_S_SHAPE, SKR_S_SHAPEDEF, SKR_S_TID, SKR_S_TS, SKR_S_CPU, SKR_S_FLAGS,

@@ -781,13 +781,15 @@ static size_t make_header(uint8_t *out, uint16_t major)
 
 #define NS SKR_NSTREAMS
 
-static int read_handmade(const uint8_t *streams[NS], const size_t lens[NS], uint32_t nevents,
-			 char *err, size_t errlen, uint64_t *count)
+/* A file with one chunk of the given streams (9 for version 2, 7 for 1). */
+static int read_handmade_v(uint16_t major, int ns, const uint8_t *const *streams,
+			   const size_t *lens, uint32_t nevents, char *err, size_t errlen,
+			   uint64_t *count, struct sk_event *last)
 {
 	static uint8_t file[1 << 16];
 	uint8_t raw[4096], body[256];
 	size_t raw_len = 0;
-	for (int i = 0; i < NS; i++) {
+	for (int i = 0; i < ns; i++) {
 		memcpy(raw + raw_len, streams[i], lens[i]);
 		raw_len += lens[i];
 	}
@@ -797,15 +799,15 @@ static int read_handmade(const uint8_t *streams[NS], const size_t lens[NS], uint
 	put32(body, nevents);
 	put32(body + 4, (uint32_t)raw_len);
 	put32(body + 8, (uint32_t)zlen);
-	put32(body + 12, NS);
+	put32(body + 12, (uint32_t)ns);
 	put64(body + 16, 1);
 	put64(body + 24, 1000);
 	put64(body + 32, 0);
 	put64(body + 40, UINT64_MAX);
-	for (int i = 0; i < NS; i++)
+	for (int i = 0; i < ns; i++)
 		put32(body + 48 + 4 * i, (uint32_t)lens[i]);
-	size_t n = make_header(file, 1);
-	n += saker_frame(file + n, "SKRB", body, 48 + 4 * NS);
+	size_t n = make_header(file, major);
+	n += saker_frame(file + n, "SKRB", body, 48 + 4 * (size_t)ns);
 	memcpy(file + n, z, zlen);
 	n += zlen;
 	char path[256];
@@ -816,11 +818,21 @@ static int read_handmade(const uint8_t *streams[NS], const size_t lens[NS], uint
 	struct sk_event ev;
 	int rc;
 	*count = 0;
-	while ((rc = skr_reader_next(r, &ev)) == 1)
+	while ((rc = skr_reader_next(r, &ev)) == 1) {
 		(*count)++;
+		if (last)
+			*last = ev; /* only its scalar fields are used after close */
+	}
 	snprintf(err, errlen, "%s", skr_reader_error(r));
 	skr_reader_close(r);
 	return rc;
+}
+
+static int read_handmade(const uint8_t *streams[NS], const size_t lens[NS], uint32_t nevents,
+			 char *err, size_t errlen, uint64_t *count)
+{
+	return read_handmade_v(SKR_VERSION_MAJOR, NS, streams, lens, nevents, err, errlen, count,
+			       NULL);
 }
 
 /* Expects the hand-made chunk to be rejected with a message containing why. */
@@ -946,12 +958,12 @@ static void test_newer_major_version(void **state)
 	char path[256], err[512];
 	tmp_path(path, sizeof(path), "v2.skr");
 	uint8_t file[64];
-	size_t n = make_header(file, 2);
+	size_t n = make_header(file, SKR_VERSION_MAJOR + 1);
 	spit(path, file, n);
 	assert_null(skr_reader_open_path(path, err, sizeof(err)));
-	assert_non_null(strstr(err, "version 2.0 is newer than this reader (1.x)"));
+	assert_non_null(strstr(err, "version 3.0 is newer than this reader (2.x)"));
 	/* Same major, newer minor: accepted. */
-	n = make_header(file, 1);
+	n = make_header(file, SKR_VERSION_MAJOR);
 	file[18] = 7; /* minor */
 	put32(file + 12, (uint32_t)crc32(crc32(0, file + 8, 4), file + 16, (uInt)(n - 16)));
 	spit(path, file, n);
@@ -959,9 +971,44 @@ static void test_newer_major_version(void **state)
 	assert_non_null(r);
 	uint16_t maj, min;
 	skr_reader_version(r, &maj, &min);
-	assert_int_equal(maj, 1);
+	assert_int_equal(maj, SKR_VERSION_MAJOR);
 	assert_int_equal(min, 7);
 	skr_reader_close(r);
+}
+
+/* Version 1.0 chunks (rows: type, tid delta, ts delta, cpu, flags, lengths,
+ * data) are still read, as captures recorded before 2.0 use them. */
+static void test_reads_version_1(void **state)
+{
+	(void)state;
+	char err[512];
+	uint64_t n;
+	struct sk_event last;
+	static const uint8_t type[] = { 5, 7 }, tid[] = { 6, 3 }, ts[] = { 4, 2 }, cpu[] = { 1, 0 };
+	static const uint8_t flags[] = { 0, 1 }, lens[] = { 1, 2, 2, 3, 0 };
+	static const uint8_t data[] = { 'h', 'i', 'y', 'o', '!' };
+	const uint8_t *s[7] = { type, tid, ts, cpu, flags, lens, data };
+	size_t l[7] = { 2, 2, 2, 2, 2, 5, 5 };
+	assert_int_equal(read_handmade_v(1, 7, s, l, 2, err, sizeof(err), &n, &last), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(last.type, 7);
+	assert_int_equal(last.tid, 3 - 2);       /* +3 then -2 */
+	assert_int_equal(last.ts, 1000 + 2 + 1); /* +2 then +1 */
+	assert_int_equal(last.flags, 1);
+	assert_int_equal(last.nparams, 2);
+	assert_int_equal(last.params[0].len, 3);
+	assert_int_equal(last.params[1].len, 0);
+	assert_int_equal(last.num, 2);
+	/* Its lengths are checked just the same. */
+	static const uint8_t bad_lens[] = { 1, 2, 2, 9, 0 };
+	s[5] = bad_lens;
+	assert_int_equal(read_handmade_v(1, 7, s, l, 2, err, sizeof(err), &n, NULL), SKR_ECORRUPT);
+	assert_non_null(strstr(err, "event 2: parameter length does not fit"));
+	assert_int_equal(n, 1);
+	/* A 1.0 chunk cannot be read with the 2.0 layout's stream count. */
+	s[5] = lens;
+	assert_int_equal(read_handmade_v(1, 6, s, l, 2, err, sizeof(err), &n, NULL), SKR_ECORRUPT);
+	assert_non_null(strstr(err, "bad stream count"));
 }
 
 /* ---- seeking ---- */
@@ -1073,6 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_flipped_bytes),
 		cmocka_unit_test(test_lengths_never_trusted),
 		cmocka_unit_test(test_newer_major_version),
+		cmocka_unit_test(test_reads_version_1),
 		cmocka_unit_test(test_seek_time),
 		cmocka_unit_test(test_zstd_cli),
 	};
