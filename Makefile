@@ -29,7 +29,7 @@ LDLIBS  := -lzstd -lyaml -lz -lbpf -lelf -lm -lpthread
 
 # One static library per directory; every .c is a member except main.c.
 LIB_DIRS := formats rules probe replay record
-lib_srcs = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
+lib_srcs = $(filter-out $(1)/main.c $(1)/%.bpf.c,$(wildcard $(1)/*.c))
 lib_objs = $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
 LIBS := $(foreach d,$(LIB_DIRS),$(B)/lib$(d).a)
 # Link order: higher layers first.

@@ -1,0 +1,78 @@
+/* formats/scap.h: legacy .scap capture reader and sysdig-0.29-compatible writer. */
+#ifndef SAKER_FORMATS_SCAP_H
+#define SAKER_FORMATS_SCAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formats/event.h"
+#include "formats/meta.h"
+
+/* ---- reader ---- */
+
+struct sk_scap_reader;
+
+struct sk_scap_read_opts {
+	/* Deliver syscall enter events too (--legacy-enter-events). Exits are
+	 * merged with their enter either way. */
+	int deliver_enter;
+};
+
+struct sk_scap_stats {
+	uint64_t blocks;          /* every block walked */
+	uint64_t event_blocks;    /* event blocks seen, numbered or not */
+	uint64_t numbered;        /* events that consumed an evt.num */
+	uint64_t skipped_unknown; /* codes beyond libs' table: no number */
+	uint64_t delivered;
+	uint32_t sections;
+	uint32_t pl_threads, fdl_blocks, ul_users, ul_groups, il_ifaces;
+	uint64_t first_ts, last_ts;  /* over numbered events with ts != 0 */
+};
+
+/* Opens a .scap file (plain or gzip). On error returns a negative errno and
+ * writes a one-line message naming the file and byte offset into err. */
+int sk_scap_open(const char *path, const struct sk_scap_read_opts *opts,
+		 struct sk_scap_reader **out, char *err, size_t errlen);
+/* Same over a memory image (copied); name is used in messages. */
+int sk_scap_open_mem(const void *data, size_t len, const char *name,
+		     const struct sk_scap_read_opts *opts, struct sk_scap_reader **out,
+		     char *err, size_t errlen);
+/* Next event: 1 and *ev filled (parameters valid until the next call),
+ * 0 at the clean end, or a negative errno with sk_scap_error() set (e.g.
+ * "F: truncated at byte N" after every complete event was returned). */
+int sk_scap_next(struct sk_scap_reader *r, struct sk_event *ev);
+const char *sk_scap_error(const struct sk_scap_reader *r);
+/* Metadata of every section read so far (machine, interfaces, users,
+ * process and fd snapshots; container JSON events are added as read). */
+const struct sk_meta *sk_scap_meta(const struct sk_scap_reader *r);
+const struct sk_scap_stats *sk_scap_get_stats(const struct sk_scap_reader *r);
+void sk_scap_close(struct sk_scap_reader *r);
+
+/* ".scap" magic test on the first bytes of a file (gzip or SHB). */
+int sk_scap_probe(const uint8_t *head, size_t len);
+
+/* ---- writer ---- */
+
+struct sk_scap_writer;
+
+struct sk_scap_write_opts {
+	/* Write an enter event before every syscall exit (sysdig 0.29 reads
+	 * fds and exec filenames from enters). Off when the source already
+	 * delivers its enter events. */
+	int synth_enter;
+};
+
+struct sk_scap_write_stats {
+	uint64_t events;   /* event blocks written (synthesised enters included) */
+	uint64_t skipped;  /* events 0.29 cannot express */
+};
+
+int sk_scap_writer_open(const char *path, const struct sk_meta *meta,
+			const struct sk_scap_write_opts *opts, struct sk_scap_writer **out,
+			char *err, size_t errlen);
+int sk_scap_writer_write(struct sk_scap_writer *w, const struct sk_event *ev);
+const struct sk_scap_write_stats *sk_scap_writer_stats(const struct sk_scap_writer *w);
+/* Flushes and closes; returns 0 or a negative errno. Frees w either way. */
+int sk_scap_writer_close(struct sk_scap_writer *w);
+
+#endif
