@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#define IN_CHUNK (1u << 20)
+#define IN_CHUNK (256u << 10)
 
 struct index_entry {
 	uint64_t offset, min_ts, max_ts;

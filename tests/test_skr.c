@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -143,11 +144,39 @@ static uint64_t write_synthetic(const char *path, uint64_t n, uint32_t frame_eve
 
 /* Reads path to the end; checks every event against make_event. Returns the
  * final return code of skr_reader_next and the count in *count. */
+/* An in-memory file holding len bytes of p, positioned at 0: the damaged
+ * file tests open thousands of variants, so they stay off the disk. */
+static int mem_file(int fd, const uint8_t *p, size_t len)
+{
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, p, len, 0), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+static int read_synthetic_reader(struct skr_reader *r, uint64_t *count, char *err,
+				 size_t errlen);
+
 static int read_synthetic(const char *path, uint64_t *count, char *err, size_t errlen)
 {
 	struct skr_reader *r = skr_reader_open_path(path, err, errlen);
 	if (!r)
 		return -1000;
+	return read_synthetic_reader(r, count, err, errlen);
+}
+
+/* The same on fd; the caller closes it. */
+static int read_synthetic_fd(int fd, const char *name, uint64_t *count, char *err, size_t errlen)
+{
+	struct skr_reader *r = skr_reader_open_fd(fd, name, NULL, 0, err, errlen);
+	if (!r)
+		return -1000;
+	return read_synthetic_reader(r, count, err, errlen);
+}
+
+static int read_synthetic_reader(struct skr_reader *r, uint64_t *count, char *err,
+				 size_t errlen)
+{
 	struct sk_event ev, want;
 	uint8_t bytes[256];
 	uint64_t i = 0;
@@ -674,10 +703,12 @@ static void test_truncated_everywhere(void **state)
 	}
 	assert_int_equal(bounds[nb - 1], len);
 	uint64_t last_chunk_end = bounds[0];
+	int fd = memfd_create("cut.skr", 0);
+	assert_true(fd >= 0);
 	for (uint64_t c = last; c < len; c++) {
-		spit(cut, data, c);
+		mem_file(fd, data, c);
 		uint64_t n = 0;
-		int rc = read_synthetic(cut, &n, err, sizeof(err));
+		int rc = read_synthetic_fd(fd, cut, &n, err, sizeof(err));
 		int at_bound = c == last;
 		for (int b = 0; b < nb; b++)
 			at_bound |= bounds[b] == c;
@@ -693,6 +724,7 @@ static void test_truncated_everywhere(void **state)
 		}
 		assert_int_equal(n, c >= last_chunk_end ? total : before);
 	}
+	close(fd);
 	free(data);
 }
 
@@ -719,12 +751,14 @@ static void test_flipped_bytes(void **state)
 	uint8_t *data = slurp(path, &len);
 	static const uint8_t masks[] = { 0x01, 0x80, 0xff };
 	size_t harmless = 0;
+	int fd = memfd_create("flipped.skr", 0);
+	assert_true(fd >= 0);
 	for (size_t at = 0; at < len; at++) {
 		for (size_t k = 0; k < sizeof(masks); k++) {
 			data[at] ^= masks[k];
-			spit(bad, data, len);
+			mem_file(fd, data, len);
 			data[at] ^= masks[k];
-			struct skr_reader *r = skr_reader_open_path(bad, err, sizeof(err));
+			struct skr_reader *r = skr_reader_open_fd(fd, bad, NULL, 0, err, sizeof(err));
 			if (!r)
 				continue; /* rejected at open: fine */
 			uint64_t n = 0;
@@ -754,6 +788,7 @@ static void test_flipped_bytes(void **state)
 		}
 	}
 	assert_true(harmless * 100 < len * sizeof(masks));
+	close(fd);
 	free(data);
 }
 
