@@ -4,7 +4,7 @@
 # the missing ones and runs `apt-get update` only when something is missing.
 DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
 	libyaml-dev libcmocka-dev libpcap-dev pkg-config zstd libfuzzer-14-dev \
-	libclang-rt-14-dev sysdig stress-ng python3 procps iproute2
+	libclang-rt-14-dev sysdig stress-ng python3 procps iproute2 chromium chromium-driver
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
