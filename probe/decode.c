@@ -106,10 +106,12 @@ static void pw_chunk_buf(struct pw *w, const struct view *v, int id)
 }
 
 /* Leaf-first components to an absolute path. */
-static void pw_path_components(struct pw *w, const struct view *v, int id)
+/* suffix: appended text (d_path's " (deleted)"), or NULL. */
+static void pw_path_components(struct pw *w, const struct view *v, int id, const char *suffix)
 {
 	const uint8_t *d = v->data[id];
 	size_t n = v->len[id], total = 0, ends[SKP_PATH_DEPTH + 1], k = 0;
+	size_t sl = suffix ? strlen(suffix) : 0;
 	uint8_t *p;
 
 	if (!v->have[id]) {
@@ -123,12 +125,11 @@ static void pw_path_components(struct pw *w, const struct view *v, int id)
 		size_t start = j ? ends[j - 1] + 1 : 0;
 		total += 1 + (ends[j] - start);
 	}
-	p = pw_reserve(w, (total ? total : 1) + 1);
+	p = pw_reserve(w, (total ? total : 1) + sl + 1);
 	if (!p)
 		return;
 	if (!k) {
-		memcpy(p, "/", 2);
-		return;
+		*p++ = '/';
 	}
 	for (size_t j = k; j-- > 0;) {
 		size_t start = j ? ends[j - 1] + 1 : 0, l = ends[j] - start;
@@ -136,7 +137,8 @@ static void pw_path_components(struct pw *w, const struct view *v, int id)
 		memcpy(p, d + start, l);
 		p += l;
 	}
-	*p = 0;
+	memcpy(p, suffix ? suffix : "", sl);
+	p[sl] = 0;
 }
 
 /* "controller=/path" items, NUL-separated, from the per-controller chunk. */
@@ -308,7 +310,7 @@ static void pw_proc_common(struct pw *w, const struct view *v, const struct skp_
 	pw_i64(w, p->pid);
 	pw_i64(w, p->ptid);
 	if (v->have[SKP_C_CWD])
-		pw_path_components(w, v, SKP_C_CWD);
+		pw_path_components(w, v, SKP_C_CWD, NULL);
 	else
 		pw_str(w, "");
 	pw_i64(w, (int64_t)p->fdlimit);
@@ -342,7 +344,8 @@ static void build_exec(struct pw *w, const struct view *v, int64_t res,
 	pw_u64(w, p->exe_ctime);
 	pw_u64(w, p->exe_mtime);
 	pw_u32(w, p->uid);
-	pw_path_components(w, v, SKP_C_EXEPATH);
+	/* memfds are always unlinked: /proc/PID/exe (and Falco) say "/memfd:x (deleted)" */
+	pw_path_components(w, v, SKP_C_EXEPATH, (p->exe_flags & 4) ? " (deleted)" : NULL);
 	pw_i64(w, p->pgid);
 	pw_u32(w, p->gid);
 	if (with_filename)

@@ -260,6 +260,14 @@ static long path_step(__u32 i, void *ctx)
 	if (d == root || d == parent) {
 		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
 
+		/* The lone dentry of a pseudo file system (a memfd, an anonymous
+		 * inode) is its own parent: d_path names it "/<name>". */
+		if (d == parent && d != root && k->len == 0) {
+			n = bpf_probe_read_kernel_str(&k->b[bounded(k->base)], 256, BPF_CORE_READ(d, d_name.name));
+			if (n > 0)
+				k->len = n;
+			return 1;
+		}
 		if (d != root || mp == mnt)
 			return 1;
 		k->d = BPF_CORE_READ(mnt, mnt_mountpoint);
