@@ -15,6 +15,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define X86_NR_FORK 57
 #define X86_NR_VFORK 58
 #define X86_NR_CLONE3 435
+#define X86_NR_EXECVE 59
+#define X86_NR_EXECVEAT 322
 #define LNX_CLONE_VM 0x100
 #define LNX_CLONE_VFORK 0x4000
 #define LNX_SIGCHLD 17
@@ -753,10 +755,56 @@ struct stepctx {
 	__s64 ret;
 	__u64 a[8]; /* args[6] + 2 zero slots so masked indexes stay in bounds */
 	__u64 clone_flags;
+	__u64 argv;   /* failed exec: the user argv array */
 	__u8 arg[8];
 	__u8 extra;
 	__u8 env;
 };
+
+/* argv of a failed exec, read through the user pointer array. */
+struct argvwalk {
+	__u8 *b;
+	__u32 base;
+	__u32 len;
+	__u64 argv;
+};
+
+static long argv_step(__u32 i, void *ctx)
+{
+	struct argvwalk *k = ctx;
+	const char *arg = NULL;
+	__u32 room;
+	long n;
+
+	if (k->len >= argmax || k->len >= STR_MAX)
+		return 1;
+	if (bpf_probe_read_user(&arg, sizeof(arg), (void *)(k->argv + (__u64)i * 8)) < 0 || !arg)
+		return 1;
+	room = argmax - k->len;
+	asm volatile("" : "+r"(room));
+	room &= STR_MAX * 2 - 1;
+	if (!room)
+		return 1;
+	n = bpf_probe_read_user_str(&k->b[bounded(k->base + k->len)], room, arg);
+	if (n <= 0)
+		return 1;
+	k->len += n;
+	return 0;
+}
+
+static __always_inline void put_argv(struct builder *w, __u64 argv)
+{
+	struct skp_chunk *c = chunk_start(w, STR_MAX);
+	struct argvwalk k = {};
+
+	if (!c)
+		return;
+	k.b = w->b;
+	k.base = w->off + sizeof(*c);
+	k.argv = argv;
+	bpf_loop(64, argv_step, &k, 0);
+	chunk_end(w, c, SKP_C_ARGS, 0, k.len);
+}
 
 enum { STEP_TUPLE_ARG0 = SKP_NARGS, STEP_TUPLE_RET, STEP_FILE_RET, STEP_PIPE, STEP_SOCKPAIR,
        STEP_PROC, STEP_ARGS, STEP_ENV, STEP_EXEPATH, STEP_CWD, STEP_CGROUP, STEP_FILENAME, STEP__COUNT };
@@ -830,6 +878,10 @@ static long step(__u32 i, void *ctx)
 			put_proc(&c->w, t, c->clone_flags);
 		break;
 	case STEP_ARGS:
+		if (c->argv) {
+			put_argv(&c->w, c->argv);
+			break;
+		}
 		mm = BPF_CORE_READ(t, mm);
 		if ((x & SKP_X_PROC) && mm)
 			put_mm_area(&c->w, SKP_C_ARGS, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
@@ -926,6 +978,11 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 	c.ret = ret;
 	c.extra = sp->extra;
 	c.clone_flags = clone_flags_of(nr, c.a);
+	/* a failed exec reports the argv it was given */
+	if (ret < 0 && nr == X86_NR_EXECVE)
+		c.argv = c.a[1];
+	else if (ret < 0 && nr == X86_NR_EXECVEAT)
+		c.argv = c.a[2];
 	run_steps(&c);
 	return 0;
 }

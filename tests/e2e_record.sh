@@ -59,6 +59,7 @@ rm "$D/written"
 mv "$D/input" "$D/renamed"
 chmod 640 "$D/renamed"
 cat "$D/does-not-exist" 2>/dev/null
+"$D/no-such-prog" one two 2>/dev/null
 python3 -c 'import os; fd = os.memfd_create("x"); os.write(fd, open("/bin/true", "rb").read()); os.execv("/proc/self/fd/%d" % fd, ["memfdtrue"])'
 :
 EOF
@@ -120,6 +121,7 @@ check "unlink of the written file" grep -qE " unlinkat? < res=0 .*$D/written" "$
 check "rename input -> renamed" grep -qE " rename(at2?)? < res=0 .*$D/input .*$D/renamed" "$D/dump.txt"
 check "chmod 640" grep -qE " (fchmodat|chmod) < res=0 .*$D/renamed mode=0640" "$D/dump.txt"
 check "failing open returns ENOENT" grep -qE " openat < fd=-2 dirfd=-100 name=$D/does-not-exist " "$D/dump.txt"
+check "failed execve carries the argv it was given" grep -qE " execve < res=-2 exe=$D/no-such-prog args=one\\\\x00two\\\\x00 .* filename=$D/no-such-prog\$" "$D/dump.txt"
 m=$(grep " execve < res=0 exe=memfdtrue " "$D/dump.txt" | head -1)
 mf=$(field "$m" flags)
 check "exec from a memfd has EXE_FROM_MEMFD (flags $mf)" [ -n "$mf" ] && [ $((mf & 4)) = 4 ]
