@@ -918,10 +918,36 @@ static long step(__u32 i, void *ctx)
 	return 0;
 }
 
-static __always_inline void run_steps(struct stepctx *c)
+/* Runs steps 0 .. nsteps-1 (0: a header-only record, no loop at all). */
+static __always_inline void run_steps(struct stepctx *c, __u32 nsteps)
 {
-	bpf_loop(STEP__COUNT, step, c, 0);
+	if (nsteps)
+		bpf_loop(nsteps, step, c, 0);
 	finish(&c->w);
+}
+
+/* The last step a syscall's spec needs, plus one. */
+static __always_inline __u32 steps_needed(const struct skp_spec *sp)
+{
+	__u32 n = 0;
+	int i;
+
+	if (sp->extra & SKP_X_PROC)
+		return STEP__COUNT;
+	if (sp->extra & SKP_X_SOCKPAIR)
+		return STEP_SOCKPAIR + 1;
+	if (sp->extra & SKP_X_PIPE)
+		return STEP_PIPE + 1;
+	if (sp->extra & SKP_X_FILE_RET)
+		return STEP_FILE_RET + 1;
+	if (sp->extra & SKP_X_TUPLE_RET)
+		return STEP_TUPLE_RET + 1;
+	if (sp->extra & SKP_X_TUPLE_ARG0)
+		return STEP_TUPLE_ARG0 + 1;
+	for (i = 0; i < SKP_NARGS; i++)
+		if (sp->arg[i])
+			n = i + 1;
+	return n;
 }
 
 SEC("tp_btf/sys_exit")
@@ -983,7 +1009,7 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 		c.argv = c.a[1];
 	else if (ret < 0 && nr == X86_NR_EXECVEAT)
 		c.argv = c.a[2];
-	run_steps(&c);
+	run_steps(&c, steps_needed(sp));
 	return 0;
 }
 
@@ -1018,7 +1044,7 @@ int BPF_PROG(sk_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	c.bprm = bprm;
 	c.extra = SKP_X_PROC;
 	c.env = 1;
-	run_steps(&c);
+	run_steps(&c, STEP__COUNT);
 	return 0;
 }
 
@@ -1058,7 +1084,7 @@ int BPF_PROG(sk_fork, struct task_struct *parent, struct task_struct *child)
 	c.t = child;
 	c.extra = SKP_X_PROC;
 	c.clone_flags = clone_flags_of(nr, c.a);
-	run_steps(&c);
+	run_steps(&c, STEP__COUNT);
 	return 0;
 }
 

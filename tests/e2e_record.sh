@@ -146,17 +146,17 @@ ln -s "$D/target" "$D/link.skr"
 check "symlink is not followed" [ ! -e "$D/target" ]
 
 # -w - into the reader
-("$RECORD" -w - -M 2 -q 2>/dev/null | "$RECORD" --dump - >"$D/pipe.txt" 2>&1) &
+("$RECORD" -w - -M 2 2>"$D/pipe.err" | "$RECORD" --dump - >"$D/pipe.txt" 2>&1) &
 PP=$!
-sleep 1
+wait_for "$D/pipe.err" "recording to"
 cat /etc/hostname >/dev/null
 wait $PP
 check "-w - piped into the reader" grep -qE " openat < fd=[0-9]+ dirfd=-100 name=/etc/hostname " "$D/pipe.txt"
 
 # -c stops after N events
-"$RECORD" -w "$D/count.skr" -c 50 -M 10 -q 2>/dev/null &
+"$RECORD" -w "$D/count.skr" -c 50 -M 10 2>"$D/count.err" &
 CP=$!
-sleep 0.5
+wait_for "$D/count.err" "recording to"
 for i in 1 2 3 4 5 6 7 8 9 10; do cat /etc/hostname >/dev/null; done
 wait $CP
 n=$("$RECORD" --dump "$D/count.skr" | grep -cE '^[0-9]+ [0-9]+ ')
@@ -175,9 +175,9 @@ done
 check "each rotated file is complete and carries a snapshot" [ $ok = 1 ]
 
 # rotation by size: -C 0.02 (20 kB) while exec-heavy work runs
-"$RECORD" -w "$D/size.skr" -C 0.02 -M 3 -q 2>/dev/null &
+"$RECORD" -w "$D/size.skr" -C 0.02 -M 3 2>"$D/size.err" &
 SP=$!
-sleep 0.5
+wait_for "$D/size.err" "recording to"
 i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i + 1)); done
 wait $SP
 check "-C 0.02 rotates by size" [ -f "$D/size.skr0" ] && [ -f "$D/size.skr1" ]
@@ -193,11 +193,12 @@ check "tiny ring: drops reported at exit" grep -qE " [1-9][0-9]* drops \(ring fu
 check "tiny ring: drops stored in the capture" grep -qE '^drops cpu=[0-9]+ events=[0-9]+ ring_full=[1-9]' "$D/drop.txt"
 
 # -p follows one process tree only
-sh -c 'sleep 0.8; cat /etc/hostname; sh -c "cat /etc/passwd >/dev/null; :"' >/dev/null &
+sh -c "while [ ! -e '$D/go' ]; do sleep 0.05; done; cat /etc/hostname; sh -c 'cat /etc/passwd >/dev/null; :'" >/dev/null &
 TP=$!
-"$RECORD" -w "$D/pid.skr" -p $TP -M 2 -q 2>/dev/null &
+"$RECORD" -w "$D/pid.skr" -p $TP -M 2 2>"$D/pid.err" &
 PR=$!
-sleep 0.4
+wait_for "$D/pid.err" "recording to"
+touch "$D/go"
 cat /etc/group >/dev/null
 wait $PR
 "$RECORD" --dump "$D/pid.skr" >"$D/pid.txt"
