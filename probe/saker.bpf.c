@@ -958,6 +958,7 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 	struct sk_saved *s;
 	struct skp_spec *sp;
 	__u32 nr = (__u32)regs->orig_ax;
+	__u32 nsteps;
 	int i;
 
 	/* uninteresting syscalls stop here: one array lookup */
@@ -975,6 +976,9 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 		s->live = 0;
 		for (i = 0; i < SKP_NARGS; i++)
 			c.a[i] = s->args[i];
+		/* keeps clang from merging these loads with the regs loads below
+		 * (one instruction on two pointer types is rejected) */
+		asm volatile("" ::: "memory");
 	} else {
 		/* The enter was not seen: the call began before the probe was
 		 * attached (a blocking accept, read, ...). x86_64 keeps the
@@ -994,6 +998,32 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 		c.a[3] = regs->r10;
 		c.a[4] = regs->r8;
 		c.a[5] = regs->r9;
+		asm volatile("" ::: "memory");
+	}
+	nsteps = steps_needed(sp);
+	if (!nsteps) {
+		/* header only: reserved and committed in place, no scratch copy */
+		struct skp_hdr *h = bpf_ringbuf_reserve(&rb, sizeof(*h), 0);
+
+		if (!h) {
+			count(SKP_CNT_RING_FULL);
+			return 0;
+		}
+		h->ts = bpf_ktime_get_boot_ns();
+		h->tid = BPF_CORE_READ(t, pid);
+		h->pid = BPF_CORE_READ(t, tgid);
+		h->kind = SKP_REC_SYSCALL;
+		h->nr = nr;
+		h->len = sizeof(*h);
+		h->cpu = bpf_get_smp_processor_id();
+		h->nchunks = 0;
+		h->pad = 0;
+		h->ret = ret;
+		for (i = 0; i < SKP_NARGS; i++)
+			h->args[i] = c.a[i];
+		bpf_ringbuf_submit(h, wake_flag());
+		count(SKP_CNT_EVENTS);
+		return 0;
 	}
 	for (i = 0; i < SKP_NARGS; i++)
 		c.arg[i] = sp->arg[i];
@@ -1009,7 +1039,7 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 		c.argv = c.a[1];
 	else if (ret < 0 && nr == X86_NR_EXECVEAT)
 		c.argv = c.a[2];
-	run_steps(&c, steps_needed(sp));
+	run_steps(&c, nsteps);
 	return 0;
 }
 
