@@ -20,6 +20,8 @@ struct sk_probe {
 	sk_probe_cb cb;
 	void *cb_ctx;
 	int stop;
+	int one;        /* sk_probe_next: stop after one event */
+	int got;
 	uint64_t decode_err;
 	struct sk_event ev;
 	struct skp_decoder dec;
@@ -46,6 +48,10 @@ static int ring_cb(void *ctx, void *data, size_t size)
 	}
 	if (rc > 0)
 		return 0;
+	if (p->one) {
+		p->got = 1;
+		return -ECANCELED; /* the sample is consumed; stop here */
+	}
 	if (p->cb && p->cb(&p->ev, p->cb_ctx)) {
 		p->stop = 1;
 		return -ECANCELED; /* a negative return stops ring_buffer__consume */
@@ -229,6 +235,27 @@ int sk_probe_poll(struct sk_probe *p, int timeout_ms, sk_probe_cb cb, void *ctx)
 	if (rc < 0)
 		return rc;
 	return (int)(p->dec.num - before);
+}
+
+int sk_probe_next(struct sk_probe *p, int timeout_ms, struct sk_event *ev)
+{
+	int rc;
+
+	p->one = 1;
+	p->got = 0;
+	rc = ring_buffer__consume(p->rb);
+	if (!p->got && (rc >= 0 || rc == -ECANCELED)) {
+		rc = ring_buffer__poll(p->rb, timeout_ms);
+		/* batched wakeups: records may be queued without a wakeup */
+		if (!p->got && rc >= 0)
+			rc = ring_buffer__consume(p->rb);
+	}
+	p->one = 0;
+	if (p->got) {
+		*ev = p->ev;
+		return 1;
+	}
+	return rc < 0 && rc != -ECANCELED ? rc : 0;
 }
 
 int sk_probe_ncpus(void)

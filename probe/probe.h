@@ -53,6 +53,12 @@ int sk_probe_attach(struct sk_probe *p, char *err, size_t errlen);
  * -ECANCELED. */
 int sk_probe_poll(struct sk_probe *p, int timeout_ms, sk_probe_cb cb, void *ctx);
 
+/* Pull interface (for sk_source users such as saker-replay --live): waits
+ * up to timeout_ms for one event. Returns 1 with *ev filled (its parameters
+ * stay valid until the next call), 0 on timeout, or a negative errno
+ * (-EINTR when interrupted). Do not mix with sk_probe_poll on one handle. */
+int sk_probe_next(struct sk_probe *p, int timeout_ms, struct sk_event *ev);
+
 /* Sums the per-CPU counters. */
 int sk_probe_stats(struct sk_probe *p, struct sk_probe_stats *out);
 
