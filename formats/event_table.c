@@ -457,7 +457,9 @@ static const struct sk_param_info scap_unknown_e[] = {
 /* I/O syscalls are EC_IO_* upstream: evt.category resolves them by fd type,
  * so the table says FILE and the flags say I/O. */
 const struct sk_event_info sk_event_table[SK_EV__COUNT] = {
-	SYS(GENERIC, "syscall", OTHER, SK_EF_NONE, 0, PA(generic_e), PA(generic_x)),
+	/* The one kind whose enter code really is 0. */
+	[SK_EV_GENERIC_E] = { "syscall", SK_DIR_ENTER, SK_CAT_OTHER, SK_EF_NONE, 0, PA(generic_e) },
+	[SK_EV_GENERIC_X] = { "syscall", SK_DIR_EXIT, SK_CAT_OTHER, SK_EF_NONE, 1, PA(generic_x) },
 	SYS(OPEN, "open", FILE, CFD | MST, 2, PA(open_e), PA(open_x)),
 	SYS(CLOSE, "close", FILE, DFD | UFD | MST, 4, PA(fd_only), PA(res_fd)),
 	SYS(READ, "read", FILE, UFD | RFD, 6, PA(io_e), PA(io_x)),

@@ -172,6 +172,8 @@ int scap_code_export_029(uint16_t sk_type)
 	}
 	if (sk_type >= SK_EV__COUNT)
 		return -1;
+	if (kind == SK_EK_GENERIC)
+		return exit;
 	uint16_t code = sk_event_table[sk_type].scap_code;
 	if ((code == 0 && kind != SK_EK_GENERIC) || code >= SCAP_CODE_LIMIT_029)
 		return -1;

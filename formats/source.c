@@ -12,6 +12,7 @@
  * (gzip-wrapped .scap included: its probe accepts the gzip magic). */
 static const struct sk_source_format *const formats[] = {
 	&sk_source_format_skr,
+	&sk_source_format_scap,
 	NULL,
 };
 
@@ -62,6 +63,15 @@ static size_t probe_len(void)
 
 struct sk_source *sk_source_open(const char *path, char *err, size_t errlen)
 {
+	return sk_source_open_opts(path, NULL, err, errlen);
+}
+
+struct sk_source *sk_source_open_opts(const char *path, const struct sk_source_opts *opts, char *err,
+				      size_t errlen)
+{
+	static const struct sk_source_opts defaults;
+	if (!opts)
+		opts = &defaults;
 	int is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
@@ -83,7 +93,7 @@ struct sk_source *sk_source_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "%s: unknown capture format (first bytes %02x %02x %02x %02x); expected .skr or .scap",
 			 name, head[0], n > 1 ? head[1] : 0, n > 2 ? head[2] : 0, n > 3 ? head[3] : 0);
-	void *impl = fmt ? fmt->open(fd, name, head, (size_t)n, err, errlen) : NULL;
+	void *impl = fmt ? fmt->open(fd, name, head, (size_t)n, opts, err, errlen) : NULL;
 	struct sk_source *s = impl ? sk_source_wrap(fmt->ops, impl, fmt->name) : NULL;
 	if (!s) {
 		if (impl) {

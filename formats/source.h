@@ -32,6 +32,11 @@ struct sk_source_ops {
 	void (*close)(void *impl);
 };
 
+/* Options every format may honour. */
+struct sk_source_opts {
+	int deliver_enter;  /* .scap: deliver enter events too (--legacy-enter-events) */
+};
+
 struct sk_source_format {
 	const char *name;   /* "skr", "scap" */
 	size_t probe_len;   /* bytes probe() needs (at most SK_SOURCE_PROBE_MAX) */
@@ -42,8 +47,8 @@ struct sk_source_format {
 	 * sniffing: fd is positioned right after them (pipes cannot go back; on
 	 * a regular file a format may lseek to 0 and re-read them). Returns the
 	 * handle, or NULL with a one-line message in err. */
-	void *(*open)(int fd, const char *name, const uint8_t *head, size_t len, char *err,
-		      size_t errlen);
+	void *(*open)(int fd, const char *name, const uint8_t *head, size_t len,
+		      const struct sk_source_opts *opts, char *err, size_t errlen);
 	const struct sk_source_ops *ops;
 };
 
@@ -54,6 +59,9 @@ struct sk_source;
 /* Opens path ("-" = stdin), picking the format by its first bytes. NULL on
  * error with a one-line message naming the file in err. */
 struct sk_source *sk_source_open(const char *path, char *err, size_t errlen);
+/* The same with options (NULL = defaults). */
+struct sk_source *sk_source_open_opts(const char *path, const struct sk_source_opts *opts, char *err,
+				      size_t errlen);
 /* Wraps an already opened implementation (e.g. the live probe consumer);
  * sk_source_close() calls ops->close(impl). NULL when out of memory. */
 struct sk_source *sk_source_wrap(const struct sk_source_ops *ops, void *impl, const char *format);
@@ -69,5 +77,7 @@ void sk_source_close(struct sk_source *s);
 
 /* The .skr format entry (formats/source_skr.c). */
 extern const struct sk_source_format sk_source_format_skr;
+/* The .scap format entry, plain or gzip (formats/source_scap.c). */
+extern const struct sk_source_format sk_source_format_scap;
 
 #endif

@@ -27,9 +27,10 @@ static void skr_src_close(void *impl)
 	skr_reader_close(impl);
 }
 
-static void *skr_src_open(int fd, const char *name, const uint8_t *head, size_t len, char *err,
-			  size_t errlen)
+static void *skr_src_open(int fd, const char *name, const uint8_t *head, size_t len,
+			  const struct sk_source_opts *opts, char *err, size_t errlen)
 {
+	(void)opts;
 	return skr_reader_open_fd(fd, name, head, len, err, errlen);
 }
 

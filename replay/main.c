@@ -1,8 +1,10 @@
-/* replay/main.c: saker-replay command line (placeholder until the replayer lands). */
-#include <stdio.h>
+/* replay/main.c: saker-replay entry point: parse the command line and run it. */
+#include "replay/cli.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
-	fprintf(stderr, "saker-replay: not built yet\n");
-	return 1;
+	struct cli_opts o;
+	int status = cli_parse(argc, argv, &o) < 0 ? 1 : cli_run(&o);
+	cli_opts_free(&o);
+	return status;
 }

@@ -43,6 +43,9 @@ enum rule_field_flag {
 	RFF_ANY_ANCESTOR = 1u << 7,  /* proc.a*: without an argument, true if any ancestor (arg 1..) matches */
 	RFF_DEPRECATED = 1u << 8,    /* evt.dir, evt.latency*: LOAD_DEPRECATED_ITEM warning */
 	RFF_HIDDEN = 1u << 9,        /* not listed by --list */
+	RFF_EITHER = 1u << 10,       /* fd.ip/fd.port/fd.net: the provider returns both ends (like a
+				      * list); '!=' holds when every end differs, any other
+				      * check when one end matches (libs semantics) */
 };
 
 struct rule_field_def {
@@ -185,7 +188,7 @@ struct rule_load_opts {
 
 struct rule_loader *rule_loader_new(const struct rule_load_opts *opts);
 void rule_loader_free(struct rule_loader *l);
-/* Load one file or directory (sorted *.yaml/*.yml). Returns 0, or -1 after an
+/* Load one file or directory (sorted *.yaml and *.yml files). Returns 0, or -1 after an
  * error (diagnostics in rule_loader_diags). Text variant for tests. */
 int rule_loader_add_path(struct rule_loader *l, const char *path);
 int rule_loader_add_text(struct rule_loader *l, const char *name, const char *text, size_t len);
@@ -264,6 +267,10 @@ size_t rule_format_render(const struct rule_format *f, rule_extract_fn extract, 
 /* JSON object of the field tokens ("output_fields"): sorted keys, typed values. */
 size_t rule_format_render_json_fields(const struct rule_format *f, rule_extract_fn extract, void *ectx,
 				      char *buf, size_t cap);
+/* Same, with one extra pre-rendered entry merged in key order (the time
+ * token of the alert prefix: key "evt.time", value "1700000000123456789"). */
+size_t rule_format_render_json_fields_with(const struct rule_format *f, rule_extract_fn extract, void *ectx,
+					   const char *extra_key, const char *extra_json, char *buf, size_t cap);
 /* The compiled output of rule i of a set. */
 const struct rule_format *rule_set_output(const struct rule_set *rs, size_t i);
 

@@ -193,12 +193,13 @@ check "tiny ring: drops reported at exit" grep -qE " [1-9][0-9]* drops \(ring fu
 check "tiny ring: drops stored in the capture" grep -qE '^drops cpu=[0-9]+ events=[0-9]+ ring_full=[1-9]' "$D/drop.txt"
 
 # -p follows one process tree only
-sh -c "while [ ! -e '$D/go' ]; do sleep 0.05; done; cat /etc/hostname; sh -c 'cat /etc/passwd >/dev/null; :'" >/dev/null &
+# the target waits for the recorder to be attached (probe loading is slow on a busy machine)
+sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done; cat /etc/hostname; sh -c "cat /etc/passwd >/dev/null; :"' sh "$D/pid.go" >/dev/null &
 TP=$!
-"$RECORD" -w "$D/pid.skr" -p $TP -M 2 2>"$D/pid.err" &
+"$RECORD" -w "$D/pid.skr" -p $TP -M 3 2>"$D/pid.err" &
 PR=$!
 wait_for "$D/pid.err" "recording to"
-touch "$D/go"
+touch "$D/pid.go"
 cat /etc/group >/dev/null
 wait $PR
 "$RECORD" --dump "$D/pid.skr" >"$D/pid.txt"

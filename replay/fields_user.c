@@ -1,0 +1,43 @@
+/* replay/fields_user.c: user.* and group.* fields (fields.md §4), named from the recorded host's tables. */
+#include "replay/extract.h"
+
+#include <string.h>
+
+static int cs_out(struct sk_fctx *c, struct rule_value *out, const char *s)
+{
+	return sk_val_str(c, out, RF_STRING, s, strlen(s));
+}
+
+int sk_extract_user(struct sk_fctx *c, const struct rule_field_ref *ref, struct rule_value *out)
+{
+	const struct sk_thread *t = c->u->cur.thread;
+	if (!t)
+		return 0;
+	const struct sk_user *u;
+	const struct sk_group *g;
+	switch (ref->id) {
+	case F_USER_UID:
+		return sk_val_int(out, ref->type, t->uid);
+	case F_USER_NAME:
+		u = sk_state_user(c->u->st, t->uid, t->container_id);
+		return cs_out(c, out, u ? u->name : (t->uid == 0 ? "root" : "<NA>"));
+	case F_USER_HOMEDIR:
+		u = sk_state_user(c->u->st, t->uid, t->container_id);
+		return cs_out(c, out, u ? u->home : (t->uid == 0 ? "/root" : "<NA>"));
+	case F_USER_SHELL:
+		u = sk_state_user(c->u->st, t->uid, t->container_id);
+		return cs_out(c, out, u ? u->shell : "<NA>");
+	case F_USER_LOGINUID:
+		return sk_val_int(out, ref->type, t->loginuid == UINT32_MAX ? -1 : (int64_t)t->loginuid);
+	case F_USER_LOGINNAME:
+		u = t->loginuid == UINT32_MAX ? NULL : sk_state_user(c->u->st, t->loginuid, t->container_id);
+		return cs_out(c, out, u ? u->name : (t->loginuid == 0 ? "root" : "<NA>"));
+	case F_GROUP_GID:
+		return sk_val_int(out, ref->type, t->gid);
+	case F_GROUP_NAME:
+		g = sk_state_group(c->u->st, t->gid, t->container_id);
+		return cs_out(c, out, g ? g->name : (t->gid == 0 ? "root" : "<NA>"));
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,314 @@
+/* rules/eval.c: evaluates compiled conditions for the current event (no allocation, missing value = false). */
+#include <string.h>
+
+#include "rules/cond_int.h"
+
+/* Ancestor walks stop here even if a provider never reports the end. */
+#define COND_MAX_ANCESTORS 4096
+
+static size_t slen(const struct rule_value *v)
+{
+	if (!v->v.s)
+		return 0;
+	const char *nul = memchr(v->v.s, 0, v->len);
+	return nul ? (size_t)(nul - v->v.s) : v->len;
+}
+
+static int64_t as_i64(const struct rule_value *v)
+{
+	return v->type == RF_DOUBLE ? (int64_t)v->v.d : v->v.i;
+}
+
+static uint64_t as_u64(const struct rule_value *v)
+{
+	return v->type == RF_DOUBLE ? (uint64_t)v->v.d : v->v.u;
+}
+
+static double as_d(const struct rule_value *v)
+{
+	switch (v->type) {
+	case RF_DOUBLE: return v->v.d;
+	case RF_INT64: case RF_INT32: case RF_INT16: return (double)v->v.i;
+	default: return (double)v->v.u;
+	}
+}
+
+size_t cc_set_key(int cls, const struct rule_value *v, uint8_t key[24], const char **ptr)
+{
+	*ptr = (const char *)key;
+	switch (cls) {
+	case CLS_STRING:
+		*ptr = v->v.s ? v->v.s : "";
+		return slen(v);
+	case CLS_BYTES:
+		*ptr = v->v.s ? v->v.s : "";
+		return v->v.s ? v->len : 0;
+	case CLS_SIGNED: {
+		int64_t i = as_i64(v);
+		memcpy(key, &i, 8);
+		return 8;
+	}
+	case CLS_UNSIGNED: {
+		uint64_t u = as_u64(v);
+		memcpy(key, &u, 8);
+		return 8;
+	}
+	case CLS_DOUBLE: {
+		double d = as_d(v);
+		memcpy(key, &d, 8);
+		return 8;
+	}
+	case CLS_BOOL:
+		key[0] = v->v.i != 0;
+		return 1;
+	case CLS_IP:
+		memset(key, 0, 17);
+		key[0] = v->ipv6 != 0;
+		memcpy(key + 1, v->v.ip, v->ipv6 ? 16 : 4);
+		return 17;
+	}
+	return 0;
+}
+
+static int ord(int c)
+{
+	return c < 0 ? -1 : c > 0;
+}
+
+static int cmp_order(int op, int c)
+{
+	switch (op) {
+	case OP_EQ: case OP_IN: case OP_INTERSECTS: return c == 0;
+	case OP_NE: return c != 0;
+	case OP_LT: return c < 0;
+	case OP_LE: return c <= 0;
+	case OP_GT: return c > 0;
+	case OP_GE: return c >= 0;
+	}
+	return 0;
+}
+
+static int fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int icontains(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (nl == 0)
+		return 1;
+	for (size_t i = 0; i + nl <= hl; i++) {
+		size_t j = 0;
+		while (j < nl && fold((unsigned char)h[i + j]) == fold((unsigned char)n[j]))
+			j++;
+		if (j == nl)
+			return 1;
+	}
+	return 0;
+}
+
+static int cmp_bytes(int op, const char *a, size_t al, const char *b, size_t bl)
+{
+	switch (op) {
+	case OP_CONTAINS:
+	case OP_BCONTAINS:
+		return bl == 0 || (al >= bl && memmem(a, al, b, bl) != NULL);
+	case OP_ICONTAINS:
+		return icontains(a, al, b, bl);
+	case OP_STARTSWITH:
+	case OP_BSTARTSWITH:
+		return al >= bl && memcmp(a, b, bl) == 0;
+	case OP_ENDSWITH:
+		return al >= bl && memcmp(a + al - bl, b, bl) == 0;
+	case OP_GLOB:
+		return cond_glob_match(b, bl, a, al, 0);
+	case OP_IGLOB:
+		return cond_glob_match(b, bl, a, al, 1);
+	default: {
+		int c = memcmp(a, b, al < bl ? al : bl);
+		if (c == 0)
+			c = al < bl ? -1 : al > bl;
+		return cmp_order(op, ord(c));
+	}
+	}
+}
+
+static int ip_equal(const struct rule_value *a, const struct rule_value *b)
+{
+	if ((a->ipv6 != 0) != (b->ipv6 != 0))
+		return 0;
+	return memcmp(a->v.ip, b->v.ip, a->ipv6 ? 16 : 4) == 0;
+}
+
+/* One scalar comparison of l against r (a constant or the other field). */
+static int cmp_scalar(const struct cc_check *c, int op, const struct rule_value *l, const struct rule_value *r)
+{
+	switch (c->cls) {
+	case CLS_STRING:
+		return cmp_bytes(op, l->v.s ? l->v.s : "", slen(l), r->v.s ? r->v.s : "", slen(r));
+	case CLS_BYTES:
+		return cmp_bytes(op, l->v.s ? l->v.s : "", l->v.s ? l->len : 0, r->v.s ? r->v.s : "",
+				 r->v.s ? r->len : 0);
+	case CLS_SIGNED:
+	case CLS_UNSIGNED:
+	case CLS_DOUBLE: {
+		int rd = r->type == RF_DOUBLE, ld = l->type == RF_DOUBLE;
+		if (c->cls == CLS_DOUBLE || rd || ld) {
+			double a = as_d(l), b = as_d(r);
+			return cmp_order(op, a < b ? -1 : a > b);
+		}
+		if (c->cls == CLS_SIGNED) {
+			int64_t a = as_i64(l), b = as_i64(r);
+			return cmp_order(op, a < b ? -1 : a > b);
+		}
+		uint64_t a = as_u64(l), b = as_u64(r);
+		return cmp_order(op, a < b ? -1 : a > b);
+	}
+	case CLS_BOOL:
+		return cmp_order(op, (l->v.i != 0) != (r->v.i != 0));
+	case CLS_IP:
+		return cmp_order(op, !ip_equal(l, r));
+	case CLS_IPNET:
+		return cmp_order(op, !cond_cidr_match(&c->net, l));
+	}
+	return 0;
+}
+
+static int in_set(const struct cc_check *c, const struct rule_value *v)
+{
+	if (c->cls == CLS_IPNET) {
+		for (size_t i = 0; i < c->nnets; i++)
+			if (cond_cidr_match(&c->nets[i], v))
+				return 1;
+		return 0;
+	}
+	uint8_t key[24];
+	const char *ptr;
+	size_t kl = cc_set_key(c->cls, v, key, &ptr);
+	return strset_has(c->set, ptr, kl);
+}
+
+static int eval_modifier(const struct cc_check *c, const struct rule_value *l)
+{
+	size_t hits = 0;
+	for (size_t i = 0; i < c->nitems; i++) {
+		int m = cmp_scalar(c, c->op, l, &c->items[i]);
+		hits += (size_t)m;
+		if (c->mod == MOD_ANYOF && m)
+			return 1;
+		if (c->mod == MOD_ALLOF && !m)
+			return 0;
+		if (c->mod == MOD_ONEOF && hits > 1)
+			return 0;
+	}
+	return c->mod == MOD_ALLOF ? 1 : hits == 1 && c->mod == MOD_ONEOF;
+}
+
+/* The check of one scalar LHS value against the RHS. */
+static int check_value(const struct cc_check *c, const struct rule_value *lv, rule_extract_fn ex, void *ectx)
+{
+	if (c->rhs) {
+		struct rule_value rv;
+		const struct rule_value *rl;
+		if (cc_operand_get(c->rhs, &c->rhs->ref, ex, ectx, &rv, &rl) <= 0)
+			return 0;
+		return cmp_scalar(c, c->op, lv, &rv);
+	}
+	if (c->mod)
+		return eval_modifier(c, lv);
+	switch (c->op) {
+	case OP_IN:
+	case OP_INTERSECTS:
+		return in_set(c, lv);
+	case OP_PMATCH:
+		return pmatch_trie_match(c->trie, lv->v.s ? lv->v.s : "", slen(lv));
+	case OP_REGEX: {
+		regmatch_t m[1];
+		m[0].rm_so = 0;
+		m[0].rm_eo = (regoff_t)slen(lv);
+		return regexec(&c->re, lv->v.s ? lv->v.s : "", 1, m, REG_STARTEND) == 0;
+	}
+	default:
+		return cmp_scalar(c, c->op, lv, &c->k);
+	}
+}
+
+/* -1: the LHS has no value; 0/1: the check's result. */
+static int check_once(const struct cc_check *c, const struct rule_field_ref *ref, rule_extract_fn ex, void *ectx)
+{
+	struct rule_value lv;
+	const struct rule_value *list;
+	int n = cc_operand_get(&c->lhs, ref, ex, ectx, &lv, &list);
+	if (n <= 0)
+		return -1;
+	if (c->op == OP_EXISTS)
+		return 1;
+	if (list && (c->lhs.def->flags & RFF_EITHER)) {
+		int any = 0, all = 1;
+		for (int i = 0; i < n; i++) {
+			int r = check_value(c, &list[i], ex, ectx);
+			any |= r;
+			all &= r;
+		}
+		return c->op == OP_NE ? all : any;
+	}
+	if (list) {
+		for (int i = 0; i < n; i++) {
+			int in = in_set(c, &list[i]);
+			if (c->op == OP_IN && !in)
+				return 0;
+			if (c->op == OP_INTERSECTS && in)
+				return 1;
+		}
+		return c->op == OP_IN;
+	}
+	return check_value(c, &lv, ex, ectx);
+}
+
+int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx)
+{
+	if (!c->any_ancestor)
+		return check_once(c, &c->lhs.ref, ex, ectx) == 1;
+	/* proc.aname without an index: some ancestor (1 = parent, ...) matches */
+	struct rule_field_ref ref = c->lhs.ref;
+	ref.has_arg = 1;
+	for (int64_t i = 1; i <= COND_MAX_ANCESTORS; i++) {
+		ref.arg_index = i;
+		int r = check_once(c, &ref, ex, ectx);
+		if (r < 0)
+			return 0;
+		if (r == 1)
+			return 1;
+	}
+	return 0;
+}
+
+static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx)
+{
+	switch (n->kind) {
+	case CC_AND:
+		for (uint32_t i = 0; i < n->nkids; i++)
+			if (!eval_node(n->kids[i], evttype, ex, ectx))
+				return 0;
+		return 1;
+	case CC_OR:
+		for (uint32_t i = 0; i < n->nkids; i++)
+			if (eval_node(n->kids[i], evttype, ex, ectx))
+				return 1;
+		return 0;
+	case CC_NOT:
+		return !eval_node(n->kids[0], evttype, ex, ectx);
+	case CC_EVTTYPE: {
+		int in = evttype < n->nbits && n->bitmap[evttype];
+		return n->negate ? !in : in;
+	}
+	case CC_CHECK:
+		return cc_check_eval(n->chk, ex, ectx);
+	}
+	return 0;
+}
+
+int cond_eval(const struct cond_compiled *c, uint16_t evttype, rule_extract_fn extract, void *ectx)
+{
+	return eval_node(c->root, evttype, extract, ectx);
+}
