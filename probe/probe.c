@@ -206,7 +206,13 @@ int sk_probe_exclude_pid(struct sk_probe *p, uint32_t pid)
 {
 	uint8_t one = 1;
 
-	return bpf_map__update_elem(p->skel->maps.excluded, &pid, sizeof(pid), &one, sizeof(one), BPF_ANY);
+	int rc = bpf_map__update_elem(p->skel->maps.excluded, &pid, sizeof(pid), &one, sizeof(one), BPF_NOEXIST);
+
+	if (rc == -EEXIST)
+		return 0;
+	if (!rc)
+		__atomic_add_fetch(&p->skel->bss->n_excluded, 1, __ATOMIC_RELAXED);
+	return rc;
 }
 
 int sk_probe_attach(struct sk_probe *p, char *err, size_t errlen)

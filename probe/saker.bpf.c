@@ -31,6 +31,9 @@ const volatile __u32 self_tgid = 0;
 const volatile __u32 filter_pids = 0;
 const volatile __u32 filter_comm = 0;
 const volatile char comm_want[16] = {};
+/* Entries in the excluded map, kept by the loader: the common case (none)
+ * skips the hash lookup. */
+__u32 n_excluded = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -123,7 +126,7 @@ static __always_inline int is_excluded_task(struct task_struct *t, __u32 tgid)
 {
 	if (tgid == self_tgid)
 		return 1;
-	if (bpf_map_lookup_elem(&excluded, &tgid))
+	if (n_excluded && bpf_map_lookup_elem(&excluded, &tgid))
 		return 1;
 	if (filter_pids && !bpf_map_lookup_elem(&targets, &tgid))
 		return 1;
@@ -355,17 +358,20 @@ static __always_inline void put_cgroup(struct builder *w, struct task_struct *t)
 
 static __always_inline struct file *fd_file(struct task_struct *t, __s64 fd)
 {
-	struct file **fds;
+	struct files_struct *files;
+	struct fdtable *fdt;
 	struct file *f = NULL;
-	unsigned int max;
 
 	if (fd < 0)
 		return NULL;
-	fds = BPF_CORE_READ(t, files, fdt, fd);
-	max = BPF_CORE_READ(t, files, fdt, max_fds);
-	if ((__u64)fd >= max)
+	/* t is a trusted BTF pointer: direct loads, no helper calls */
+	files = t->files;
+	if (!files)
 		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	fdt = files->fdt;
+	if (!fdt || (__u64)fd >= fdt->max_fds)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
 	return f;
 }
 
