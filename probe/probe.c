@@ -189,6 +189,25 @@ int sk_probe_set_syscalls(struct sk_probe *p, const char *const *names, size_t n
 	return rc;
 }
 
+int sk_probe_add_syscalls(struct sk_probe *p, const char *const *names, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct skp_syscall *s = skp_syscall_by_name(names[i]);
+		int rc;
+
+		if (!s) {
+			snprintf(err, errlen, "unknown or unsupported syscall '%s'", names[i]);
+			return -ENOENT;
+		}
+		rc = spec_set(p, s, 1);
+		if (rc) {
+			snprintf(err, errlen, "cannot update the syscall map: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int sk_probe_set_event_types(struct sk_probe *p, const uint16_t *types, size_t n)
 {
 	int rc = clear_all(p);

@@ -40,6 +40,8 @@ int sk_probe_open(struct sk_probe **out, const struct sk_probe_opts *opts, char 
  * naming the first one in err. Process lifecycle (clone family, execve,
  * procexit) is always captured: the replayer's thread table needs it. */
 int sk_probe_set_syscalls(struct sk_probe *p, const char *const *names, size_t n, char *err, size_t errlen);
+/* Enables more syscalls by name without clearing the current set. */
+int sk_probe_add_syscalls(struct sk_probe *p, const char *const *names, size_t n, char *err, size_t errlen);
 /* Same from a set of saker event type ids (SK_EV_*): each id's syscall. */
 int sk_probe_set_event_types(struct sk_probe *p, const uint16_t *types, size_t n);
 /* Excludes a process (tgid) from capture. */

@@ -206,6 +206,23 @@ wait $PR
 check "-p records the process and its children" grep -q 'name=/etc/passwd' "$D/pid.txt"
 check "-p leaves other processes out" sh -c "! grep -q 'name=/etc/group' '$D/pid.txt'"
 
+# -r: the syscall set comes from the rules (plus the state-keeping calls)
+if [ -f "$SHARED/peers/rules/falco_rules.yaml" ]; then
+	"$RECORD" -w "$D/rules.skr" -M 2 -r "$SHARED/peers/rules/falco_rules.yaml" 2>"$D/rules.err" &
+	RR=$!
+	wait_for "$D/rules.err" "recording to"
+	cat /etc/hostname >/dev/null
+	wait $RR
+	"$RECORD" --dump "$D/rules.skr" >"$D/rules.txt" 2>&1
+	check "-r records what the rules need (openat)" grep -qE " openat < fd=[0-9]+ dirfd=-100 name=/etc/hostname " "$D/rules.txt"
+	check "-r leaves out what they do not (read/write)" sh -c "! grep -qE '^[0-9]+ [0-9]+ [0-9]+ [0-9]+ (read|write) ' '$D/rules.txt'"
+	"$RECORD" -w "$D/bad.skr" -r "$D/no-such-rules.yaml" 2>"$D/badrules.err"
+	r=$?
+	check "-r with a missing file fails naming it" [ $r != 0 ] && grep -q "no-such-rules.yaml" "$D/badrules.err"
+else
+	skip "e2e_record -r: $SHARED/peers/rules/falco_rules.yaml is absent"
+fi
+
 # errors are one clear line and a non-zero status
 if command -v setpriv >/dev/null 2>&1; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$RECORD" -w "$D/x.skr" 2>"$D/nr.err"
