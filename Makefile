@@ -128,6 +128,7 @@ install: $(BINS)
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 samples/rules/saker_rules.yaml $(DESTDIR)/etc/saker/rules.d/
 	[ -e $(DESTDIR)/etc/saker/saker.yaml ] || install -m 0644 samples/saker.yaml $(DESTDIR)/etc/saker/saker.yaml
+	[ -e $(DESTDIR)/etc/saker/saker_rules.local.yaml ] || install -m 0644 samples/saker_rules.local.yaml $(DESTDIR)/etc/saker/saker_rules.local.yaml
 
 clean:
 	rm -rf build

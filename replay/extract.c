@@ -39,6 +39,8 @@ void sk_fctx_fini(struct sk_fctx *c)
 {
 	for (int i = 0; i < SK_SCRATCH_SLOTS; i++)
 		free(c->scratch[i].buf);
+	for (int i = 0; i < F__COUNT; i++)
+		free(c->memo[i].buf);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -84,6 +86,7 @@ int sk_val_str(struct sk_fctx *c, struct rule_value *out, uint8_t type, const ch
 {
 	out->type = type;
 	out->ipv6 = 0;
+	out->nul_free = type != RF_BYTEBUF; /* printable bytes only, NUL included in the strip */
 	if (type == RF_BYTEBUF) {
 		out->v.s = s;
 		out->len = (uint32_t)len;
@@ -159,11 +162,25 @@ int sk_extract(void *ctx, const struct rule_field_ref *ref, struct rule_value *o
 	}
 	c->scratch_used = 0;
 	int r = dispatch(c, ref, out);
-	if (!c->scratch_used) {
-		m->gen = c->gen;
-		m->has = r > 0;
-		if (r > 0)
-			m->v = *out;
+	if (r > 0 && c->scratch_used && out->v.s) {
+		/* keep a private copy: the scratch ring will be reused */
+		if (out->len + 1 > m->cap) {
+			size_t cap = m->cap ? m->cap : 64;
+			while (cap < out->len + 1u)
+				cap *= 2;
+			char *b = realloc(m->buf, cap);
+			if (!b)
+				return r;
+			m->buf = b;
+			m->cap = cap;
+		}
+		memcpy(m->buf, out->v.s, out->len);
+		m->buf[out->len] = '\0';
+		out->v.s = m->buf;
 	}
+	m->gen = c->gen;
+	m->has = r > 0;
+	if (r > 0)
+		m->v = *out;
 	return r;
 }

@@ -26,13 +26,16 @@ struct sk_fctx {
 	uint8_t cls[F__COUNT];      /* field id -> extractor class */
 	/* Per-event memo of argument-less fields: many rules test the same
 	 * fields (proc.name, fd.name, evt.is_open_read...) on one event. Values
-	 * built in scratch buffers are not memoised (the ring reuses them). */
+	 * built in scratch buffers are copied into the memo's own buffer (the
+	 * scratch ring is reused). */
 	uint64_t gen;               /* current event generation */
 	int scratch_used;
 	struct sk_memo {
 		uint64_t gen;
 		int has;
 		struct rule_value v;
+		char *buf;          /* owned copy of a value built in scratch */
+		size_t cap;
 	} memo[F__COUNT];
 };
 

@@ -4,6 +4,8 @@
 #include "probe/probe.h"
 #include "record/output.h"
 #include "record/snapshot.h"
+#include "replay/outputs.h"
+#include "replay/report.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -63,17 +65,21 @@ int replay_live(const struct cli_opts *o, const struct rule_set *rs)
 	replay_engine_opts(o, &eo);
 	eo.rules = rs;
 	char err[1024];
-	int status = 0;
 	struct sk_probe *probe = NULL;
 	struct sk_meta *snap = NULL;
 	struct sk_engine e;
 	int engine_ok = 0;
 	struct live l = { 0 };
+	struct replay_sinks k;
 
+	int status = replay_sinks_open(o, rs, &eo, &k);
+	if (status)
+		goto out;
 	struct sk_probe_opts po = { 0 };
 	if (sk_probe_open(&probe, &po, err, sizeof(err)) < 0) {
 		fprintf(stderr, "saker-replay: --live: %s\n", err);
-		return 1;
+		status = 1;
+		goto out;
 	}
 	if (sk_probe_set_syscalls(probe, NULL, 0, err, sizeof(err)) < 0 ||
 	    sk_probe_exclude_pid(probe, (uint32_t)getpid()) < 0 || sk_probe_attach(probe, err, sizeof(err)) < 0) {
@@ -96,6 +102,8 @@ int replay_live(const struct cli_opts *o, const struct rule_set *rs)
 	}
 	engine_ok = 1;
 	sk_engine_seed(&e, snap);
+	if (k.report)
+		sk_report_source(k.report, "live", snap);
 	l.e = &e;
 	l.snapshot = snap;
 	if (o->write_path) {
@@ -128,6 +136,8 @@ int replay_live(const struct cli_opts *o, const struct rule_set *rs)
 		}
 		if (l.out && !l.write_error)
 			rec_out_tick(l.out);
+		if (k.outs)
+			sk_outputs_flush(k.outs);
 		fflush(stdout);
 		if (limit && mono_ns() - t0 >= limit)
 			break;
@@ -136,10 +146,8 @@ int replay_live(const struct cli_opts *o, const struct rule_set *rs)
 	struct sk_probe_stats ps;
 	if (sk_probe_stats(probe, &ps) == 0)
 		e.stats.drops = ps.ring_full;
-	fflush(stdout);
-	if (rs && !o->quiet_summary)
-		sk_engine_print_summary(&e, stdout);
-	sk_engine_print_stats(&e, stderr);
+	if (replay_sinks_finish(o, rs, &k, &e) && !status)
+		status = 1;
 out:
 	if (l.out && rec_out_close(l.out, err, sizeof(err)) < 0) {
 		fprintf(stderr, "saker-replay: -w: %s\n", err);
@@ -147,6 +155,7 @@ out:
 	}
 	if (engine_ok)
 		sk_engine_fini(&e);
+	replay_sinks_close(&k);
 	sk_meta_free(snap);
 	sk_probe_close(probe);
 	return status;

@@ -113,7 +113,7 @@ static void socket_exit(struct sk_updater *u, const struct sk_event *ev, struct 
 	sk_fd_set_name(f, "", 0);
 }
 
-static void set_ip_name(struct sk_fd *f)
+void sk_update_fd_ip_name(struct sk_fd *f)
 {
 	char buf[160];
 	struct sk_tuple tt;
@@ -208,7 +208,7 @@ static void connect_exit(struct sk_updater *u, const struct sk_event *ev, struct
 		if (f->role == SK_ROLE_NONE)
 			f->role = SK_ROLE_CLIENT;
 		apply_ends(f, &tp, 1);
-		set_ip_name(f);
+		sk_update_fd_ip_name(f);
 	} else {
 		return;
 	}
@@ -244,7 +244,7 @@ static void accept_exit(struct sk_updater *u, const struct sk_event *ev, uint16_
 		f->sport = tp.sport;
 		memcpy(f->dip, tp.dip, 16);
 		f->dport = tp.dport;
-		set_ip_name(f);
+		sk_update_fd_ip_name(f);
 	}
 	mark_name_changed(f);
 }
@@ -271,7 +271,7 @@ static void bind_exit(struct sk_updater *u, const struct sk_event *ev, struct sk
 	f->role = SK_ROLE_SERVER;
 	memcpy(f->sip, tp.sip, 16);
 	f->sport = tp.sport;
-	set_ip_name(f);
+	sk_update_fd_ip_name(f);
 	mark_name_changed(f);
 }
 
@@ -330,7 +330,7 @@ static void io_exit(struct sk_updater *u, const struct sk_event *ev, uint16_t ki
 	char before[160];
 	snprintf(before, sizeof(before), "%s", f->name ? f->name : "");
 	apply_ends(f, &tp, is_send);
-	set_ip_name(f);
+	sk_update_fd_ip_name(f);
 	if (strcmp(before, f->name) != 0)
 		mark_name_changed(f);
 }

@@ -116,6 +116,8 @@ struct cc_check {
 
 struct cc_node {
 	uint8_t kind;
+	uint32_t memo;               /* 1-based memo slot shared by identical subtrees of a rule set, 0 = none */
+	uint64_t h1, h2;             /* structural hash (two seeds): equal subtrees, equal hashes */
 	uint32_t nkids;
 	struct cc_node **kids;
 	struct cc_check *chk;
@@ -133,6 +135,18 @@ enum cc_class { CLS_STRING = 1, CLS_BYTES, CLS_SIGNED, CLS_UNSIGNED, CLS_DOUBLE,
 int cc_class_of(int ftype);
 
 int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx);
+
+/* Per-event results of shared subtrees (see rules/ruleset.c). */
+struct cond_memo_slot {
+	uint64_t gen;
+	uint8_t val;
+};
+struct cond_memo {
+	struct cond_memo_slot *slots;
+	uint64_t gen;                /* bumped once per event */
+};
+int cond_eval_memo(const struct cond_compiled *c, uint16_t evttype, rule_extract_fn extract, void *ectx,
+		   struct cond_memo *memo);
 void cc_node_free(struct cc_node *n);
 
 /* Key under which a value is stored in an in/intersects set (eval.c). */

@@ -10,6 +10,8 @@ static size_t slen(const struct rule_value *v)
 {
 	if (!v->v.s)
 		return 0;
+	if (v->nul_free)
+		return v->len;
 	const char *nul = memchr(v->v.s, 0, v->len);
 	return nul ? (size_t)(nul - v->v.s) : v->len;
 }
@@ -283,21 +285,25 @@ int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx)
 	return 0;
 }
 
-static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx)
+static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
+		     struct cond_memo *memo);
+
+static int eval_kids(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
+		     struct cond_memo *memo)
 {
 	switch (n->kind) {
 	case CC_AND:
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (!eval_node(n->kids[i], evttype, ex, ectx))
+			if (!eval_node(n->kids[i], evttype, ex, ectx, memo))
 				return 0;
 		return 1;
 	case CC_OR:
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (eval_node(n->kids[i], evttype, ex, ectx))
+			if (eval_node(n->kids[i], evttype, ex, ectx, memo))
 				return 1;
 		return 0;
 	case CC_NOT:
-		return !eval_node(n->kids[0], evttype, ex, ectx);
+		return !eval_node(n->kids[0], evttype, ex, ectx, memo);
 	case CC_EVTTYPE: {
 		int in = evttype < n->nbits && n->bitmap[evttype];
 		return n->negate ? !in : in;
@@ -308,7 +314,29 @@ static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn 
 	return 0;
 }
 
+/* Macros expand to identical subtrees in many rules (spawned_process,
+ * open_read, container...): within one event each is evaluated once. */
+static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
+		     struct cond_memo *memo)
+{
+	if (!memo || !n->memo)
+		return eval_kids(n, evttype, ex, ectx, memo);
+	struct cond_memo_slot *s = &memo->slots[n->memo - 1];
+	if (s->gen == memo->gen)
+		return s->val;
+	int r = eval_kids(n, evttype, ex, ectx, memo);
+	s->gen = memo->gen;
+	s->val = (uint8_t)r;
+	return r;
+}
+
 int cond_eval(const struct cond_compiled *c, uint16_t evttype, rule_extract_fn extract, void *ectx)
 {
-	return eval_node(c->root, evttype, extract, ectx);
+	return eval_node(c->root, evttype, extract, ectx, NULL);
+}
+
+int cond_eval_memo(const struct cond_compiled *c, uint16_t evttype, rule_extract_fn extract, void *ectx,
+		   struct cond_memo *memo)
+{
+	return eval_node(c->root, evttype, extract, ectx, memo);
 }

@@ -72,6 +72,7 @@ struct rule_field_ref {
 struct rule_value {
 	uint8_t type;          /* enum rule_ftype of the value */
 	uint8_t ipv6;          /* RF_IPADDR: 1 if 16-byte address */
+	uint8_t nul_free;      /* strings: the provider guarantees no NUL byte in len (saves a scan) */
 	uint32_t len;          /* strings/bytebufs: length in bytes (no NUL) */
 	union {
 		int64_t i;
@@ -96,6 +97,11 @@ struct rule_field_registry {
 	/* Maps an evt.type name to event type ids. Returns how many (0 = unknown). */
 	size_t (*evttype_lookup)(const char *name, uint16_t *out, size_t cap);
 	uint16_t n_evttypes;   /* event type ids are 0 .. n_evttypes-1 */
+	/* 1 when name is a syscall without an event type of its own (it arrives
+	 * as the generic event, whose evt.type is the syscall name): the lookup
+	 * returns the generic event's ids and evt.type=name compares the
+	 * extracted name instead of a type bitmap. May be NULL. */
+	int (*evttype_generic)(const char *name);
 };
 
 /*
