@@ -332,6 +332,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "saker-record: -W needs -C or -G\n");
 		return 2;
 	}
+	if (!strcmp(path, "-") && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "saker-record: refusing to write a binary capture to a terminal (redirect -w - or name a file)\n");
+		return 2;
+	}
 	if (!strcmp(path, "-") && (mb || gsecs)) {
 		fprintf(stderr, "saker-record: -C/-G cannot rotate stdout\n");
 		return 2;
