@@ -20,6 +20,8 @@ struct sk_probe {
 	sk_probe_cb cb;
 	void *cb_ctx;
 	int stop;
+	int one;        /* sk_probe_next: stop after one event */
+	int got;
 	uint64_t decode_err;
 	struct sk_event ev;
 	struct skp_decoder dec;
@@ -46,6 +48,10 @@ static int ring_cb(void *ctx, void *data, size_t size)
 	}
 	if (rc > 0)
 		return 0;
+	if (p->one) {
+		p->got = 1;
+		return -ECANCELED; /* the sample is consumed; stop here */
+	}
 	if (p->cb && p->cb(&p->ev, p->cb_ctx)) {
 		p->stop = 1;
 		return -ECANCELED; /* a negative return stops ring_buffer__consume */
@@ -183,6 +189,25 @@ int sk_probe_set_syscalls(struct sk_probe *p, const char *const *names, size_t n
 	return rc;
 }
 
+int sk_probe_add_syscalls(struct sk_probe *p, const char *const *names, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct skp_syscall *s = skp_syscall_by_name(names[i]);
+		int rc;
+
+		if (!s) {
+			snprintf(err, errlen, "unknown or unsupported syscall '%s'", names[i]);
+			return -ENOENT;
+		}
+		rc = spec_set(p, s, 1);
+		if (rc) {
+			snprintf(err, errlen, "cannot update the syscall map: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int sk_probe_set_event_types(struct sk_probe *p, const uint16_t *types, size_t n)
 {
 	int rc = clear_all(p);
@@ -200,7 +225,13 @@ int sk_probe_exclude_pid(struct sk_probe *p, uint32_t pid)
 {
 	uint8_t one = 1;
 
-	return bpf_map__update_elem(p->skel->maps.excluded, &pid, sizeof(pid), &one, sizeof(one), BPF_ANY);
+	int rc = bpf_map__update_elem(p->skel->maps.excluded, &pid, sizeof(pid), &one, sizeof(one), BPF_NOEXIST);
+
+	if (rc == -EEXIST)
+		return 0;
+	if (!rc)
+		__atomic_add_fetch(&p->skel->bss->n_excluded, 1, __ATOMIC_RELAXED);
+	return rc;
 }
 
 int sk_probe_attach(struct sk_probe *p, char *err, size_t errlen)
@@ -229,6 +260,27 @@ int sk_probe_poll(struct sk_probe *p, int timeout_ms, sk_probe_cb cb, void *ctx)
 	if (rc < 0)
 		return rc;
 	return (int)(p->dec.num - before);
+}
+
+int sk_probe_next(struct sk_probe *p, int timeout_ms, struct sk_event *ev)
+{
+	int rc;
+
+	p->one = 1;
+	p->got = 0;
+	rc = ring_buffer__consume(p->rb);
+	if (!p->got && (rc >= 0 || rc == -ECANCELED)) {
+		rc = ring_buffer__poll(p->rb, timeout_ms);
+		/* batched wakeups: records may be queued without a wakeup */
+		if (!p->got && rc >= 0)
+			rc = ring_buffer__consume(p->rb);
+	}
+	p->one = 0;
+	if (p->got) {
+		*ev = p->ev;
+		return 1;
+	}
+	return rc < 0 && rc != -ECANCELED ? rc : 0;
 }
 
 int sk_probe_ncpus(void)

@@ -40,6 +40,8 @@ int sk_probe_open(struct sk_probe **out, const struct sk_probe_opts *opts, char 
  * naming the first one in err. Process lifecycle (clone family, execve,
  * procexit) is always captured: the replayer's thread table needs it. */
 int sk_probe_set_syscalls(struct sk_probe *p, const char *const *names, size_t n, char *err, size_t errlen);
+/* Enables more syscalls by name without clearing the current set. */
+int sk_probe_add_syscalls(struct sk_probe *p, const char *const *names, size_t n, char *err, size_t errlen);
 /* Same from a set of saker event type ids (SK_EV_*): each id's syscall. */
 int sk_probe_set_event_types(struct sk_probe *p, const uint16_t *types, size_t n);
 /* Excludes a process (tgid) from capture. */
@@ -52,6 +54,12 @@ int sk_probe_attach(struct sk_probe *p, char *err, size_t errlen);
  * negative errno (-EINTR when interrupted), or cb's non-zero return as
  * -ECANCELED. */
 int sk_probe_poll(struct sk_probe *p, int timeout_ms, sk_probe_cb cb, void *ctx);
+
+/* Pull interface (for sk_source users such as saker-replay --live): waits
+ * up to timeout_ms for one event. Returns 1 with *ev filled (its parameters
+ * stay valid until the next call), 0 on timeout, or a negative errno
+ * (-EINTR when interrupted). Do not mix with sk_probe_poll on one handle. */
+int sk_probe_next(struct sk_probe *p, int timeout_ms, struct sk_event *ev);
 
 /* Sums the per-CPU counters. */
 int sk_probe_stats(struct sk_probe *p, struct sk_probe_stats *out);

@@ -15,6 +15,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define X86_NR_FORK 57
 #define X86_NR_VFORK 58
 #define X86_NR_CLONE3 435
+#define X86_NR_EXECVE 59
+#define X86_NR_EXECVEAT 322
 #define LNX_CLONE_VM 0x100
 #define LNX_CLONE_VFORK 0x4000
 #define LNX_SIGCHLD 17
@@ -29,6 +31,9 @@ const volatile __u32 self_tgid = 0;
 const volatile __u32 filter_pids = 0;
 const volatile __u32 filter_comm = 0;
 const volatile char comm_want[16] = {};
+/* Entries in the excluded map, kept by the loader: the common case (none)
+ * skips the hash lookup. */
+__u32 n_excluded = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -121,7 +126,7 @@ static __always_inline int is_excluded_task(struct task_struct *t, __u32 tgid)
 {
 	if (tgid == self_tgid)
 		return 1;
-	if (bpf_map_lookup_elem(&excluded, &tgid))
+	if (n_excluded && bpf_map_lookup_elem(&excluded, &tgid))
 		return 1;
 	if (filter_pids && !bpf_map_lookup_elem(&targets, &tgid))
 		return 1;
@@ -361,17 +366,20 @@ static __always_inline void put_cgroup(struct builder *w, struct task_struct *t)
 
 static __always_inline struct file *fd_file(struct task_struct *t, __s64 fd)
 {
-	struct file **fds;
+	struct files_struct *files;
+	struct fdtable *fdt;
 	struct file *f = NULL;
-	unsigned int max;
 
 	if (fd < 0)
 		return NULL;
-	fds = BPF_CORE_READ(t, files, fdt, fd);
-	max = BPF_CORE_READ(t, files, fdt, max_fds);
-	if ((__u64)fd >= max)
+	/* t is a trusted BTF pointer: direct loads, no helper calls */
+	files = t->files;
+	if (!files)
 		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	fdt = files->fdt;
+	if (!fdt || (__u64)fd >= fdt->max_fds)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
 	return f;
 }
 
@@ -761,10 +769,56 @@ struct stepctx {
 	__s64 ret;
 	__u64 a[8]; /* args[6] + 2 zero slots so masked indexes stay in bounds */
 	__u64 clone_flags;
+	__u64 argv;   /* failed exec: the user argv array */
 	__u8 arg[8];
 	__u8 extra;
 	__u8 env;
 };
+
+/* argv of a failed exec, read through the user pointer array. */
+struct argvwalk {
+	__u8 *b;
+	__u32 base;
+	__u32 len;
+	__u64 argv;
+};
+
+static long argv_step(__u32 i, void *ctx)
+{
+	struct argvwalk *k = ctx;
+	const char *arg = NULL;
+	__u32 room;
+	long n;
+
+	if (k->len >= argmax || k->len >= STR_MAX)
+		return 1;
+	if (bpf_probe_read_user(&arg, sizeof(arg), (void *)(k->argv + (__u64)i * 8)) < 0 || !arg)
+		return 1;
+	room = argmax - k->len;
+	asm volatile("" : "+r"(room));
+	room &= STR_MAX * 2 - 1;
+	if (!room)
+		return 1;
+	n = bpf_probe_read_user_str(&k->b[bounded(k->base + k->len)], room, arg);
+	if (n <= 0)
+		return 1;
+	k->len += n;
+	return 0;
+}
+
+static __always_inline void put_argv(struct builder *w, __u64 argv)
+{
+	struct skp_chunk *c = chunk_start(w, STR_MAX);
+	struct argvwalk k = {};
+
+	if (!c)
+		return;
+	k.b = w->b;
+	k.base = w->off + sizeof(*c);
+	k.argv = argv;
+	bpf_loop(64, argv_step, &k, 0);
+	chunk_end(w, c, SKP_C_ARGS, 0, k.len);
+}
 
 enum { STEP_TUPLE_ARG0 = SKP_NARGS, STEP_TUPLE_RET, STEP_FILE_RET, STEP_PIPE, STEP_SOCKPAIR,
        STEP_PROC, STEP_ARGS, STEP_ENV, STEP_EXEPATH, STEP_CWD, STEP_CGROUP, STEP_FILENAME, STEP__COUNT };
@@ -838,6 +892,10 @@ static long step(__u32 i, void *ctx)
 			put_proc(&c->w, t, c->clone_flags);
 		break;
 	case STEP_ARGS:
+		if (c->argv) {
+			put_argv(&c->w, c->argv);
+			break;
+		}
 		mm = BPF_CORE_READ(t, mm);
 		if ((x & SKP_X_PROC) && mm)
 			put_mm_area(&c->w, SKP_C_ARGS, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
@@ -874,10 +932,36 @@ static long step(__u32 i, void *ctx)
 	return 0;
 }
 
-static __always_inline void run_steps(struct stepctx *c)
+/* Runs steps 0 .. nsteps-1 (0: a header-only record, no loop at all). */
+static __always_inline void run_steps(struct stepctx *c, __u32 nsteps)
 {
-	bpf_loop(STEP__COUNT, step, c, 0);
+	if (nsteps)
+		bpf_loop(nsteps, step, c, 0);
 	finish(&c->w);
+}
+
+/* The last step a syscall's spec needs, plus one. */
+static __always_inline __u32 steps_needed(const struct skp_spec *sp)
+{
+	__u32 n = 0;
+	int i;
+
+	if (sp->extra & SKP_X_PROC)
+		return STEP__COUNT;
+	if (sp->extra & SKP_X_SOCKPAIR)
+		return STEP_SOCKPAIR + 1;
+	if (sp->extra & SKP_X_PIPE)
+		return STEP_PIPE + 1;
+	if (sp->extra & SKP_X_FILE_RET)
+		return STEP_FILE_RET + 1;
+	if (sp->extra & SKP_X_TUPLE_RET)
+		return STEP_TUPLE_RET + 1;
+	if (sp->extra & SKP_X_TUPLE_ARG0)
+		return STEP_TUPLE_ARG0 + 1;
+	for (i = 0; i < SKP_NARGS; i++)
+		if (sp->arg[i])
+			n = i + 1;
+	return n;
 }
 
 SEC("tp_btf/sys_exit")
@@ -888,6 +972,7 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 	struct sk_saved *s;
 	struct skp_spec *sp;
 	__u32 nr = (__u32)regs->orig_ax;
+	__u32 nsteps;
 	int i;
 
 	/* uninteresting syscalls stop here: one array lookup */
@@ -905,6 +990,9 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 		s->live = 0;
 		for (i = 0; i < SKP_NARGS; i++)
 			c.a[i] = s->args[i];
+		/* keeps clang from merging these loads with the regs loads below
+		 * (one instruction on two pointer types is rejected) */
+		asm volatile("" ::: "memory");
 	} else {
 		/* The enter was not seen: the call began before the probe was
 		 * attached (a blocking accept, read, ...). x86_64 keeps the
@@ -924,6 +1012,32 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 		c.a[3] = regs->r10;
 		c.a[4] = regs->r8;
 		c.a[5] = regs->r9;
+		asm volatile("" ::: "memory");
+	}
+	nsteps = steps_needed(sp);
+	if (!nsteps) {
+		/* header only: reserved and committed in place, no scratch copy */
+		struct skp_hdr *h = bpf_ringbuf_reserve(&rb, sizeof(*h), 0);
+
+		if (!h) {
+			count(SKP_CNT_RING_FULL);
+			return 0;
+		}
+		h->ts = bpf_ktime_get_boot_ns();
+		h->tid = BPF_CORE_READ(t, pid);
+		h->pid = BPF_CORE_READ(t, tgid);
+		h->kind = SKP_REC_SYSCALL;
+		h->nr = nr;
+		h->len = sizeof(*h);
+		h->cpu = bpf_get_smp_processor_id();
+		h->nchunks = 0;
+		h->pad = 0;
+		h->ret = ret;
+		for (i = 0; i < SKP_NARGS; i++)
+			h->args[i] = c.a[i];
+		bpf_ringbuf_submit(h, wake_flag());
+		count(SKP_CNT_EVENTS);
+		return 0;
 	}
 	for (i = 0; i < SKP_NARGS; i++)
 		c.arg[i] = sp->arg[i];
@@ -934,7 +1048,12 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 	c.ret = ret;
 	c.extra = sp->extra;
 	c.clone_flags = clone_flags_of(nr, c.a);
-	run_steps(&c);
+	/* a failed exec reports the argv it was given */
+	if (ret < 0 && nr == X86_NR_EXECVE)
+		c.argv = c.a[1];
+	else if (ret < 0 && nr == X86_NR_EXECVEAT)
+		c.argv = c.a[2];
+	run_steps(&c, nsteps);
 	return 0;
 }
 
@@ -969,7 +1088,7 @@ int BPF_PROG(sk_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	c.bprm = bprm;
 	c.extra = SKP_X_PROC;
 	c.env = 1;
-	run_steps(&c);
+	run_steps(&c, STEP__COUNT);
 	return 0;
 }
 
@@ -1009,7 +1128,7 @@ int BPF_PROG(sk_fork, struct task_struct *parent, struct task_struct *child)
 	c.t = child;
 	c.extra = SKP_X_PROC;
 	c.clone_flags = clone_flags_of(nr, c.a);
-	run_steps(&c);
+	run_steps(&c, STEP__COUNT);
 	return 0;
 }
 

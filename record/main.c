@@ -15,6 +15,8 @@
 #include "record/output.h"
 #include "record/pipe.h"
 #include "record/snapshot.h"
+#include "replay/fields.h"
+#include "rules/rules.h"
 
 #define VERSION "saker-record 0.1"
 
@@ -51,6 +53,9 @@ static void usage(FILE *f)
 "Selection:\n"
 "      --syscalls LIST   comma-separated syscalls to record (default: all\n"
 "                        supported); process lifecycle is always recorded\n"
+"  -r, --rules PATH      record what these Falco rules files (or directories)\n"
+"                        need: their evt.type values plus the syscalls that\n"
+"                        keep process and fd state (repeatable; adds to --syscalls)\n"
 "      --list-syscalls   print the supported syscalls and exit\n"
 "  -p, --pid PID         only this process and the children it forks (repeatable)\n"
 "      --comm NAME       only threads whose comm is NAME\n"
@@ -66,6 +71,7 @@ static void usage(FILE *f)
 "  saker-record -w cap.skr -C 100 -W 10          # 10 rotating 100 MB files\n"
 "  saker-record -w - --syscalls execve,connect | ssh box 'cat > cap.skr'\n"
 "  saker-record -w web.skr -p 1234\n"
+"  saker-record -w min.skr -r /etc/falco/falco_rules.yaml\n"
 "\n"
 "The /proc snapshot is taken after the probe is attached: events that\n"
 "happen during the snapshot wait in the ring, so nothing falls in a gap\n"
@@ -141,6 +147,63 @@ static int w_tick(void *ctx)
 	return rec_out_tick(((struct writer_ctx *)ctx)->out);
 }
 
+/* Syscalls the replayer's process and fd tables need (fields.md 9.3, 9.4),
+ * recorded with -r whatever the rules name. */
+static const char *const state_syscalls[] = {
+	"open", "openat", "openat2", "creat", "close", "close_range", "socket", "socketpair", "bind",
+	"connect", "accept", "accept4", "sendto", "sendmsg", "recvfrom", "recvmsg", "dup", "dup2", "dup3",
+	"fcntl", "pipe", "pipe2", "eventfd", "eventfd2", "signalfd", "signalfd4", "timerfd_create",
+	"inotify_init", "inotify_init1", "epoll_create", "epoll_create1", "io_uring_setup", "userfaultfd",
+	"memfd_create", "pidfd_open", "pidfd_getfd", "bpf", "chdir", "fchdir", "chroot", "setuid", "setgid",
+	"setresuid", "setresgid", "setreuid", "setregid", "setsid", "setpgid", "capset", "unshare", "setns",
+	"prctl", "setrlimit", "prlimit64",
+};
+
+/* Event types the rules in paths can match, into *out (malloc'd). Prints
+ * the loader's diagnostics on failure. Returns the count or -1. */
+static long rules_evttypes(char **paths, size_t n, uint16_t **out)
+{
+	struct rule_load_opts lo;
+	struct rule_loader *l;
+	struct rule_set *rs = NULL;
+	long rc = -1;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.registry = replay_field_registry();
+	lo.min_priority = RULE_PRIO_DEBUG;
+	l = rule_loader_new(&lo);
+	if (!l) {
+		fprintf(stderr, "saker-record: out of memory\n");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (rule_loader_add_path(l, paths[i]) < 0)
+			goto out;
+	rs = rule_loader_build(l);
+	if (!rs)
+		goto out;
+	{
+		size_t cnt = rule_set_evttypes(rs, NULL, 0);
+		*out = calloc(cnt ? cnt : 1, sizeof(**out));
+		if (!*out) {
+			fprintf(stderr, "saker-record: out of memory\n");
+			goto out;
+		}
+		rc = (long)rule_set_evttypes(rs, *out, cnt);
+	}
+out:
+	if (rc < 0) {
+		const struct rule_diag_list *dl = rule_loader_diags(l);
+		for (size_t k = 0; k < dl->n; k++)
+			if (rule_diag_is_error(dl->v[k].code))
+				rule_diag_print(stderr, &dl->v[k]);
+		fprintf(stderr, "saker-record: cannot load the rules given with -r\n");
+	}
+	rule_set_free(rs);
+	rule_loader_free(l);
+	return rc;
+}
+
 static uint64_t mono_ns(void)
 {
 	struct timespec t;
@@ -172,7 +235,7 @@ int main(int argc, char **argv)
 		{ "compress", required_argument, 0, 'z' }, { "file-size", required_argument, 0, 'C' },
 		{ "seconds", required_argument, 0, 'G' }, { "file-count", required_argument, 0, 'W' },
 		{ "duration", required_argument, 0, 'M' }, { "count", required_argument, 0, 'c' },
-		{ "syscalls", required_argument, 0, O_SYSCALLS }, { "list-syscalls", no_argument, 0, O_LIST },
+		{ "syscalls", required_argument, 0, O_SYSCALLS }, { "rules", required_argument, 0, 'r' }, { "list-syscalls", no_argument, 0, O_LIST },
 		{ "pid", required_argument, 0, 'p' }, { "comm", required_argument, 0, O_COMM },
 		{ "snaplen", required_argument, 0, 's' }, { "ring-kb", required_argument, 0, O_RING },
 		{ "quiet", no_argument, 0, 'q' }, { "dump", required_argument, 0, O_DUMP },
@@ -180,6 +243,10 @@ int main(int argc, char **argv)
 	};
 	const char *path = NULL, *comm = NULL, *dump = NULL;
 	char *syscalls = NULL;
+	char *rules[64];
+	size_t nrules = 0;
+	uint16_t *types = NULL;
+	long ntypes = 0;
 	double mb = 0;
 	uint64_t level = 0, gsecs = 0, keep = 0, dur = 0, count = 0, snaplen = 80, ringkb = 0, v;
 	uint32_t pids[64];
@@ -197,7 +264,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	uint64_t t0, last_flush;
 
-	while ((opt = getopt_long(argc, argv, "w:fz:C:G:W:M:c:p:s:qh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "w:fz:C:G:W:M:c:p:s:r:qh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'w': path = optarg; break;
 		case 'f': force = 1; break;
@@ -234,6 +301,13 @@ int main(int argc, char **argv)
 			comm = optarg;
 			break;
 		case O_SYSCALLS: syscalls = optarg; break;
+		case 'r':
+			if (nrules == sizeof(rules) / sizeof(rules[0])) {
+				fprintf(stderr, "saker-record: too many -r options (max 64)\n");
+				return 2;
+			}
+			rules[nrules++] = optarg;
+			break;
 		case O_DUMP: dump = optarg; break;
 		case O_LIST:
 			for (const char *const *n = sk_probe_syscall_names(); *n; n++)
@@ -258,6 +332,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "saker-record: -W needs -C or -G\n");
 		return 2;
 	}
+	if (!strcmp(path, "-") && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "saker-record: refusing to write a binary capture to a terminal (redirect -w - or name a file)\n");
+		return 2;
+	}
 	if (!strcmp(path, "-") && (mb || gsecs)) {
 		fprintf(stderr, "saker-record: -C/-G cannot rotate stdout\n");
 		return 2;
@@ -267,6 +345,12 @@ int main(int argc, char **argv)
 		for (char *t = strtok_r(syscalls, ",", &save); t; t = strtok_r(NULL, ",", &save))
 			if (*t && nnames < sizeof(names) / sizeof(names[0]))
 				names[nnames++] = t;
+	}
+
+	if (nrules) {
+		ntypes = rules_evttypes(rules, nrules, &types);
+		if (ntypes < 0)
+			return 2;
 	}
 
 	memset(&po, 0, sizeof(po));
@@ -284,7 +368,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "saker-record: %s\n", err);
 		return 1;
 	}
-	if (sk_probe_set_syscalls(run.probe, syscalls ? names : NULL, nnames, err, sizeof(err)) < 0) {
+	if (nrules) {
+		int r2 = sk_probe_set_event_types(run.probe, types, (size_t)ntypes);
+
+		if (!r2)
+			r2 = sk_probe_add_syscalls(run.probe, state_syscalls,
+						   sizeof(state_syscalls) / sizeof(state_syscalls[0]), err, sizeof(err));
+		if (!r2 && syscalls)
+			r2 = sk_probe_add_syscalls(run.probe, names, nnames, err, sizeof(err));
+		if (r2 < 0) {
+			fprintf(stderr, "saker-record: %s\n", err);
+			goto out_probe;
+		}
+	} else if (sk_probe_set_syscalls(run.probe, syscalls ? names : NULL, nnames, err, sizeof(err)) < 0) {
 		fprintf(stderr, "saker-record: --syscalls: %s\n", err);
 		goto out_probe;
 	}
@@ -397,5 +493,6 @@ out_meta:
 	sk_meta_free(run.first_meta);
 out_probe:
 	sk_probe_close(run.probe);
+	free(types);
 	return rc;
 }

@@ -59,6 +59,7 @@ rm "$D/written"
 mv "$D/input" "$D/renamed"
 chmod 640 "$D/renamed"
 cat "$D/does-not-exist" 2>/dev/null
+"$D/no-such-prog" one two 2>/dev/null
 python3 -c 'import os; fd = os.memfd_create("x"); os.write(fd, open("/bin/true", "rb").read()); os.execv("/proc/self/fd/%d" % fd, ["memfdtrue"])'
 :
 EOF
@@ -120,6 +121,7 @@ check "unlink of the written file" grep -qE " unlinkat? < res=0 .*$D/written" "$
 check "rename input -> renamed" grep -qE " rename(at2?)? < res=0 .*$D/input .*$D/renamed" "$D/dump.txt"
 check "chmod 640" grep -qE " (fchmodat|chmod) < res=0 .*$D/renamed mode=0640" "$D/dump.txt"
 check "failing open returns ENOENT" grep -qE " openat < fd=-2 dirfd=-100 name=$D/does-not-exist " "$D/dump.txt"
+check "failed execve carries the argv it was given" grep -qE " execve < res=-2 exe=$D/no-such-prog args=one\\\\x00two\\\\x00 .* filename=$D/no-such-prog\$" "$D/dump.txt"
 m=$(grep " execve < res=0 exe=memfdtrue " "$D/dump.txt" | head -1)
 mf=$(field "$m" flags)
 check "exec from a memfd has EXE_FROM_MEMFD (flags $mf)" [ -n "$mf" ] && [ $((mf & 4)) = 4 ]
@@ -144,17 +146,17 @@ ln -s "$D/target" "$D/link.skr"
 check "symlink is not followed" [ ! -e "$D/target" ]
 
 # -w - into the reader
-("$RECORD" -w - -M 2 -q 2>/dev/null | "$RECORD" --dump - >"$D/pipe.txt" 2>&1) &
+("$RECORD" -w - -M 2 2>"$D/pipe.err" | "$RECORD" --dump - >"$D/pipe.txt" 2>&1) &
 PP=$!
-sleep 1
+wait_for "$D/pipe.err" "recording to"
 cat /etc/hostname >/dev/null
 wait $PP
 check "-w - piped into the reader" grep -qE " openat < fd=[0-9]+ dirfd=-100 name=/etc/hostname " "$D/pipe.txt"
 
 # -c stops after N events
-"$RECORD" -w "$D/count.skr" -c 50 -M 10 -q 2>/dev/null &
+"$RECORD" -w "$D/count.skr" -c 50 -M 10 2>"$D/count.err" &
 CP=$!
-sleep 0.5
+wait_for "$D/count.err" "recording to"
 for i in 1 2 3 4 5 6 7 8 9 10; do cat /etc/hostname >/dev/null; done
 wait $CP
 n=$("$RECORD" --dump "$D/count.skr" | grep -cE '^[0-9]+ [0-9]+ ')
@@ -173,9 +175,9 @@ done
 check "each rotated file is complete and carries a snapshot" [ $ok = 1 ]
 
 # rotation by size: -C 0.02 (20 kB) while exec-heavy work runs
-"$RECORD" -w "$D/size.skr" -C 0.02 -M 3 -q 2>/dev/null &
+"$RECORD" -w "$D/size.skr" -C 0.02 -M 3 2>"$D/size.err" &
 SP=$!
-sleep 0.5
+wait_for "$D/size.err" "recording to"
 i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i + 1)); done
 wait $SP
 check "-C 0.02 rotates by size" [ -f "$D/size.skr0" ] && [ -f "$D/size.skr1" ]
@@ -203,6 +205,23 @@ wait $PR
 "$RECORD" --dump "$D/pid.skr" >"$D/pid.txt"
 check "-p records the process and its children" grep -q 'name=/etc/passwd' "$D/pid.txt"
 check "-p leaves other processes out" sh -c "! grep -q 'name=/etc/group' '$D/pid.txt'"
+
+# -r: the syscall set comes from the rules (plus the state-keeping calls)
+if [ -f "$SHARED/peers/rules/falco_rules.yaml" ]; then
+	"$RECORD" -w "$D/rules.skr" -M 2 -r "$SHARED/peers/rules/falco_rules.yaml" 2>"$D/rules.err" &
+	RR=$!
+	wait_for "$D/rules.err" "recording to"
+	cat /etc/hostname >/dev/null
+	wait $RR
+	"$RECORD" --dump "$D/rules.skr" >"$D/rules.txt" 2>&1
+	check "-r records what the rules need (openat)" grep -qE " openat < fd=[0-9]+ dirfd=-100 name=/etc/hostname " "$D/rules.txt"
+	check "-r leaves out what they do not (read/write)" sh -c "! grep -qE '^[0-9]+ [0-9]+ [0-9]+ [0-9]+ (read|write) ' '$D/rules.txt'"
+	"$RECORD" -w "$D/bad.skr" -r "$D/no-such-rules.yaml" 2>"$D/badrules.err"
+	r=$?
+	check "-r with a missing file fails naming it" [ $r != 0 ] && grep -q "no-such-rules.yaml" "$D/badrules.err"
+else
+	skip "e2e_record -r: $SHARED/peers/rules/falco_rules.yaml is absent"
+fi
 
 # errors are one clear line and a non-zero status
 if command -v setpriv >/dev/null 2>&1; then
