@@ -115,6 +115,7 @@ static int conv_const(struct cctx *cx, const struct cc_check *c, int pos, const 
 		d[len] = 0;
 		out->v.s = d;
 		out->len = (uint32_t)len;
+		out->nul_free = 1; /* cut at the first NUL above */
 		return 0;
 	}
 	case CLS_BYTES:

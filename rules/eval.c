@@ -126,6 +126,10 @@ static int cmp_bytes(int op, const char *a, size_t al, const char *b, size_t bl)
 		return cond_glob_match(b, bl, a, al, 0);
 	case OP_IGLOB:
 		return cond_glob_match(b, bl, a, al, 1);
+	case OP_EQ:
+		return al == bl && memcmp(a, b, al) == 0;
+	case OP_NE:
+		return al != bl || memcmp(a, b, al) != 0;
 	default: {
 		int c = memcmp(a, b, al < bl ? al : bl);
 		if (c == 0)
