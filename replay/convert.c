@@ -427,26 +427,10 @@ static int conv_event(struct conv *c, const struct sk_event *ev)
 	return rc;
 }
 
-static char *join_filter(const struct cli_opts *o)
-{
-	size_t n = 1;
-	for (size_t i = 0; i < o->nfilter_args; i++)
-		n += strlen(o->filter_args[i]) + 1;
-	char *s = malloc(n);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	for (size_t i = 0; i < o->nfilter_args; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, o->filter_args[i]);
-	}
-	return s;
-}
 
 static struct rule_filter *compile_filter(const struct cli_opts *o)
 {
-	char *cond = join_filter(o);
+	char *cond = replay_filter_text(o);
 	struct rule_diag_list diags = { 0 };
 	struct rule_filter *f = cond ? rule_filter_compile(replay_field_registry(), cond, &diags) : NULL;
 	if (!f)

@@ -128,7 +128,8 @@ int replay_live(const struct cli_opts *o, const struct rule_set *rs)
 	uint64_t t0 = mono_ns();
 	uint64_t limit = o->max_seconds > 0 ? (uint64_t)(o->max_seconds * 1e9) : 0;
 	while (!live_stop) {
-		int n = sk_probe_poll(probe, 100, on_event, &l);
+		/* 10 ms: the probe batches wake-ups, so the poll timeout bounds alert latency */
+		int n = sk_probe_poll(probe, 10, on_event, &l);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "saker-replay: --live: reading the ring: %s\n", strerror(-n));
 			status = 1;

@@ -59,7 +59,7 @@ static int input_advance(struct input *in)
 	return rc > 0;
 }
 
-static char *join_args(const struct cli_opts *o)
+char *replay_filter_text(const struct cli_opts *o)
 {
 	size_t n = 1;
 	for (size_t i = 0; i < o->nfilter_args; i++)
@@ -112,7 +112,7 @@ int replay_sinks_open(const struct cli_opts *o, const struct rule_set *rs, struc
 		eo->print = k->print;
 	}
 	if (o->nfilter_args) {
-		char *cond = join_args(o);
+		char *cond = replay_filter_text(o);
 		struct rule_diag_list diags = { 0 };
 		k->filter = cond ? rule_filter_compile(replay_field_registry(), cond, &diags) : NULL;
 		if (!k->filter)

@@ -137,18 +137,11 @@ static void apply_ends(struct sk_fd *f, const struct sk_tuple *tp, int local_is_
 	uint16_t lport = local_is_s ? tp->sport : tp->dport, rport = local_is_s ? tp->dport : tp->sport;
 	f->v6 = tp->v6;
 	if (f->role == SK_ROLE_SERVER) {
-		memcpy(f->sip, lip, 16);
-		f->sport = lport;
-		memcpy(f->dip, rip, 16);
-		f->dport = rport;
-		/* stored client -> server */
-		uint8_t tmp[16];
-		memcpy(tmp, f->sip, 16);
-		memcpy(f->sip, f->dip, 16);
-		memcpy(f->dip, tmp, 16);
-		uint16_t p = f->sport;
-		f->sport = f->dport;
-		f->dport = p;
+		/* stored client -> server: the remote end is the client */
+		memcpy(f->sip, rip, 16);
+		f->sport = rport;
+		memcpy(f->dip, lip, 16);
+		f->dport = lport;
 	} else {
 		memcpy(f->sip, lip, 16);
 		f->sport = lport;
