@@ -15,8 +15,8 @@
  * bench_latency REPLAY LOAD [MARKERS] [BG_RATE]
  * Starts `REPLAY --live` with one rule matching opens of marker files, and
  * `LOAD BG_RATE 0` (bench_load) as background traffic. Once the first marker
- * alert comes back (the probe is attached), opens MARKERS marker files 10 ms
- * apart and takes, for each alert line, CLOCK_REALTIME on arrival minus the
+ * alert comes back (the probe is attached), opens MARKERS marker files about
+ * 10 ms apart and takes, for each alert line, CLOCK_REALTIME on arrival minus the
  * event's evt.rawtime (the kernel timestamp converted to epoch ns). Prints
  *   latency: N/M alerts p50 X us p99 Y us max Z us (background R ev/s)
  */
@@ -155,23 +155,36 @@ int main(int argc, char **argv)
 	}
 	while (read_line(ln, line, sizeof(line), 200) > 0)
 		;  /* drain the rest of the warm-up */
-	for (int i = 0; i < markers; i++) {
-		touch_marker("m", i);
-		for (;;) {
-			int rc = read_line(ln, line, sizeof(line), 1000);
-			if (rc <= 0)
-				break;
-			uint64_t now = real_ns();
-			char *p = strstr(line, "LAT ");
-			if (!p || !strstr(p, "latency-m"))
-				continue;
-			uint64_t ts = strtoull(p + 4, NULL, 10);
-			if (ts && now >= ts && got < markers)
-				lat[got++] = now - ts;
-			break;
+	/* Markers go out on their own schedule (7.5-12.5 ms apart, never
+	 * waiting for an alert) so they do not lock onto the reader's wake-up
+	 * cycle; alerts are collected as they come. */
+	uint64_t next = real_ns(), rng = 0x9e3779b97f4a7c15ull, last_sent = 0;
+	int sent = 0;
+	while (got < markers) {
+		uint64_t now = real_ns();
+		if (sent < markers && now >= next) {
+			touch_marker("m", sent++);
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			next = now + 7500000 + rng % 5000000;
+			last_sent = now;
 		}
-		struct timespec sl = { 0, 10000000 };
-		nanosleep(&sl, NULL);
+		if (sent == markers && now > last_sent + 3000000000ull)
+			break;  /* the rest are lost */
+		int wait_ms = sent < markers ? (int)((next > now ? next - now : 0) / 1000000) : 100;
+		int rc = read_line(ln, line, sizeof(line), wait_ms);
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			continue;
+		uint64_t arrived = real_ns();
+		char *p = strstr(line, "LAT ");
+		if (!p || !strstr(p, "latency-m"))
+			continue;
+		uint64_t ts = strtoull(p + 4, NULL, 10);
+		if (ts && arrived >= ts)
+			lat[got++] = arrived - ts;
 	}
 	if (got == 0) {
 		fprintf(stderr, "bench_latency: no marker alert came back\n");

@@ -19,44 +19,56 @@ fi
 D=$(mktemp -d "${TMPDIR:-/tmp}/saker-bench.XXXXXX")
 trap 'rm -rf "$D"' EXIT
 
-# loop_times MODE N [empty]: RUNS values of ns/iteration
-loop_times() {
-	i=0
-	while [ $i -lt "$RUNS" ]; do
-		"$LOOP" "$1" "$2" $3 | awk '{print $3}'
-		i=$((i + 1))
-	done
-}
+# one_time MODE N [empty]: ns/iteration of one run
+one_time() { "$LOOP" "$1" "$2" $3 | awk '{print $3}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 hz=$(getconf CLK_TCK)
 peak_rss=0
+rm -f "$BENCH_DATA/recorded_build.skr"
 
+# The three set-ups alternate within each repetition so that drift from other
+# load on the machine spreads over all of them.
 for mode in getppid open compile; do
 	case $mode in
 	getppid) n=$N_GETPPID; what="getppid() (not recorded: in-kernel filter cost)" ;;
 	open) n=$N_OPEN; what="open/read/close of a small file" ;;
 	compile) n=$N_COMPILE; what="cc -c of a small file (whole process tree)" ;;
 	esac
-	# shellcheck disable=SC2046
-	set -- $(stats $(loop_times "$mode" "$n")); none_min=$1; none_med=$2
-	# shellcheck disable=SC2046
-	set -- $(stats $(loop_times "$mode" "$n" empty)); empty_min=$1; empty_med=$2
-	rm -f "$D/bench.skr"
-	"$RECORD" -w "$D/bench.skr" -f 2>"$D/rec.err" &
-	rp=$!
-	i=0; while [ $i -lt 150 ] && ! grep -q "recording to" "$D/rec.err"; do sleep 0.1; i=$((i + 1)); done
-	c0=$(cpu_ticks $rp); t0=$(date +%s.%N)
-	# shellcheck disable=SC2046
-	set -- $(stats $(loop_times "$mode" "$n")); saker_min=$1; saker_med=$2
-	c1=$(cpu_ticks $rp); t1=$(date +%s.%N)
-	hwm=$(awk '/VmHWM/ {print $2}' "/proc/$rp/status" 2>/dev/null)
-	[ -n "$hwm" ] && [ "$hwm" -gt "$peak_rss" ] && peak_rss=$hwm
-	kill -INT $rp; wait $rp
-	summary=$(grep 'events,' "$D/rec.err")
-	ev=$(echo "$summary" | awk '{print $2}')
-	bpe=$(echo "$summary" | awk '{print $6}' | tr -d '(')
-	drops=$(echo "$summary" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^drops/) print $(i - 1)}')
+	nones="" empties="" sakers="" ev=0 ticks=0 secs_all=0 drops=0 bpe=""
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		nones="$nones $(one_time "$mode" "$n")"
+		empties="$empties $(one_time "$mode" "$n" empty)"
+		rm -f "$D/bench.skr"
+		"$RECORD" -w "$D/bench.skr" -f 2>"$D/rec.err" &
+		rp=$!
+		i=0; while [ $i -lt 150 ] && ! grep -q "recording to" "$D/rec.err"; do sleep 0.1; i=$((i + 1)); done
+		c0=$(cpu_ticks $rp); t0=$(date +%s.%N)
+		sakers="$sakers $(one_time "$mode" "$n")"
+		c1=$(cpu_ticks $rp); t1=$(date +%s.%N)
+		hwm=$(awk '/VmHWM/ {print $2}' "/proc/$rp/status" 2>/dev/null)
+		[ -n "$hwm" ] && [ "$hwm" -gt "$peak_rss" ] && peak_rss=$hwm
+		if [ "$mode" = open ] && [ $r = 0 ] && command -v perf >/dev/null 2>&1; then
+			perf record -q -g -o "$BENCH_OUT/perf_record.data" -- "$LOOP" open "$n" >/dev/null 2>&1 ||
+				echo "SKIPPED: recorder profile: perf record failed"
+		fi
+		kill -INT $rp; wait $rp
+		summary=$(grep 'events,' "$D/rec.err")
+		ev=$((ev + $(echo "$summary" | awk '{print $2}')))
+		drops=$((drops + $(echo "$summary" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^drops/) print $(i - 1)}')))
+		bpe=$(echo "$summary" | awk '{print $6}' | tr -d '(')
+		ticks=$((ticks + c1 - c0))
+		secs_all=$(awk -v a="$secs_all" -v t0="$t0" -v t1="$t1" 'BEGIN { print a + t1 - t0 }')
+		r=$((r + 1))
+	done
 	[ "$mode" = compile ] && cp "$D/bench.skr" "$BENCH_DATA/recorded_build.skr"
+	# shellcheck disable=SC2086
+	set -- $(stats $nones); none_min=$1; none_med=$2
+	# shellcheck disable=SC2086
+	set -- $(stats $empties); empty_min=$1; empty_med=$2
+	# shellcheck disable=SC2086
+	set -- $(stats $sakers); saker_min=$1; saker_med=$2
+	c0=0; c1=$ticks; t0=0; t1=$secs_all
 	line=$(awk -v none="$none_min" -v empty="$empty_min" -v saker="$saker_min" \
 		-v nonem="$none_med" -v emptym="$empty_med" -v sakerm="$saker_med" -v ev="$ev" -v n="$n" \
 		-v runs="$RUNS" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" -v mode="$mode" 'BEGIN {
@@ -76,10 +88,21 @@ for mode in getppid open compile; do
 	empty_added=$(echo "$line" | cut -d'|' -f6)
 	echo "record_overhead $mode: none $none_min/$none_med, empty $empty_min/$empty_med, saker $saker_min/$saker_med ns per iteration (min/median); ratio $r / $rm_; recorder CPU $cpu%; $ev events, $bpe B/event, ${drops:-?} drops"
 	verdict=MISSED
-	ge 2 "$rm_" && ge "$rm_" 0 && verdict=met
+	ge 2 "$r" && ge "$r" 0 && verdict=met
 	[ "$mode" = compile ] && unit="ms per compile" || unit="ns per syscall"
 	row "2$(echo $mode | cut -c1)" "recorder overhead, $what" "saker $added" \
 		"empty tp_btf probe +$empty_added $unit" "$r / $rm_ (min / median)" "<= 2" "$verdict"
 done
-note "- Measure 2: ns per syscall = (loop time with X - loop time with nothing) / syscalls; open/read/close counts 3 syscalls per iteration. The ratio is (saker - none) / (empty - none) from min and median loop times. Recorder CPU % and drops are in the log."
+note "- Measure 2: ns per syscall = (loop time with X - loop time with nothing) / syscalls; open/read/close counts 3 syscalls per iteration. The ratio is (saker - none) / (empty - none) from min and from median loop times of $RUNS alternating repetitions; the verdict uses the min-based ratio (least disturbed by other load). Recorder CPU % and drops are in the log."
+if [ -s "$BENCH_OUT/perf_record.data" ]; then
+	{
+		echo "### Where the time goes: open/read/close loop under saker-record (perf, loop process incl. kernel and BPF, self time)"
+		echo
+		echo '```'
+		perf report -i "$BENCH_OUT/perf_record.data" --no-children --sort dso,symbol -g none --percent-limit 1 --stdio 2>/dev/null |
+			awk '/^ +[0-9.]+%/ {print $1, $2, $4}' | head -25
+		echo '```'
+		echo
+	} >"$BENCH_OUT/profile_record.md"
+fi
 row 5b "peak RSS, saker-record (VmHWM over the overhead runs)" "$((peak_rss / 1024)) MiB" "-" "-" "-" "-"

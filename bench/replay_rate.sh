@@ -126,19 +126,22 @@ if [ -n "$RULES" ] && command -v perf >/dev/null 2>&1; then
 		for a in "$B"/lib*.a; do nm -A --defined-only "$a" 2>/dev/null; done |
 			awk '{split($1, p, ":"); d = p[1]; sub(/.*\/lib/, "", d); sub(/\.a$/, "", d);
 			      f = p[2]; sub(/\.o$/, ".c", f); print $NF, d "/" f}' >"$BENCH_OUT/symfile.txt"
-		perf report -i "$P" --no-children --sort symbol -g none --stdio 2>/dev/null |
-			awk '/^ +[0-9.]+%/ {print $1, $3}' >"$BENCH_OUT/profile_all.txt"
+		perf report -i "$P" --no-children --sort dso,symbol -g none --stdio 2>/dev/null |
+			awk '/^ +[0-9.]+%/ {print $1, $4, $2}' >"$BENCH_OUT/profile_all.txt"
 		awk 'NR == FNR { sub(/\.isra.*|\.part.*|\.constprop.*/, "", $1); file[$1] = $2; next }
-		     { pct = $1; sub(/%/, "", pct); s = $2; sub(/\.isra.*|\.part.*|\.constprop.*/, "", s);
-		       f = (s in file) ? file[s] : (s ~ /^(__|_)?(mem|str)/ ? "libc string functions" :
-		           (s ~ /^ZSTD|^HUF|^FSE/ ? "libzstd" : "other (libc, kernel)"));
+		     { pct = $1; sub(/%/, "", pct); s = $2; sub(/\.isra.*|\.part.*|\.constprop.*/, "", s)
+		       if (s in file) f = file[s]
+		       else if ($3 ~ /kernel/) f = "kernel (read(), page faults, VM)"
+		       else if ($3 ~ /zstd/) f = "libzstd (decompression)"
+		       else if (s ~ /^_*(mem|str)/) f = "libc string functions (memchr/memmem/memcmp/strcmp/strlen)"
+		       else f = "other: " $3
 		       sum[f] += pct }
-		     END { for (f in sum) printf("%.1f %s\n", sum[f], f) }' \
+		     END { for (f in sum) printf("%.1f%% %s\n", sum[f], f) }' \
 			"$BENCH_OUT/symfile.txt" "$BENCH_OUT/profile_all.txt" | sort -rn >"$BENCH_OUT/profile_files.txt"
 		{
 			echo "### Where the time goes: replay with the 3 upstream rules files ($NP events, perf, self time)"
 			echo
-			echo "By source file (sum of its functions' self time):"
+			echo "By source file (sum of its functions' self time; libraries and kernel by DSO):"
 			echo
 			echo '```'
 			head -15 "$BENCH_OUT/profile_files.txt"

@@ -15,7 +15,7 @@ export BENCH_ROWS BENCH_NOTES BENCH_DATA RUNS
 t0=$(date +%s)
 
 # the measures in issue order first, then any other bench script
-order="replay_rate size record_overhead sustained latency micro"
+order="replay_rate record_overhead sustained size latency micro"
 for name in $order; do
 	[ -f "bench/$name.sh" ] || continue
 	echo "== $name"
@@ -45,7 +45,7 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
 	table
 	echo
 	[ -s "$BENCH_NOTES" ] && cat "$BENCH_NOTES" && echo
-	[ -s "$BENCH_OUT/profile.md" ] && cat "$BENCH_OUT/profile.md"
+	for p in profile.md profile_record.md; do [ -s "$BENCH_OUT/$p" ] && cat "$BENCH_OUT/$p"; done
 } >bench/results.md
 echo
 table
