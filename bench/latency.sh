@@ -12,6 +12,7 @@ fi
 for f in "$B/saker-replay" "$B/bench/bench_latency" "$B/bench/bench_load"; do
 	[ -x "$f" ] || { echo "latency: $f missing (make all)"; exit 1; }
 done
+warn_probes "measure 6 (live latency)"
 out=$("$B/bench/bench_latency" "$B/saker-replay" "$B/bench/bench_load" "$MARKERS" "$BG" 2>"$BENCH_OUT/latency.err")
 rc=$?
 echo "$out"

@@ -54,3 +54,19 @@ stats() {
 is_root_btf() {
 	[ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ]
 }
+
+# other_probes: how many saker probes (sk_sys_enter programs) other processes have attached right now.
+# Their cost lands on every traced syscall, so a measure taken meanwhile is inflated.
+other_probes() {
+	command -v bpftool >/dev/null 2>&1 || { echo 0; return; }
+	bpftool prog list 2>/dev/null | grep -c 'name sk_sys_enter'
+}
+
+# warn_probes MEASURE: a loud note when other saker probes are attached
+warn_probes() {
+	n=$(other_probes)
+	if [ "$n" -gt 0 ]; then
+		echo "WARNING: $1: $n other saker probe(s) attached by other processes: the figures include their cost"
+		note "- WARNING: during $1, $n other saker probe(s) were attached by other processes (tests running in parallel?); their cost is included."
+	fi
+}

@@ -21,12 +21,14 @@ fi
 D=$(mktemp -d "${TMPDIR:-/tmp}/saker-bench.XXXXXX")
 trap 'rm -rf "$D"' EXIT
 
-# one_time MODE N [empty]: ns/iteration of one run
-one_time() { "$LOOP" "$1" "$2" $3 | awk '{print $3}'; }
+# one_time MODE N [empty]: CPU ns/iteration of one run (the loop's own user + system time, children
+# included: steadier than wall time while other work shares the machine; probes run in its context)
+one_time() { "$LOOP" "$1" "$2" $3 | awk '{print $4}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 hz=$(getconf CLK_TCK)
 peak_rss=0
 rm -f "$BENCH_DATA/recorded_build.skr"
+warn_probes "measure 2 (recorder overhead)"
 
 # The three set-ups alternate within each repetition so that drift from other
 # load on the machine spreads over all of them.
@@ -99,7 +101,7 @@ for mode in getppid open compile; do
 	row "2$(echo $mode | cut -c1)" "recorder overhead, $what" "saker $added" \
 		"empty tp_btf probe +$empty_added $unit" "$r / $rm_ (min / median)" "<= 2" "$verdict"
 done
-note "- Measure 2: ns per syscall = (loop time with X - loop time with nothing) / syscalls; open/read/close counts 3 syscalls per iteration. The ratio is (saker - none) / (empty - none) from min and from median loop times of $RUNS alternating repetitions; the verdict uses the min-based ratio (least disturbed by other load). Recorder CPU % and drops are in the log."
+note "- Measure 2: ns per syscall = (loop CPU time with X - loop CPU time with nothing) / syscalls, CPU time = the loop's (and its children's) user + system time, which includes the BPF programs run in its context but not the recorder's own work (its CPU % is in the log); open/read/close counts 3 syscalls per iteration. The ratio is (saker - none) / (empty - none) from min and from median loop times of $RUNS alternating repetitions; the verdict uses the min-based ratio (least disturbed by other load). Recorder CPU % and drops are in the log."
 if [ -s "$BENCH_OUT/perf_record.data" ]; then
 	{
 		echo "### Where the time goes: open/read/close loop under saker-record (perf, loop process incl. kernel and BPF, self time)"

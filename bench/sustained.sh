@@ -17,6 +17,7 @@ D=$(mktemp -d "${TMPDIR:-/tmp}/saker-bench.XXXXXX")
 trap 'rm -rf "$D"' EXIT
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 hz=$(getconf CLK_TCK)
+warn_probes "measure 3 (sustained rate)"
 
 last_ok="" first_drop="" cpus=""
 for rate in $RATES; do
