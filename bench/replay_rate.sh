@@ -15,8 +15,9 @@ TRIVIAL='proc.name=nonexistent_benchmark_proc'
 for f in "$GEN" "$REPLAY_BENCH" "$RUN" "$B/saker-replay"; do
 	[ -x "$f" ] || { echo "replay_rate: $f missing (make all)"; exit 1; }
 done
+SYSDIG=${SYSDIG:-sysdig}
 have_sysdig=1
-command -v sysdig >/dev/null 2>&1 || have_sysdig=0
+command -v "$SYSDIG" >/dev/null 2>&1 || have_sysdig=0
 
 # (re)generate when the generator or the event count changed
 gen() { # NAME EVENTS
@@ -58,12 +59,12 @@ fi
 # --- sysdig reference on the same events ---
 sys_best="" sys_med="" sysp_best="" sysp_med=""
 if [ $have_sysdig = 1 ]; then
-	s=$("$RUN" -n "$RUNS" -- sysdig -r "$BENCH_DATA/big.scap" "$TRIVIAL")
+	s=$("$RUN" -n "$RUNS" -- "$SYSDIG" -r "$BENCH_DATA/big.scap" "$TRIVIAL")
 	echo "sysdig trivial filter: $s"
 	sys_best=$(awk -v n="$N" -v t="$(field best "$s")" 'BEGIN{printf("%.0f", n / t)}')
 	sys_med=$(awk -v n="$N" -v t="$(field median "$s")" 'BEGIN{printf("%.0f", n / t)}')
 	sys_rss=$(field maxrss "$s")
-	s=$("$RUN" -n "$RUNS" -- sysdig -r "$BENCH_DATA/print.scap" -p "$PRINT_FMT")
+	s=$("$RUN" -n "$RUNS" -- "$SYSDIG" -r "$BENCH_DATA/print.scap" -p "$PRINT_FMT")
 	echo "sysdig -p 5 fields: $s"
 	sysp_best=$(awk -v n="$NP" -v t="$(field best "$s")" 'BEGIN{printf("%.0f", n / t)}')
 	sysp_med=$(awk -v n="$NP" -v t="$(field median "$s")" 'BEGIN{printf("%.0f", n / t)}')
