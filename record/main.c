@@ -524,7 +524,8 @@ int main(int argc, char **argv)
 			/* bytes before close: the footer is small */
 			bytes = rec_out_bytes(wc.out);
 			cerr = rec_out_close(wc.out, err, sizeof(err));
-			if (cerr < 0) {
+			/* after a write error the close fails the same way: say it once */
+			if (cerr < 0 && perr >= 0) {
 				fprintf(stderr, "saker-record: %s\n", err);
 				rc = 1;
 			}
