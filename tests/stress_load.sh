@@ -38,7 +38,7 @@ RPID=$!
 "$REPLAY" --live $RARGS -v -w "$D/live.skr" >"$D/live.out" 2>"$D/live.err" &
 LPID=$!
 sleep 3
-stress-ng --open 1 --fork 1 --timeout "${S}s" --metrics-brief >"$D/stress.out" 2>&1 &
+stress-ng --temp-path "$D" --open 1 --fork 1 --timeout "${S}s" --metrics-brief >"$D/stress.out" 2>&1 &
 SPID=$!
 
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
