@@ -49,7 +49,7 @@ BPF_OBJS := $(patsubst probe/%.bpf.c,$(B)/gen/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS := $(patsubst probe/%.bpf.c,$(B)/gen/%.skel.h,$(BPF_SRCS))
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-.PHONY: all deps run test bench fuzz install clean falco-suite
+.PHONY: all deps run test bench fuzz install clean falco-suite stress
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(TEST_BINS) $(BENCH_BINS)
@@ -118,6 +118,11 @@ bench: deps
 
 fuzz: deps
 	@B=build/fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh
+
+# Not part of test: STRESS_SECONDS (default 120) of stress-ng under record + live; figures in $(B)/stress.md.
+stress: deps
+	@$(MAKE) --no-print-directory $(BINS)
+	@B=$(B) sh tests/stress_load.sh
 
 falco-suite: deps
 	@$(MAKE) --no-print-directory all

@@ -3,6 +3,7 @@
 #include "formats/skr_wire.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +76,7 @@ struct skr_writer {
 
 	int end_written;
 	uint64_t offset;         /* bytes written */
+	uint64_t unit_start;     /* offset where the frame being written began */
 	uint64_t total_events;
 	struct index_entry *index;
 	size_t n_index, cap_index;
@@ -105,6 +107,12 @@ static int write_all(struct skr_writer *w, const uint8_t *p, size_t n)
 			if (errno == EINTR)
 				continue;
 			int e = errno;
+			struct stat st;
+			/* Disk full or I/O error: cut the partial frame so the file
+			 * ends on its last complete frame (readers then see only a
+			 * missing footer). Pipes cannot be cut. */
+			if (fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(w->fd, (off_t)w->unit_start) == 0)
+				w->offset = w->unit_start;
 			return fail(w, -e, "write failed", strerror(e));
 		}
 		p += k;
@@ -131,6 +139,7 @@ static int add_index(struct skr_writer *w, const struct index_entry *e)
 /* Starts a saker frame in w->frame: magic, size placeholder, tag, crc placeholder. */
 static int frame_begin(struct skr_writer *w, uint32_t tag)
 {
+	w->unit_start = w->offset;
 	w->frame.len = 0;
 	if (skr_buf_reserve(&w->frame, 16))
 		return fail(w, -ENOMEM, "out of memory", NULL);

@@ -189,7 +189,7 @@ int rec_dump_file(const char *path, FILE *out)
 	}
 	fprintf(out, "complete=%d\n", skr_reader_complete(r));
 	if (rc < 0)
-		fprintf(stderr, "saker-record: %s: %s\n", path, skr_reader_error(r));
+		fprintf(stderr, "saker-record: %s\n", skr_reader_error(r)); /* the reader names the file */
 	skr_reader_close(r);
 	return rc < 0 ? rc : 0;
 }

@@ -14,6 +14,7 @@
 #include "record/dump.h"
 #include "record/output.h"
 #include "record/pipe.h"
+#include "record/privs.h"
 #include "record/snapshot.h"
 #include "replay/fields.h"
 #include "rules/rules.h"
@@ -62,6 +63,9 @@ static void usage(FILE *f)
 "  -s, --snaplen BYTES   I/O data bytes kept per event (default 80)\n"
 "      --ring-kb KB      kernel ring buffer size (default 8192)\n"
 "Other:\n"
+"  -u, --user NAME       after attaching, run as this user (name or uid); the\n"
+"                        capture file is opened before the switch, rotated\n"
+"                        files (-C/-G) are created as NAME in the file's directory\n"
 "  -q, --quiet           no summary line\n"
 "      --dump FILE       print a capture as text (one event per line) and exit\n"
 "  -h, --help            this help\n"
@@ -75,7 +79,13 @@ static void usage(FILE *f)
 "\n"
 "The /proc snapshot is taken after the probe is attached: events that\n"
 "happen during the snapshot wait in the ring, so nothing falls in a gap\n"
-"(a few may describe changes the snapshot already shows).\n");
+"(a few may describe changes the snapshot already shows).\n"
+"\n"
+"Once the probe is attached and the first file is open, every capability\n"
+"is dropped (all sets, bounding set included) and no_new_privs is set;\n"
+"with -C/-G CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE stay, for the /proc\n"
+"snapshot of each new file. A write error (disk full) stops the recorder;\n"
+"the file keeps every frame already flushed (at least once a second).\n");
 }
 
 struct run {
@@ -227,6 +237,32 @@ static int parse_u64(const char *s, const char *what, uint64_t *out)
 	return 0;
 }
 
+/* After attach and the first file: keep only what rotation's /proc
+ * snapshots need, switch user, and check that the user can create the
+ * rotated files. */
+static int drop_privileges(int rotating, const struct rec_privs_user *pu, const char *path, char *err, size_t errlen)
+{
+	if (rec_privs_drop(rotating ? REC_PRIVS_KEEP_PROC : 0, pu, err, errlen) < 0)
+		return -1;
+	if (rotating && pu->set) {
+		char dir[4096];
+		const char *slash = strrchr(path, '/');
+
+		if (!slash)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == path)
+			snprintf(dir, sizeof(dir), "/");
+		else
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		if (access(dir, W_OK | X_OK) < 0) {
+			snprintf(err, errlen, "--user %s cannot create the rotated files in %.400s: %s",
+				 pu->name, dir, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_SYSCALLS = 256, O_COMM, O_DUMP, O_LIST, O_RING };
@@ -239,9 +275,11 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, 0, 'p' }, { "comm", required_argument, 0, O_COMM },
 		{ "snaplen", required_argument, 0, 's' }, { "ring-kb", required_argument, 0, O_RING },
 		{ "quiet", no_argument, 0, 'q' }, { "dump", required_argument, 0, O_DUMP },
+		{ "user", required_argument, 0, 'u' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	const char *path = NULL, *comm = NULL, *dump = NULL;
+	const char *path = NULL, *comm = NULL, *dump = NULL, *user = NULL;
+	struct rec_privs_user pu = { 0 };
 	char *syscalls = NULL;
 	char *rules[64];
 	size_t nrules = 0;
@@ -264,7 +302,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	uint64_t t0, last_flush;
 
-	while ((opt = getopt_long(argc, argv, "w:fz:C:G:W:M:c:p:s:r:qh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "w:fz:C:G:W:M:c:p:s:r:u:qh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'w': path = optarg; break;
 		case 'f': force = 1; break;
@@ -313,6 +351,7 @@ int main(int argc, char **argv)
 			for (const char *const *n = sk_probe_syscall_names(); *n; n++)
 				printf("%s\n", *n);
 			return 0;
+		case 'u': user = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -347,6 +386,10 @@ int main(int argc, char **argv)
 				names[nnames++] = t;
 	}
 
+	if (user && rec_privs_lookup_user(user, &pu, err, sizeof(err)) < 0) {
+		fprintf(stderr, "saker-record: %s\n", err);
+		return 2;
+	}
 	if (nrules) {
 		ntypes = rules_evttypes(rules, nrules, &types);
 		if (ntypes < 0)
@@ -409,6 +452,12 @@ int main(int argc, char **argv)
 	wc.out = rec_out_open(&oo, err, sizeof(err));
 	if (!wc.out) {
 		fprintf(stderr, "saker-record: %s\n", err);
+		goto out_meta;
+	}
+	/* Before the writer thread starts: capabilities are per thread. */
+	if (drop_privileges(oo.rotate_bytes || oo.rotate_ns, &pu, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "saker-record: %s\n", err);
+		rec_out_close(wc.out, NULL, 0);
 		goto out_meta;
 	}
 	{
@@ -475,7 +524,8 @@ int main(int argc, char **argv)
 			/* bytes before close: the footer is small */
 			bytes = rec_out_bytes(wc.out);
 			cerr = rec_out_close(wc.out, err, sizeof(err));
-			if (cerr < 0) {
+			/* after a write error the close fails the same way: say it once */
+			if (cerr < 0 && perr >= 0) {
 				fprintf(stderr, "saker-record: %s\n", err);
 				rc = 1;
 			}

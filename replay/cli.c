@@ -94,6 +94,9 @@ void cli_usage(FILE *f)
 		"                         tokens, like sysdig -p; e.g. '%%evt.num %%proc.name %%fd.name'\n"
 		"  --live                 detect on this host's live events (root, kernel BTF); -M SECS stops\n"
 		"  -p FORMAT              append FORMAT to every rule output\n"
+		"  --user NAME            with --live: once the probe is attached, the snapshot taken and\n"
+		"                         the outputs and -w file open, run as NAME (name or uid); every\n"
+		"                         capability is dropped and no_new_privs set in any case\n"
 		"  -w OUT                 with --live: also record the events to OUT (.skr)\n"
 		"                         with -e: write the capture's events (those passing the trailing FILTER\n"
 		"                         and the --from/--to window) to OUT: .skr or .scap (sysdig 0.29)\n"
@@ -237,6 +240,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 			}
 		} else if (!strcmp(a, "--live")) {
 			o->live = 1;
+		} else if (!strcmp(a, "--user")) {
+			NEED();
+			o->user = next;
 		} else if (!strcmp(a, "-w")) {
 			NEED();
 			o->write_path = next;
@@ -274,6 +280,10 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 	}
 	if (o->live && o->ncaptures) {
 		fprintf(stderr, "saker-replay: --live and -e cannot be combined\n");
+		return -1;
+	}
+	if (o->user && !o->live) {
+		fprintf(stderr, "saker-replay: --user only applies to --live\n");
 		return -1;
 	}
 	if ((o->have_from || o->have_to || o->force) && !o->write_path) {

@@ -50,6 +50,7 @@ struct cli_opts {
 	int unbuffered;            /* -U */
 	int quiet_summary;         /* --no-summary */
 	int live;                  /* --live */
+	const char *user;          /* --user NAME: with --live, run as NAME after attaching */
 	/* conversion (replay/convert.c) */
 	const char *write_path;    /* -w OUT (.skr or .scap); with --live: record while detecting */
 	int force;                 /* -f: overwrite OUT */

@@ -3,6 +3,7 @@
 #include "replay/engine.h"
 #include "probe/probe.h"
 #include "record/output.h"
+#include "record/privs.h"
 #include "record/snapshot.h"
 #include "replay/outputs.h"
 #include "replay/report.h"
@@ -72,6 +73,11 @@ int replay_live(const struct cli_opts *o, const struct rule_set *rs)
 	struct live l = { 0 };
 	struct replay_sinks k;
 
+	struct rec_privs_user pu = { 0 };
+	if (o->user && rec_privs_lookup_user(o->user, &pu, err, sizeof(err)) < 0) {
+		fprintf(stderr, "saker-replay: %s\n", err);
+		return 2;
+	}
 	int status = replay_sinks_open(o, rs, &eo, &k);
 	if (status)
 		goto out;
@@ -119,6 +125,13 @@ int replay_live(const struct cli_opts *o, const struct rule_set *rs)
 			status = 1;
 			goto out;
 		}
+	}
+	/* Everything privileged is done: the ring and the files are open fds.
+	 * Nothing is kept (no rotation here, no later /proc scan). */
+	if (rec_privs_drop(0, pu.set ? &pu : NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "saker-replay: --live: %s\n", err);
+		status = 1;
+		goto out;
 	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
