@@ -68,7 +68,7 @@ struct cc_operand {
 	uint8_t ntr;
 	uint8_t tr[COND_MAX_TRANSFORMS];
 	char *scratch[COND_MAX_TRANSFORMS]; /* per-stage output buffers, preallocated */
-	struct rule_value *listbuf;       /* RULE_LIST_MAX values for list fields */
+	struct rule_value *listbuf;       /* RULE_LIST_MAX values for list and either-side fields */
 };
 
 /* Resolves a field name as written (with optional [arg]) against the registry
@@ -81,7 +81,9 @@ int cc_operand_from_node(struct cc_operand *op, const struct cond_node *n, const
 			 int *unknown, struct cond_error *err);
 void cc_operand_fini(struct cc_operand *op);
 /* Extracts one value (applying transformers). Returns 1 on value, 0 if missing.
- * For list operands, *out receives listbuf and the return is the count. */
+ * For list operands, *out receives listbuf and the return is the count.
+ * For either-side fields (RFF_EITHER) *list is set too, the count is at most
+ * RULE_EITHER_MAX, and the values are to be checked one by one. */
 int cc_operand_get(const struct cc_operand *op, const struct rule_field_ref *ref, rule_extract_fn ex, void *ectx,
 		   struct rule_value *out, const struct rule_value **list);
 

@@ -204,6 +204,35 @@ static int eval_modifier(const struct cc_check *c, const struct rule_value *l)
 	return c->mod == MOD_ALLOF ? 1 : hits == 1 && c->mod == MOD_ONEOF;
 }
 
+/* The check on one scalar LHS value: 0/1. */
+static int check_value(const struct cc_check *c, const struct rule_value *lv, rule_extract_fn ex, void *ectx)
+{
+	if (c->rhs) {
+		struct rule_value rv;
+		const struct rule_value *rl;
+		if (cc_operand_get(c->rhs, &c->rhs->ref, ex, ectx, &rv, &rl) <= 0)
+			return 0;
+		return cmp_scalar(c, c->op, lv, &rv);
+	}
+	if (c->mod)
+		return eval_modifier(c, lv);
+	switch (c->op) {
+	case OP_IN:
+	case OP_INTERSECTS:
+		return in_set(c, lv);
+	case OP_PMATCH:
+		return pmatch_trie_match(c->trie, lv->v.s ? lv->v.s : "", slen(lv));
+	case OP_REGEX: {
+		regmatch_t m[1];
+		m[0].rm_so = 0;
+		m[0].rm_eo = (regoff_t)slen(lv);
+		return regexec(&c->re, lv->v.s ? lv->v.s : "", 1, m, REG_STARTEND) == 0;
+	}
+	default:
+		return cmp_scalar(c, c->op, lv, &c->k);
+	}
+}
+
 /* -1: the LHS has no value; 0/1: the check's result. */
 static int check_once(const struct cc_check *c, const struct rule_field_ref *ref, rule_extract_fn ex, void *ectx)
 {
@@ -214,6 +243,15 @@ static int check_once(const struct cc_check *c, const struct rule_field_ref *ref
 		return -1;
 	if (c->op == OP_EXISTS)
 		return 1;
+	if (list && !c->lhs.is_list) {
+		/* Either-side field (RFF_EITHER): one end matching is enough,
+		 * '!=' needs every end to differ. */
+		int ne = c->op == OP_NE;
+		for (int i = 0; i < n; i++)
+			if (check_value(c, &list[i], ex, ectx) != ne)
+				return !ne;
+		return ne;
+	}
 	if (list) {
 		for (int i = 0; i < n; i++) {
 			int in = in_set(c, &list[i]);
@@ -224,30 +262,7 @@ static int check_once(const struct cc_check *c, const struct rule_field_ref *ref
 		}
 		return c->op == OP_IN;
 	}
-	if (c->rhs) {
-		struct rule_value rv;
-		const struct rule_value *rl;
-		if (cc_operand_get(c->rhs, &c->rhs->ref, ex, ectx, &rv, &rl) <= 0)
-			return 0;
-		return cmp_scalar(c, c->op, &lv, &rv);
-	}
-	if (c->mod)
-		return eval_modifier(c, &lv);
-	switch (c->op) {
-	case OP_IN:
-	case OP_INTERSECTS:
-		return in_set(c, &lv);
-	case OP_PMATCH:
-		return pmatch_trie_match(c->trie, lv.v.s ? lv.v.s : "", slen(&lv));
-	case OP_REGEX: {
-		regmatch_t m[1];
-		m[0].rm_so = 0;
-		m[0].rm_eo = (regoff_t)slen(&lv);
-		return regexec(&c->re, lv.v.s ? lv.v.s : "", 1, m, REG_STARTEND) == 0;
-	}
-	default:
-		return cmp_scalar(c, c->op, &lv, &c->k);
-	}
+	return check_value(c, &lv, ex, ectx);
 }
 
 int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx)

@@ -124,7 +124,7 @@ int cc_operand_resolve(struct cc_operand *op, const struct rule_field_registry *
 			}
 		}
 	}
-	if (op->is_list) {
+	if (op->is_list || (def->flags & RFF_EITHER)) {
 		op->listbuf = calloc(RULE_LIST_MAX, sizeof(*op->listbuf));
 		if (!op->listbuf)
 			goto oom;
@@ -333,6 +333,15 @@ int cc_operand_get(const struct cc_operand *op, const struct rule_field_ref *ref
 		}
 		*list = op->listbuf;
 		return n;
+	}
+	if (op->def->flags & RFF_EITHER) {
+		for (size_t i = 0; i < RULE_EITHER_MAX; i++)
+			op->listbuf[i].type = op->def->type;
+		int n = ex(ectx, ref, op->listbuf);
+		if (n <= 0)
+			return 0;
+		*list = op->listbuf;
+		return n > RULE_EITHER_MAX ? RULE_EITHER_MAX : n;
 	}
 	out->type = op->def->type;
 	if (ex(ectx, ref, out) <= 0)

@@ -43,7 +43,13 @@ enum rule_field_flag {
 	RFF_ANY_ANCESTOR = 1u << 7,  /* proc.a*: without an argument, true if any ancestor (arg 1..) matches */
 	RFF_DEPRECATED = 1u << 8,    /* evt.dir, evt.latency*: LOAD_DEPRECATED_ITEM warning */
 	RFF_HIDDEN = 1u << 9,        /* not listed by --list */
+	/* Either-side fields (fd.ip, fd.port, fd.net): the provider may return
+	 * up to RULE_EITHER_MAX values (both ends of a connection) into an
+	 * array; a comparison holds when one value matches, '!=' when none
+	 * is equal. */
+	RFF_EITHER = 1u << 10,
 };
+#define RULE_EITHER_MAX 2
 
 struct rule_field_def {
 	const char *name;   /* "proc.aname", "evt.arg" (dotted prefix without the dot) */

@@ -1,0 +1,61 @@
+/* tests/tools/scap2skr.c: converts a .scap capture to .skr (test fixtures and fuzz seeds) with small frames. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "formats/scap.h"
+#include "formats/skr.h"
+
+/* Usage: scap2skr IN.scap OUT.skr [EVENTS_PER_FRAME]. Many small frames give
+ * the truncation test and the fuzzer many frame boundaries. */
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: scap2skr IN.scap OUT.skr [EVENTS_PER_FRAME]\n");
+		return 2;
+	}
+	char err[512];
+	struct sk_scap_reader *r;
+	if (sk_scap_open(argv[1], NULL, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "scap2skr: %s\n", err);
+		return 1;
+	}
+	const struct sk_meta *m = sk_scap_meta(r);
+	struct skr_writer_opts o = {
+		.frame_events = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 16,
+		.force = 1,
+		.host = m->have_host ? &m->host : NULL,
+	};
+	struct skr_writer *w = skr_writer_open_path(argv[2], &o, err, sizeof(err));
+	if (!w) {
+		fprintf(stderr, "scap2skr: %s\n", err);
+		sk_scap_close(r);
+		return 1;
+	}
+	int rc = skr_writer_put_meta_all(w, m);
+	size_t containers = m->n_containers;
+	struct sk_event ev;
+	int n;
+	while (rc == 0 && (n = sk_scap_next(r, &ev)) > 0) {
+		/* Container records found mid-stream go out before the event that
+		 * follows them, as the recorder would write them. */
+		m = sk_scap_meta(r);
+		if (m->n_containers > containers) {
+			rc = skr_writer_put_meta(w, SK_META_CONTAINER, m->containers + containers,
+						 m->n_containers - containers);
+			containers = m->n_containers;
+		}
+		if (rc == 0)
+			rc = skr_writer_append(w, &ev);
+	}
+	if (rc == 0 && n < 0) {
+		fprintf(stderr, "scap2skr: %s\n", sk_scap_error(r));
+		rc = 1;
+	}
+	if (rc)
+		fprintf(stderr, "scap2skr: %s: %s\n", argv[2], skr_writer_error(w));
+	int crc = skr_writer_close(w, err, sizeof(err));
+	if (crc && !rc)
+		fprintf(stderr, "scap2skr: %s\n", err);
+	sk_scap_close(r);
+	return rc || crc ? 1 : 0;
+}
