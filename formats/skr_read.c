@@ -685,6 +685,11 @@ int skr_reader_complete(const struct skr_reader *r)
 	return r->complete;
 }
 
+uint64_t skr_reader_offset(const struct skr_reader *r)
+{
+	return r->in_off;
+}
+
 int skr_reader_has_index(const struct skr_reader *r)
 {
 	return r->has_index;
