@@ -78,6 +78,27 @@ extract_key() { # extract_key KEY RULESFILE OUTDIR PREFIX: one file per conditio
 	$0 ~ "^  " key ": " { flush(); s = $0; sub("^  " key ": *", "", s); buf = s; flush() }
 	END { flush() }' "$2"
 }
+# scap_event_cut FILE: "A B E": bytes [0, A) are the blocks before the first
+# process or fd list, [B, E) the first event blocks (about 60 KiB).
+scap_event_cut() {
+	od -An -tu4 -v "$1" | awk '{ for (i = 1; i <= NF; i++) w[n++] = $i }
+	END {
+		split("514 515 519 521 528 529 530 531 532 533 536", t, " ")
+		for (k in t) tables[t[k]] = 1
+		split("516 520 534 535 545 546", t, " ")
+		for (k in t) events[t[k]] = 1
+		off = 0; a = -1; b = -1
+		while (off / 4 + 1 < n) {
+			ty = w[off / 4]; len = w[off / 4 + 1]
+			if (len < 12 || len % 4) break
+			if (a < 0 && ((ty in tables) || (ty in events))) a = off
+			if (b < 0 && (ty in events)) b = off
+			if (b >= 0 && off + len - b + a > 61440) break
+			off += len
+		}
+		if (a >= 0 && b >= 0 && off > b) print a, b, off
+	}'
+}
 if [ ! -d "$SHARED/peers" ]; then
 	echo "fuzz: note: $SHARED/peers is absent; fuzzing from the committed seeds only"
 fi
@@ -91,7 +112,14 @@ for t in $TARGETS; do
 	scap)
 		for s in "$SHARED"/peers/scap/*.scap; do
 			[ -f "$s" ] || continue
-			gzip -dc "$s" >"$c/$(basename "$s")" 2>/dev/null || cp -f "$s" "$c/"
+			f="$c/$(basename "$s")"
+			gzip -dc "$s" >"$f" 2>/dev/null || cp -f "$s" "$f"
+			# The peers' process and fd tables fill the first 64 KiB
+			# (-max_len): a second seed drops them and keeps the
+			# header blocks and up to ~60 KiB of event blocks.
+			set -- $(scap_event_cut "$f")
+			[ $# -eq 3 ] && { head -c "$1" "$f"; tail -c +"$(($2 + 1))" "$f" | head -c "$(($3 - $2))"; } \
+				>"${f%.scap}.events.scap"
 		done
 		;;
 	skr)
