@@ -109,7 +109,7 @@ for t in $TARGETS; do
 	[ -d "tests/fuzz_regressions/$t" ] && cp -f tests/fuzz_regressions/"$t"/* "$c"/ 2>/dev/null
 	[ -f "$c/.seeded" ] && continue
 	case $t in
-	scap)
+	scap | scap_decode)
 		for s in "$SHARED"/peers/scap/*.scap; do
 			[ -f "$s" ] || continue
 			f="$c/$(basename "$s")"
@@ -122,7 +122,7 @@ for t in $TARGETS; do
 				>"${f%.scap}.events.scap"
 		done
 		;;
-	skr)
+	skr | skr_decode)
 		for s in "$SHARED"/peers/scap/*.scap; do
 			[ -f "$s" ] || continue
 			"$B/scap2skr" "$s" "$c/$(basename "$s" .scap).skr" 8 >/dev/null 2>&1 || rm -f "$c/$(basename "$s" .scap).skr"
@@ -165,7 +165,7 @@ for t in $TARGETS; do
 	# Whole captures cost ~100 ms each under ASan; their first 64 KiB
 	# (headers, process tables, early events) keep short runs productive.
 	case $t in
-	skr | scap) dict="$dict -max_len=65536" ;;
+	skr | scap | skr_decode | scap_decode) dict="$dict -max_len=65536" ;;
 	esac
 	log="$B/fuzz_$t.log"
 	# shellcheck disable=SC2086

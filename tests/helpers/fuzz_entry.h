@@ -12,6 +12,8 @@
  */
 int fuzz_one_skr(const uint8_t *data, size_t len);        /* .skr reader -> replay engine */
 int fuzz_one_scap(const uint8_t *data, size_t len);       /* .scap reader -> replay engine */
+int fuzz_one_skr_decode(const uint8_t *data, size_t len); /* .skr reader alone (faster) */
+int fuzz_one_scap_decode(const uint8_t *data, size_t len);/* .scap reader alone */
 int fuzz_one_rules_yaml(const uint8_t *data, size_t len); /* rules file loader */
 int fuzz_one_cond(const uint8_t *data, size_t len);       /* condition parse/compile/eval */
 int fuzz_one_format(const uint8_t *data, size_t len);     /* output format compile/render */
