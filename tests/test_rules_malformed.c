@@ -164,6 +164,22 @@ static char *gen_alias_bomb(size_t *len)
 	return b.p;
 }
 
+/* A rule with 100k tags (listed backwards, with duplicates) and an unknown
+ * field: tag merging was quadratic (40 s). */
+static char *gen_many_tags(size_t *len)
+{
+	struct sbuf b = { 0 };
+	sb_puts(&b, "- rule: r\n  desc: d\n  output: o\n  priority: INFO\n  condition: proc.nosuch = 1\n  tags: [");
+	char item[32];
+	for (int i = 100000; i > 0; i--) {
+		int n = snprintf(item, sizeof(item), "%st%d", i == 100000 ? "" : ", ", i / 2);
+		sb_add(&b, item, (size_t)n);
+	}
+	sb_puts(&b, "]\n");
+	*len = b.n;
+	return b.p;
+}
+
 /* 2000 macros each using the next, the last using the first. */
 static char *gen_macro_ring(size_t *len)
 {
@@ -310,6 +326,7 @@ static const struct bad_case cases[] = {
 	{ "2 MB condition line", NULL, 0, gen_long_line, LOAD_ERR_COMPILE_CONDITION, "expected blank or '(' after 'or'", 3,
 	  2100030 },
 	{ "100k-item list", NULL, 0, gen_huge_list, LOAD_ERR_COMPILE_CONDITION, "proc.nosuch", 5, 14 },
+	{ "100k tags", NULL, 0, gen_many_tags, LOAD_ERR_COMPILE_CONDITION, "proc.nosuch", 5, 14 },
 	{ "1 MB rule name", NULL, 0, gen_long_scalar, LOAD_ERR_YAML_VALIDATE, "priority", 5, 13 },
 
 	/* outputs */
