@@ -4,7 +4,7 @@
 # the missing ones and runs `apt-get update` only when something is missing.
 DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
 	libyaml-dev libcmocka-dev libpcap-dev pkg-config zstd libfuzzer-14-dev \
-	libclang-rt-14-dev sysdig stress-ng python3 procps iproute2
+	libclang-rt-14-dev sysdig stress-ng python3 procps iproute2 chromium chromium-driver
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -29,7 +29,7 @@ LDLIBS  := -lzstd -lyaml -lz -lbpf -lelf -lm -lpthread
 
 # One static library per directory; every .c is a member except main.c.
 LIB_DIRS := formats rules probe replay record
-lib_srcs = $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
+lib_srcs = $(filter-out $(1)/main.c $(1)/%.bpf.c,$(wildcard $(1)/*.c))
 lib_objs = $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
 LIBS := $(foreach d,$(LIB_DIRS),$(B)/lib$(d).a)
 # Link order: higher layers first.
@@ -49,7 +49,7 @@ BPF_OBJS := $(patsubst probe/%.bpf.c,$(B)/gen/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS := $(patsubst probe/%.bpf.c,$(B)/gen/%.skel.h,$(BPF_SRCS))
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-.PHONY: all deps run test bench fuzz install clean falco-suite
+.PHONY: all deps run test bench fuzz install clean falco-suite stress
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(TEST_BINS) $(BENCH_BINS)
@@ -119,6 +119,11 @@ bench: deps
 fuzz: deps
 	@B=build/fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh
 
+# Not part of test: STRESS_SECONDS (default 120) of stress-ng under record + live; figures in $(B)/stress.md.
+stress: deps
+	@$(MAKE) --no-print-directory $(BINS)
+	@B=$(B) sh tests/stress_load.sh
+
 falco-suite: deps
 	@$(MAKE) --no-print-directory all
 	@B=$(B) sh tests/falco_suite.sh
@@ -128,6 +133,7 @@ install: $(BINS)
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 samples/rules/saker_rules.yaml $(DESTDIR)/etc/saker/rules.d/
 	[ -e $(DESTDIR)/etc/saker/saker.yaml ] || install -m 0644 samples/saker.yaml $(DESTDIR)/etc/saker/saker.yaml
+	[ -e $(DESTDIR)/etc/saker/saker_rules.local.yaml ] || install -m 0644 samples/saker_rules.local.yaml $(DESTDIR)/etc/saker/saker_rules.local.yaml
 
 clean:
 	rm -rf build

@@ -754,14 +754,12 @@ static int ptype_is_signed(uint8_t type)
  * their length alone. */
 static int param_raw(const struct sk_event *ev, uint32_t i, uint64_t *out, int *is_signed, uint32_t *size)
 {
-	const struct sk_event_info *info = sk_event_info(ev->type);
-	uint32_t want = 0;
-	uint8_t type = SK_PT_NONE;
-
 	if (i >= ev->nparams || i >= SK_MAX_PARAMS || ev->params[i].len == 0 || !ev->params[i].val)
 		return -ENOENT;
-	if (info && i < info->nparams) {
-		type = info->params[i].type;
+	uint8_t type = SK_PT_NONE;
+	uint32_t want = 0;
+	if (ev->type < SK_EV__COUNT && i < sk_event_table[ev->type].nparams) {
+		type = sk_event_table[ev->type].params[i].type;
 		want = sk_ptype_size(type);
 		if (want == 0 || want > 8)
 			return -EINVAL;
@@ -769,10 +767,15 @@ static int param_raw(const struct sk_event *ev, uint32_t i, uint64_t *out, int *
 	uint32_t len = ev->params[i].len;
 	if (want ? len != want : (len != 1 && len != 2 && len != 4 && len != 8))
 		return -EINVAL;
+	/* little-endian wire format, as the host */
 	const uint8_t *p = ev->params[i].val;
 	uint64_t v = 0;
-	for (uint32_t b = 0; b < len; b++)
-		v |= (uint64_t)p[b] << (8 * b);
+	switch (len) {
+	case 8: memcpy(&v, p, 8); break;
+	case 4: { uint32_t w; memcpy(&w, p, 4); v = w; break; }
+	case 2: { uint16_t w; memcpy(&w, p, 2); v = w; break; }
+	default: v = p[0]; break;
+	}
 	*out = v;
 	*is_signed = ptype_is_signed(type);
 	*size = len;

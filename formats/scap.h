@@ -70,6 +70,11 @@ struct sk_scap_write_stats {
 int sk_scap_writer_open(const char *path, const struct sk_meta *meta,
 			const struct sk_scap_write_opts *opts, struct sk_scap_writer **out,
 			char *err, size_t errlen);
+/* The same on an open descriptor, which the writer then owns (closed by
+ * sk_scap_writer_close, and on failure here). name is used in messages. */
+int sk_scap_writer_open_fd(int fd, const char *name, const struct sk_meta *meta,
+			   const struct sk_scap_write_opts *opts, struct sk_scap_writer **out, char *err,
+			   size_t errlen);
 int sk_scap_writer_write(struct sk_scap_writer *w, const struct sk_event *ev);
 const struct sk_scap_write_stats *sk_scap_writer_stats(const struct sk_scap_writer *w);
 /* Flushes and closes; returns 0 or a negative errno. Frees w either way. */

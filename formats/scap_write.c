@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "formats/scap_codes.h"
 #include "formats/syscalls.h"
@@ -196,34 +197,58 @@ static int write_meta(struct sk_scap_writer *w, const struct sk_meta *m)
 	return 0;
 }
 
-int sk_scap_writer_open(const char *path, const struct sk_meta *meta, const struct sk_scap_write_opts *opts,
-			struct sk_scap_writer **out, char *err, size_t errlen)
+/* Takes ownership of f (closed by sk_scap_writer_close, even on error). */
+static int writer_open_file(FILE *f, const char *name, const struct sk_meta *meta,
+			    const struct sk_scap_write_opts *opts, struct sk_scap_writer **out, char *err,
+			    size_t errlen)
 {
 	struct sk_scap_writer *w = calloc(1, sizeof(*w));
 	*out = NULL;
-	if (!w || !(w->path = strdup(path))) {
+	if (!w || !(w->path = strdup(name))) {
 		free(w);
-		snprintf(err, errlen, "%s: out of memory", path);
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	if (opts)
 		w->opts = *opts;
-	w->f = fopen(path, "wb");
-	if (!w->f) {
-		int e = errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		free(w->path);
-		free(w);
-		return -e;
-	}
+	w->f = f;
 	int rc = write_meta(w, meta);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: writing metadata: %s", path, strerror(-rc));
+		snprintf(err, errlen, "%s: writing metadata: %s", name, strerror(-rc));
 		sk_scap_writer_close(w);
 		return rc;
 	}
 	*out = w;
 	return 0;
+}
+
+int sk_scap_writer_open(const char *path, const struct sk_meta *meta, const struct sk_scap_write_opts *opts,
+			struct sk_scap_writer **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	return writer_open_file(f, path, meta, opts, out, err, errlen);
+}
+
+int sk_scap_writer_open_fd(int fd, const char *name, const struct sk_meta *meta,
+			   const struct sk_scap_write_opts *opts, struct sk_scap_writer **out, char *err,
+			   size_t errlen)
+{
+	*out = NULL;
+	FILE *f = fdopen(fd, "wb");
+	if (!f) {
+		int e = errno;
+		close(fd);
+		snprintf(err, errlen, "%s: %s", name, strerror(e));
+		return -e;
+	}
+	return writer_open_file(f, name, meta, opts, out, err, errlen);
 }
 
 /* One event block: header, nparams length words, values. */
@@ -253,6 +278,53 @@ static int emit_event(struct sk_scap_writer *w, const struct sk_event *ev, uint1
 		put(b, params[i].val, params[i].len);
 	w->stats.events++;
 	return emit_block(w, large ? (evf ? 0x222 : 0x221) : (evf ? 0x217 : 0x216));
+}
+
+/* Values for absent fixed-size parameters (libs' defaults, scap.md §16.2). */
+static const uint8_t zero_val[16];
+static const uint8_t none_id[4] = { 0xff, 0xff, 0xff, 0xff };
+
+/*
+ * Absent parameters. sysdig 0.29 prints a zero-length integer as garbage,
+ * so trailing absent ones are left out, as old captures do (a zero-length
+ * BYTEBUF is a real value, a 0-byte read, and stays). Process-creating
+ * exits keep the whole 0.29 layout, with libs' defaults for absent values
+ * (0.29 reads them by position: a 16-parameter 293 execve exit crashes it), as
+ * do synthesised enters (fill).
+ */
+static uint32_t fix_absent(const struct sk_event_info *info, uint16_t code, struct sk_param *p, uint32_t n,
+			   int fill)
+{
+	/* 19: run_as_user_0_container.scap's execve exits (no flags) are fine */
+	uint32_t keep = code == 293 ? 19 : (code == 223 || code == 225 || code == 227 || code == 335) ? n : 0;
+	int whole = keep > 0;
+	while (n > keep && p[n - 1].len == 0 &&
+	       !(info && n - 1 < info->nparams && info->params[n - 1].type == SK_PT_BYTEBUF))
+		n--;
+	for (uint32_t i = 0; (whole || fill) && info && i < n && i < info->nparams; i++) {
+		uint8_t t = info->params[i].type;
+		uint32_t sz = sk_ptype_size(t);
+		if (p[i].len || !sz || sz > sizeof(zero_val))
+			continue;
+		p[i].val = (t == SK_PT_UID || t == SK_PT_GID) ? none_id : zero_val;
+		p[i].len = sz;
+	}
+	return n;
+}
+
+/* An execve from an old capture (exit with 16 or 17 parameters, enter
+ * without any) goes out under the old code with that layout, so 0.29 shows
+ * it as the original did. */
+static int execve_code_for(const struct sk_event *ev, int code)
+{
+	if (code == 292) /* old enters have no filename: their code is 230 */
+		return ev->nparams == 0 || ev->params[0].len == 0 ? 230 : code;
+	if (code != 293)
+		return code;
+	uint32_t n = ev->nparams < 20 ? ev->nparams : 20;
+	while (n > 0 && ev->params[n - 1].len == 0)
+		n--;
+	return n == 16 ? 231 : n == 17 ? 283 : code;
 }
 
 static int param_by_name(const struct sk_event *ev, const char *name)
@@ -309,6 +381,7 @@ int sk_scap_writer_write(struct sk_scap_writer *w, const struct sk_event *ev)
 		int nr = sk_syscall_to_native(id);
 		native = (uint16_t)(nr >= 0 ? nr : 0);
 	}
+	code = execve_code_for(ev, code);
 	uint8_t scid_b[2] = { (uint8_t)scid, (uint8_t)(scid >> 8) };
 	uint8_t nat_b[2] = { (uint8_t)native, (uint8_t)(native >> 8) };
 	int rc;
@@ -329,6 +402,7 @@ int sk_scap_writer_write(struct sk_scap_writer *w, const struct sk_event *ev)
 				int k = i < ei->nparams ? param_by_name(ev, ei->params[i].name) : -1;
 				p[i] = k >= 0 ? ev->params[k] : (struct sk_param){ NULL, 0 };
 			}
+			n = fix_absent(ei, (uint16_t)(code - 1), p, n, 1);
 		}
 		if ((rc = emit_event(w, &en, (uint16_t)(code - 1), p, n)) < 0)
 			return rc;
@@ -339,12 +413,13 @@ int sk_scap_writer_write(struct sk_scap_writer *w, const struct sk_event *ev)
 		p[1] = (struct sk_param){ nat_b, 2 };
 		n = is_exit ? 1 : 2;
 	} else {
-		int n029 = scap_code_nparams_029((uint16_t)code);
+		int n029 = code == 231 ? 16 : code == 283 ? 17 : scap_code_nparams_029((uint16_t)code);
 		n = n029 < 0 ? 0 : (uint32_t)n029;
 		for (uint32_t i = 0; i < n; i++)
 			p[i] = i < ev->nparams ? ev->params[i] : (struct sk_param){ NULL, 0 };
 		if (generic && n >= 1)
 			p[0] = (struct sk_param){ scid_b, 2 };
+		n = fix_absent(info, (uint16_t)code, p, n, 0);
 	}
 	return emit_event(w, ev, (uint16_t)code, p, n);
 }

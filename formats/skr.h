@@ -25,6 +25,9 @@ struct skr_writer_opts {
 	const struct sk_meta_host *host; /* host info for the header; may be NULL */
 };
 
+/* A writer is used by one thread at a time; it compresses a chunk inline
+ * in append/flush/tick, so a caller that must never stall (the ring
+ * consumer) hands events to a thread that owns the writer. */
 struct skr_writer;
 
 /* Opens path ("-" = stdout) for writing: created with O_CREAT|O_EXCL|O_NOFOLLOW

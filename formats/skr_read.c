@@ -13,7 +13,7 @@
 #endif
 #include <zstd.h>
 
-#define IN_CHUNK (1u << 20)
+#define IN_CHUNK (256u << 10)
 
 struct index_entry {
 	uint64_t offset, min_ts, max_ts;
@@ -25,6 +25,13 @@ struct batch {
 	uint32_t nevents, raw_len, zlen, nstreams;
 	uint64_t first_num, base_ts, min_ts, max_ts;
 	uint32_t stream_len[SKR_NSTREAMS];
+};
+
+/* A shape of the current chunk: its lengths are in the reader's pool. */
+struct rshape {
+	uint32_t pool_off;
+	uint16_t type;
+	uint8_t np;
 };
 
 struct skr_reader {
@@ -52,11 +59,21 @@ struct skr_reader {
 	uint64_t meta_hw;       /* every metadata frame before this offset is loaded */
 
 	/* Current chunk. */
+	uint32_t nstreams;      /* streams this version defines */
 	const uint8_t *cur[SKR_NSTREAMS], *end[SKR_NSTREAMS];
+	int64_t prev_tid;       /* 1.0 chunks: tids are deltas */
 	uint32_t left, nevents;
 	uint64_t chunk_off;
-	int64_t prev_tid;
 	uint64_t prev_ts, num;
+	struct rshape *shapes;
+	uint32_t *shape_count;   /* events per shape in the chunk */
+	uint32_t nshapes, cap_shapes;
+	uint32_t *pool;          /* parameter lengths of the shapes */
+	const uint8_t **colcur;  /* per pool entry: next value of its column */
+	size_t pool_len, cap_pool;
+	struct sk_param *lits;  /* big literals of the chunk, by number - 1 */
+	uint32_t nlits, cap_lits;
+	struct skr_buf cols;    /* the FIXED stream's columns joined back from planar form */
 	int skip_pending, skip_active;
 	uint64_t skip_ts;
 
@@ -204,7 +221,7 @@ static int parse_batch(struct skr_reader *r, uint64_t off, const uint8_t *b, siz
 	bt->base_ts = skr_get_u64(b + 24);
 	bt->min_ts = skr_get_u64(b + 32);
 	bt->max_ts = skr_get_u64(b + 40);
-	if (bt->nstreams < SKR_NSTREAMS || bt->nstreams > 1024 ||
+	if (bt->nstreams < r->nstreams || bt->nstreams > 1024 ||
 	    blen < SKR_BATCH_FIXED + 4 * (size_t)bt->nstreams)
 		return corrupt(r, off, "bad stream count");
 	if (bt->nevents == 0 || bt->raw_len > SKR_MAX_RAW || bt->zlen < 9 ||
@@ -222,6 +239,9 @@ static int parse_batch(struct skr_reader *r, uint64_t off, const uint8_t *b, siz
 	return 0;
 }
 
+static int scan_shapes(struct skr_reader *r);
+static int setup_columns(struct skr_reader *r);
+
 static int load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt,
 		      const uint8_t *z)
 {
@@ -237,14 +257,23 @@ static int load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt
 	if (got != bt->raw_len)
 		return corrupt(r, off, "event chunk decompresses to the wrong size");
 	const uint8_t *p = r->raw.p;
-	for (int i = 0; i < SKR_NSTREAMS; i++) {
+	for (uint32_t i = 0; i < r->nstreams; i++) {
 		r->cur[i] = p;
 		p += bt->stream_len[i];
 		r->end[i] = p;
 	}
 	r->left = r->nevents = bt->nevents;
 	r->chunk_off = off;
+	r->nlits = 0;
 	r->prev_tid = 0;
+	if (r->vmajor >= 2) {
+		int rc = scan_shapes(r);
+		if (rc)
+			return rc;
+		rc = setup_columns(r);
+		if (rc)
+			return rc;
+	}
 	r->prev_ts = bt->base_ts;
 	r->num = bt->first_num;
 	r->skip_active = r->skip_pending;
@@ -333,12 +362,128 @@ static int chunk_error(struct skr_reader *r, const char *what)
 			 r->chunk_off, r->nevents - r->left + 1, what);
 }
 
+/* Grows the literal table; amortised, it stops once chunks reach their size. */
+static int grow_lits(struct skr_reader *r)
+{
+	uint32_t cap = r->cap_lits ? r->cap_lits * 2 : 1024;
+	void *q = realloc(r->lits, cap * sizeof(*r->lits));
+	if (!q)
+		return -ENOMEM;
+	r->lits = q;
+	r->cap_lits = cap;
+	return 0;
+}
+
+/* Reads the definition of shape number r->nshapes from SHAPEDEF. */
+static int define_shape(struct skr_reader *r)
+{
+	uint64_t type, np, len;
+	const uint8_t **p = &r->cur[SKR_S_SHAPEDEF], *end = r->end[SKR_S_SHAPEDEF];
+	if (r->nshapes == SKR_MAX_SHAPES)
+		return chunk_error(r, "too many shapes");
+	if (skr_get_varint(p, end, &type) || type > 0xffff)
+		return chunk_error(r, "bad type");
+	if (skr_get_varint(p, end, &np) || np > SK_MAX_PARAMS)
+		return chunk_error(r, "bad parameter count");
+	/* Grows only while a chunk introduces new shapes, never per event. */
+	if (r->nshapes == r->cap_shapes) {
+		uint32_t cap = r->cap_shapes ? r->cap_shapes * 2 : 256;
+		void *q = realloc(r->shapes, cap * sizeof(*r->shapes));
+		if (q)
+			r->shapes = q;
+		void *c = q ? realloc(r->shape_count, cap * sizeof(*r->shape_count)) : NULL;
+		if (!c)
+			return set_error(r, -ENOMEM, "out of memory");
+		r->shape_count = c;
+		r->cap_shapes = cap;
+	}
+	if (r->cap_pool - r->pool_len < SK_MAX_PARAMS) {
+		size_t cap = r->cap_pool ? r->cap_pool * 2 : 4096;
+		void *q = realloc(r->pool, cap * sizeof(*r->pool));
+		if (q)
+			r->pool = q;
+		void *c = q ? realloc(r->colcur, cap * sizeof(*r->colcur)) : NULL;
+		if (!c)
+			return set_error(r, -ENOMEM, "out of memory");
+		r->colcur = c;
+		r->cap_pool = cap;
+	}
+	struct rshape *sh = &r->shapes[r->nshapes];
+	sh->type = (uint16_t)type;
+	sh->np = (uint8_t)np;
+	sh->pool_off = (uint32_t)r->pool_len;
+	for (uint32_t i = 0; i < np; i++) {
+		if (skr_get_varint(p, end, &len) || len > UINT32_MAX)
+			return chunk_error(r, "bad parameter length");
+		r->pool[r->pool_len++] = (uint32_t)len;
+	}
+	r->shape_count[r->nshapes++] = 0;
+	return 0;
+}
+
+/* First pass over a chunk: defines its shapes and counts their events, which
+ * gives the size of every column of the FIXED stream. */
+static int scan_shapes(struct skr_reader *r)
+{
+	r->nshapes = 0;
+	r->pool_len = 0;
+	const uint8_t *sp = r->cur[SKR_S_SHAPE], *se = r->end[SKR_S_SHAPE];
+	for (uint32_t k = 0; k < r->nevents; k++) {
+		uint64_t id;
+		r->left = r->nevents - k; /* names event k + 1 in messages */
+		if (skr_get_varint(&sp, se, &id) || id > r->nshapes)
+			return chunk_error(r, "bad shape");
+		if (id == r->nshapes) {
+			int rc = define_shape(r);
+			if (rc)
+				return rc;
+		}
+		r->shape_count[id]++;
+	}
+	r->left = r->nevents;
+	if (r->cur[SKR_S_SHAPEDEF] != r->end[SKR_S_SHAPEDEF])
+		return chunk_error(r, "shape definitions longer than their shapes");
+	return 0;
+}
+
+/* Joins the planar columns of the FIXED stream (one per shape and fixed-size
+ * parameter, in shape order) and points each column cursor at its first value. */
+static int setup_columns(struct skr_reader *r)
+{
+	size_t total = (size_t)(r->end[SKR_S_FIXED] - r->cur[SKR_S_FIXED]), pos = 0;
+	r->cols.len = 0;
+	if (skr_buf_reserve(&r->cols, total + 1))
+		return set_error(r, -ENOMEM, "out of memory");
+	for (uint32_t id = 0; id < r->nshapes; id++) {
+		const struct rshape *sh = &r->shapes[id];
+		size_t n = r->shape_count[id];
+		for (uint32_t i = 0; i < sh->np; i++) {
+			uint32_t len = r->pool[sh->pool_off + i];
+			if (len == 0 || len > SKR_FIXED_MAX)
+				continue;
+			size_t size = n * len;
+			if (size > total - pos)
+				return chunk_error(r, "fixed-size values do not fit their stream");
+			skr_planar_join(r->cols.p + pos, r->cur[SKR_S_FIXED] + pos, n, len);
+			r->colcur[sh->pool_off + i] = r->cols.p + pos;
+			pos += size;
+		}
+	}
+	if (pos != total)
+		return chunk_error(r, "fixed-size stream longer than its values");
+	r->cur[SKR_S_FIXED] = r->end[SKR_S_FIXED];
+	return 0;
+}
+
+static int end_event(struct skr_reader *r);
+
 static int decode_event(struct skr_reader *r, struct sk_event *ev)
 {
-	uint64_t type, dtid, dts, cpu, flags, np, len;
-	if (skr_get_varint(&r->cur[SKR_S_TYPE], r->end[SKR_S_TYPE], &type) || type > 0xffff)
-		return chunk_error(r, "bad type");
-	if (skr_get_varint(&r->cur[SKR_S_TID], r->end[SKR_S_TID], &dtid))
+	uint64_t id, tid, dts, cpu, flags;
+	/* scan_shapes() checked every id of the chunk. */
+	if (skr_get_varint(&r->cur[SKR_S_SHAPE], r->end[SKR_S_SHAPE], &id) || id >= r->nshapes)
+		return chunk_error(r, "bad shape");
+	if (skr_get_varint(&r->cur[SKR_S_TID], r->end[SKR_S_TID], &tid))
 		return chunk_error(r, "bad tid");
 	if (skr_get_varint(&r->cur[SKR_S_TS], r->end[SKR_S_TS], &dts))
 		return chunk_error(r, "bad timestamp");
@@ -346,18 +491,91 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 		return chunk_error(r, "bad cpu");
 	if (skr_get_varint(&r->cur[SKR_S_FLAGS], r->end[SKR_S_FLAGS], &flags) || flags > UINT32_MAX)
 		return chunk_error(r, "bad flags");
-	if (skr_get_varint(&r->cur[SKR_S_LEN], r->end[SKR_S_LEN], &np) || np > SK_MAX_PARAMS)
+	const struct rshape *sh = &r->shapes[id];
+	const uint32_t *lens = r->pool + sh->pool_off;
+	for (uint32_t i = 0; i < sh->np; i++) {
+		uint32_t len = lens[i];
+		ev->params[i].len = len;
+		if (len == 0) {
+			ev->params[i].val = r->raw.p;
+			continue;
+		}
+		if (len <= SKR_FIXED_MAX) {
+			/* Columns hold exactly shape_count values: no bound to check. */
+			ev->params[i].val = r->colcur[sh->pool_off + i];
+			r->colcur[sh->pool_off + i] += len;
+			continue;
+		}
+		{
+			uint64_t ref;
+			if (skr_get_varint(&r->cur[SKR_S_BIGREF], r->end[SKR_S_BIGREF], &ref) ||
+			    ref > r->nlits)
+				return chunk_error(r, "bad value reference");
+			if (ref) {
+				if (r->lits[ref - 1].len != len)
+					return chunk_error(r, "value reference of the wrong length");
+				ev->params[i].val = r->lits[ref - 1].val;
+				continue;
+			}
+		}
+		if (len > (size_t)(r->end[SKR_S_BIG] - r->cur[SKR_S_BIG]))
+			return chunk_error(r, "parameter length does not fit");
+		ev->params[i].val = r->cur[SKR_S_BIG];
+		r->cur[SKR_S_BIG] += len;
+		if (r->nlits == r->cap_lits && grow_lits(r))
+			return set_error(r, -ENOMEM, "out of memory");
+		r->lits[r->nlits++] = ev->params[i];
+	}
+	r->prev_ts += (uint64_t)skr_unzigzag(dts);
+	ev->type = sh->type;
+	ev->tid = skr_unzigzag(tid);
+	ev->ts = r->prev_ts;
+	ev->cpu = (uint16_t)cpu;
+	ev->flags = (uint32_t)flags;
+	ev->nparams = sh->np;
+	ev->num = r->num++;
+	return end_event(r);
+}
+
+/* Counts the event off; after the last one, every stream must be used up. */
+static int end_event(struct skr_reader *r)
+{
+	if (--r->left == 0) {
+		for (uint32_t i = 0; i < r->nstreams; i++)
+			if (r->cur[i] != r->end[i])
+				return chunk_error(r, "streams longer than their events");
+		r->skip_active = 0;
+	}
+	return 0;
+}
+
+/* A 1.0 chunk: one row per event (type, tid delta, ts delta, cpu, flags,
+ * lengths) and the parameter bytes in one stream. */
+static int decode_event_v1(struct skr_reader *r, struct sk_event *ev)
+{
+	uint64_t type, dtid, dts, cpu, flags, np, len;
+	if (skr_get_varint(&r->cur[SKR_V1_TYPE], r->end[SKR_V1_TYPE], &type) || type > 0xffff)
+		return chunk_error(r, "bad type");
+	if (skr_get_varint(&r->cur[SKR_V1_TID], r->end[SKR_V1_TID], &dtid))
+		return chunk_error(r, "bad tid");
+	if (skr_get_varint(&r->cur[SKR_V1_TS], r->end[SKR_V1_TS], &dts))
+		return chunk_error(r, "bad timestamp");
+	if (skr_get_varint(&r->cur[SKR_V1_CPU], r->end[SKR_V1_CPU], &cpu) || cpu > 0xffff)
+		return chunk_error(r, "bad cpu");
+	if (skr_get_varint(&r->cur[SKR_V1_FLAGS], r->end[SKR_V1_FLAGS], &flags) || flags > UINT32_MAX)
+		return chunk_error(r, "bad flags");
+	if (skr_get_varint(&r->cur[SKR_V1_LEN], r->end[SKR_V1_LEN], &np) || np > SK_MAX_PARAMS)
 		return chunk_error(r, "bad parameter count");
-	const uint8_t *d = r->cur[SKR_S_DATA], *dend = r->end[SKR_S_DATA];
+	const uint8_t *d = r->cur[SKR_V1_DATA], *dend = r->end[SKR_V1_DATA];
 	for (uint32_t i = 0; i < np; i++) {
-		if (skr_get_varint(&r->cur[SKR_S_LEN], r->end[SKR_S_LEN], &len) ||
+		if (skr_get_varint(&r->cur[SKR_V1_LEN], r->end[SKR_V1_LEN], &len) ||
 		    len > (uint64_t)(dend - d))
 			return chunk_error(r, "parameter length does not fit");
 		ev->params[i].val = d;
 		ev->params[i].len = (uint32_t)len;
 		d += len;
 	}
-	r->cur[SKR_S_DATA] = d;
+	r->cur[SKR_V1_DATA] = d;
 	r->prev_tid = (int64_t)((uint64_t)r->prev_tid + (uint64_t)skr_unzigzag(dtid));
 	r->prev_ts += (uint64_t)skr_unzigzag(dts);
 	ev->type = (uint16_t)type;
@@ -367,13 +585,7 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 	ev->flags = (uint32_t)flags;
 	ev->nparams = (uint32_t)np;
 	ev->num = r->num++;
-	if (--r->left == 0) {
-		for (int i = 0; i < SKR_NSTREAMS; i++)
-			if (r->cur[i] != r->end[i])
-				return chunk_error(r, "streams longer than their events");
-		r->skip_active = 0;
-	}
-	return 0;
+	return end_event(r);
 }
 
 int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
@@ -383,7 +595,7 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 			return r->status;
 		if (r->left) {
 			int skip = r->skip_active;
-			int rc = decode_event(r, ev);
+			int rc = r->vmajor >= 2 ? decode_event(r, ev) : decode_event_v1(r, ev);
 			if (rc)
 				return rc;
 			if (skip && ev->ts < r->skip_ts)
@@ -427,6 +639,7 @@ static int read_header(struct skr_reader *r)
 		return corrupt(r, 0, "header CRC mismatch");
 	if (r->vmajor == 0)
 		return corrupt(r, 0, "version 0");
+	r->nstreams = r->vmajor == 1 ? SKR_V1_NSTREAMS : SKR_NSTREAMS;
 	uint32_t flags = skr_get_u32(c + 12), host_len = skr_get_u32(c + 16);
 	if (flags & SKR_FLAGS_MUST_UNDERSTAND)
 		return set_error(r, SKR_EVERSION, "header flags 0x%x are not supported; upgrade saker",
@@ -719,5 +932,11 @@ void skr_reader_close(struct skr_reader *r)
 	skr_buf_free(&r->tmp);
 	sk_meta_free(r->meta);
 	free(r->index);
+	free(r->shapes);
+	free(r->pool);
+	free(r->lits);
+	free(r->shape_count);
+	free(r->colcur);
+	skr_buf_free(&r->cols);
 	free(r);
 }

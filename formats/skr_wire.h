@@ -11,7 +11,10 @@
 #include "formats/meta.h"
 
 /* Constants of docs/skr-format.md. */
-#define SKR_VERSION_MAJOR 1
+/* 2.0 stores chunks as shapes and columns; 1.0 chunks (rows, 7 streams) are
+ * still read (docs/skr-format.md appendix A). */
+#define SKR_VERSION_MAJOR 2
+#define SKR_V1_NSTREAMS 7
 #define SKR_VERSION_MINOR 0
 #define SKR_SKIPPABLE_MAGIC 0x184D2A55u
 #define SKR_ZSTD_MAGIC 0xFD2FB528u
@@ -25,12 +28,30 @@
 #define SKR_MAX_FRAME (256u << 20)    /* saker frame content */
 #define SKR_MAX_RAW (64u << 20)       /* decompressed event chunk */
 #define SKR_MAX_META_RAW (256u << 20) /* decompressed metadata payload */
-#define SKR_NSTREAMS 7
-#define SKR_BATCH_FIXED 48            /* batch body before stream_len[] */
+#define SKR_NSTREAMS 9
+#define SKR_MAX_SHAPES 4096u            /* distinct event shapes per chunk */
+#define SKR_FIXED_MAX 16                /* params up to this size are columns */
+#define SKR_BATCH_FIXED 48              /* batch body before stream_len[] */
 #define SKR_FOOTER_ENTRY 40
 #define SKR_FLAGS_MUST_UNDERSTAND 0xffffu
 
-enum skr_stream { SKR_S_TYPE, SKR_S_TID, SKR_S_TS, SKR_S_CPU, SKR_S_FLAGS, SKR_S_LEN, SKR_S_DATA };
+/* Streams of a 1.0 chunk. */
+enum skr_v1_stream { SKR_V1_TYPE, SKR_V1_TID, SKR_V1_TS, SKR_V1_CPU, SKR_V1_FLAGS, SKR_V1_LEN, SKR_V1_DATA };
+
+enum skr_stream {
+	SKR_S_SHAPE, SKR_S_SHAPEDEF, SKR_S_TID, SKR_S_TS, SKR_S_CPU, SKR_S_FLAGS,
+	SKR_S_FIXED, SKR_S_BIGREF, SKR_S_BIG
+};
+
+/* Byte-planar layout of a column of n values of w bytes: plane j holds byte
+ * j of every value (in[j * n + i]), so the mostly-zero high bytes of integers
+ * end up together. This joins the planes back into values. */
+static inline void skr_planar_join(uint8_t *out, const uint8_t *in, size_t n, unsigned w)
+{
+	for (unsigned j = 0; j < w; j++)
+		for (size_t i = 0; i < n; i++)
+			out[i * w + j] = in[j * n + i];
+}
 
 static inline void skr_put_u16(uint8_t *p, uint16_t v)
 {

@@ -3,6 +3,7 @@
 #include "formats/skr_wire.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +13,26 @@ struct index_entry {
 	uint64_t offset, min_ts, max_ts, first_num;
 	uint32_t nevents, kind;
 };
+
+/* An event shape: type, parameter count and lengths (lengths in the pool). */
+struct shape {
+	uint32_t hash;
+	uint32_t pool_off;
+	uint16_t type;
+	uint8_t np;
+};
+
+#define SHAPE_SLOTS (1u << 17) /* hash slots, twice SKR_MAX_SHAPES */
+
+/* A big parameter value already stored in the pending chunk. */
+struct bigval {
+	uint64_t hash;
+	uint32_t off, len;
+	uint32_t id;           /* 1-based literal number in the chunk */
+};
+
+#define BIG_SLOTS (1u << 16)
+#define BIG_MAX (BIG_SLOTS / 2) /* indexed values per chunk; later ones are stored, not indexed */
 
 struct skr_writer {
 	int fd;
@@ -29,15 +50,33 @@ struct skr_writer {
 	struct skr_buf zout;     /* compressed output */
 	struct skr_buf meta;     /* metadata records */
 
+	/* Shapes of the pending chunk; slot_gen != gen marks a free slot, so a
+	 * new chunk empties the table without clearing it. */
+	struct shape *shapes;
+	uint32_t nshapes;
+	uint32_t *pool;
+	size_t pool_len;
+	uint32_t *slot_id, *slot_gen;
+	uint32_t gen;
+	/* Big values of the pending chunk (same generation scheme). */
+	struct bigval *bigs;
+	uint32_t nbigs;        /* indexed */
+	uint32_t nlits;        /* literals written */
+	uint32_t *big_slot, *big_gen;
+	uint32_t *shape_count; /* events per shape in the pending chunk */
+	uint32_t *col_start;   /* per pool entry: column offset in the FIXED stream */
+	uint32_t *col_idx;     /* per pool entry: values placed so far */
+	struct skr_buf planar; /* the FIXED stream as planar columns */
+
 	/* Pending chunk. */
 	uint32_t nevents;
 	uint64_t base_ts, min_ts, max_ts;
-	int64_t prev_tid;
 	uint64_t prev_ts;
 	uint64_t chunk_start_ns; /* CLOCK_MONOTONIC when its first event came */
 
 	int end_written;
 	uint64_t offset;         /* bytes written */
+	uint64_t unit_start;     /* offset where the frame being written began */
 	uint64_t total_events;
 	struct index_entry *index;
 	size_t n_index, cap_index;
@@ -68,6 +107,12 @@ static int write_all(struct skr_writer *w, const uint8_t *p, size_t n)
 			if (errno == EINTR)
 				continue;
 			int e = errno;
+			struct stat st;
+			/* Disk full or I/O error: cut the partial frame so the file
+			 * ends on its last complete frame (readers then see only a
+			 * missing footer). Pipes cannot be cut. */
+			if (fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(w->fd, (off_t)w->unit_start) == 0)
+				w->offset = w->unit_start;
 			return fail(w, -e, "write failed", strerror(e));
 		}
 		p += k;
@@ -94,6 +139,7 @@ static int add_index(struct skr_writer *w, const struct index_entry *e)
 /* Starts a saker frame in w->frame: magic, size placeholder, tag, crc placeholder. */
 static int frame_begin(struct skr_writer *w, uint32_t tag)
 {
+	w->unit_start = w->offset;
 	w->frame.len = 0;
 	if (skr_buf_reserve(&w->frame, 16))
 		return fail(w, -ENOMEM, "out of memory", NULL);
@@ -174,7 +220,19 @@ struct skr_writer *skr_writer_open_fd(int fd, const char *name, const struct skr
 	snprintf(w->name, sizeof(w->name), "%s", name);
 	apply_opts(w, opts);
 	w->cctx = ZSTD_createCCtx();
-	if (!w->cctx ||
+	w->shapes = malloc(SKR_MAX_SHAPES * sizeof(*w->shapes));
+	w->pool = malloc((size_t)SKR_MAX_SHAPES * SK_MAX_PARAMS * sizeof(*w->pool));
+	w->slot_id = malloc(SHAPE_SLOTS * sizeof(*w->slot_id));
+	w->slot_gen = calloc(SHAPE_SLOTS, sizeof(*w->slot_gen));
+	w->gen = 1;
+	w->shape_count = malloc(SKR_MAX_SHAPES * sizeof(*w->shape_count));
+	w->col_start = malloc((size_t)SKR_MAX_SHAPES * SK_MAX_PARAMS * sizeof(*w->col_start));
+	w->col_idx = malloc((size_t)SKR_MAX_SHAPES * SK_MAX_PARAMS * sizeof(*w->col_idx));
+	w->bigs = malloc(BIG_MAX * sizeof(*w->bigs));
+	w->big_slot = malloc(BIG_SLOTS * sizeof(*w->big_slot));
+	w->big_gen = calloc(BIG_SLOTS, sizeof(*w->big_gen));
+	if (!w->cctx || !w->shapes || !w->pool || !w->slot_id || !w->slot_gen || !w->bigs ||
+	    !w->big_slot || !w->big_gen || !w->shape_count || !w->col_start || !w->col_idx ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, w->level)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1))) {
@@ -221,6 +279,47 @@ static uint64_t pending_bytes(const struct skr_writer *w)
 	return n;
 }
 
+/* Turns the FIXED rows of the pending chunk into planar columns, one per
+ * (shape, parameter) in shape order (docs/skr-format.md section 6). */
+static int build_columns(struct skr_writer *w)
+{
+	size_t pos = 0;
+	for (uint32_t id = 0; id < w->nshapes; id++) {
+		const struct shape *sh = &w->shapes[id];
+		for (uint32_t i = 0; i < sh->np; i++) {
+			uint32_t len = w->pool[sh->pool_off + i];
+			if (len == 0 || len > SKR_FIXED_MAX)
+				continue;
+			w->col_start[sh->pool_off + i] = (uint32_t)pos;
+			w->col_idx[sh->pool_off + i] = 0;
+			pos += (size_t)w->shape_count[id] * len;
+		}
+	}
+	w->planar.len = 0;
+	if (skr_buf_reserve(&w->planar, pos + 1))
+		return -ENOMEM;
+	const uint8_t *sp = w->streams[SKR_S_SHAPE].p;
+	const uint8_t *se = sp + w->streams[SKR_S_SHAPE].len;
+	const uint8_t *row = w->streams[SKR_S_FIXED].p;
+	while (sp < se) {
+		uint64_t id = 0;
+		skr_get_varint(&sp, se, &id);
+		const struct shape *sh = &w->shapes[id];
+		size_t n = w->shape_count[id];
+		for (uint32_t i = 0; i < sh->np; i++) {
+			uint32_t len = w->pool[sh->pool_off + i];
+			if (len == 0 || len > SKR_FIXED_MAX)
+				continue;
+			uint8_t *dst = w->planar.p + w->col_start[sh->pool_off + i] +
+				       w->col_idx[sh->pool_off + i]++;
+			for (uint32_t b = 0; b < len; b++)
+				dst[b * n] = row[b];
+			row += len;
+		}
+	}
+	return 0;
+}
+
 int skr_writer_flush(struct skr_writer *w)
 {
 	if (w->failed)
@@ -235,8 +334,12 @@ int skr_writer_flush(struct skr_writer *w)
 	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
 	ZSTD_CCtx_setPledgedSrcSize(w->cctx, raw);
 	ZSTD_outBuffer out = { w->zout.p, bound, 0 };
+	if (build_columns(w))
+		return fail(w, -ENOMEM, "out of memory", NULL);
 	for (int i = 0; i < SKR_NSTREAMS; i++) {
 		ZSTD_inBuffer in = { w->streams[i].p, w->streams[i].len, 0 };
+		if (i == SKR_S_FIXED)
+			in.src = w->planar.p;
 		ZSTD_EndDirective mode = i == SKR_NSTREAMS - 1 ? ZSTD_e_end : ZSTD_e_continue;
 		size_t left;
 		do {
@@ -265,6 +368,15 @@ int skr_writer_flush(struct skr_writer *w)
 	for (int i = 0; i < SKR_NSTREAMS; i++)
 		w->streams[i].len = 0;
 	w->nevents = 0;
+	w->nshapes = 0;
+	w->pool_len = 0;
+	w->nbigs = 0;
+	w->nlits = 0;
+	if (++w->gen == 0) {
+		memset(w->slot_gen, 0, SHAPE_SLOTS * sizeof(*w->slot_gen));
+		memset(w->big_gen, 0, BIG_SLOTS * sizeof(*w->big_gen));
+		w->gen = 1;
+	}
 	return rc;
 }
 
@@ -275,9 +387,90 @@ int skr_writer_tick(struct skr_writer *w)
 	return w->failed;
 }
 
+/* The id of ev's shape in the pending chunk, adding it (*is_new) if needed.
+ * The caller guarantees room for one more shape. */
+static uint32_t shape_id(struct skr_writer *w, const struct sk_event *ev, int *is_new)
+{
+	uint32_t np = ev->nparams;
+	uint32_t h = 2166136261u ^ ev->type;
+	h = (h ^ np) * 16777619u;
+	for (uint32_t i = 0; i < np; i++)
+		h = (h ^ ev->params[i].len) * 16777619u;
+	uint32_t slot = (h ^ (h >> 15)) & (SHAPE_SLOTS - 1);
+	for (;; slot = (slot + 1) & (SHAPE_SLOTS - 1)) {
+		if (w->slot_gen[slot] != w->gen)
+			break;
+		const struct shape *sh = &w->shapes[w->slot_id[slot]];
+		if (sh->hash != h || sh->type != ev->type || sh->np != np)
+			continue;
+		const uint32_t *lens = w->pool + sh->pool_off;
+		uint32_t i = 0;
+		while (i < np && lens[i] == ev->params[i].len)
+			i++;
+		if (i == np) {
+			*is_new = 0;
+			return w->slot_id[slot];
+		}
+	}
+	uint32_t id = w->nshapes++;
+	struct shape *sh = &w->shapes[id];
+	sh->hash = h;
+	sh->type = ev->type;
+	sh->np = (uint8_t)np;
+	sh->pool_off = (uint32_t)w->pool_len;
+	for (uint32_t i = 0; i < np; i++)
+		w->pool[w->pool_len++] = ev->params[i].len;
+	w->slot_gen[slot] = w->gen;
+	w->slot_id[slot] = id;
+	w->shape_count[id] = 0;
+	*is_new = 1;
+	return id;
+}
+
 static inline void put_v(struct skr_buf *b, uint64_t v)
 {
 	b->len += skr_put_varint(b->p + b->len, v);
+}
+
+static uint64_t hash_bytes(const uint8_t *p, uint32_t len)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+	uint32_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t v;
+		memcpy(&v, p + i, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+/* The 1-based number of an identical literal earlier in the chunk, or 0
+ * when val must be stored (it then becomes the next literal). Repeated
+ * paths, command lines and environments cost a small reference. */
+static uint32_t big_ref(struct skr_writer *w, const uint8_t *val, uint32_t len)
+{
+	uint64_t h = hash_bytes(val, len);
+	uint32_t slot = (uint32_t)h & (BIG_SLOTS - 1);
+	const uint8_t *big = w->streams[SKR_S_BIG].p;
+	for (; w->big_gen[slot] == w->gen; slot = (slot + 1) & (BIG_SLOTS - 1)) {
+		const struct bigval *b = &w->bigs[w->big_slot[slot]];
+		if (b->hash == h && b->len == len && memcmp(big + b->off, val, len) == 0)
+			return b->id;
+	}
+	uint32_t id = ++w->nlits;
+	if (w->nbigs < BIG_MAX) {
+		struct bigval *b = &w->bigs[w->nbigs];
+		b->hash = h;
+		b->off = (uint32_t)w->streams[SKR_S_BIG].len;
+		b->len = len;
+		b->id = id;
+		w->big_gen[slot] = w->gen;
+		w->big_slot[slot] = w->nbigs++;
+	}
+	return 0;
 }
 
 int skr_writer_append(struct skr_writer *w, const struct sk_event *ev)
@@ -287,43 +480,63 @@ int skr_writer_append(struct skr_writer *w, const struct sk_event *ev)
 	uint32_t np = ev->nparams;
 	if (np > SK_MAX_PARAMS)
 		return -EINVAL;
+	size_t need[SKR_NSTREAMS] = { 0 };
 	size_t data = 0;
-	for (uint32_t i = 0; i < np; i++)
-		data += ev->params[i].len;
+	for (uint32_t i = 0; i < np; i++) {
+		uint32_t len = ev->params[i].len;
+		if (len)
+			need[len <= SKR_FIXED_MAX ? SKR_S_FIXED : SKR_S_BIG] += len;
+		data += len;
+	}
 	if (data > SKR_MAX_RAW / 2)
 		return -E2BIG;
-	if (w->nevents && pending_bytes(w) + data + 64 + 10 * np > w->frame_bytes) {
+	if (w->nevents && (pending_bytes(w) + data + 64 + 20 * np > w->frame_bytes ||
+			   w->nshapes == SKR_MAX_SHAPES)) {
 		int rc = skr_writer_flush(w);
 		if (rc)
 			return rc;
 	}
 	struct skr_buf *s = w->streams;
-	for (int i = 0; i < SKR_S_LEN; i++)
-		if (skr_buf_reserve(&s[i], 10))
+	need[SKR_S_SHAPE] = need[SKR_S_TID] = need[SKR_S_TS] = 10;
+	need[SKR_S_CPU] = need[SKR_S_FLAGS] = 10;
+	need[SKR_S_SHAPEDEF] = 10 * (np + 2);
+	need[SKR_S_BIGREF] = 10 * np;
+	for (int i = 0; i < SKR_NSTREAMS; i++)
+		if (skr_buf_reserve(&s[i], need[i]))
 			return fail(w, -ENOMEM, "out of memory", NULL);
-	if (skr_buf_reserve(&s[SKR_S_LEN], 10 * (np + 1)) || skr_buf_reserve(&s[SKR_S_DATA], data))
-		return fail(w, -ENOMEM, "out of memory", NULL);
 
 	if (!w->nevents) {
 		w->base_ts = w->min_ts = w->max_ts = w->prev_ts = ev->ts;
-		w->prev_tid = 0;
 		w->chunk_start_ns = now_ns();
 	}
-	put_v(&s[SKR_S_TYPE], ev->type);
-	put_v(&s[SKR_S_TID], skr_zigzag((int64_t)((uint64_t)ev->tid - (uint64_t)w->prev_tid)));
+	int is_new;
+	uint32_t id = shape_id(w, ev, &is_new);
+	w->shape_count[id]++;
+	put_v(&s[SKR_S_SHAPE], id);
+	if (is_new) {
+		put_v(&s[SKR_S_SHAPEDEF], ev->type);
+		put_v(&s[SKR_S_SHAPEDEF], np);
+		for (uint32_t i = 0; i < np; i++)
+			put_v(&s[SKR_S_SHAPEDEF], ev->params[i].len);
+	}
+	put_v(&s[SKR_S_TID], skr_zigzag(ev->tid));
 	put_v(&s[SKR_S_TS], skr_zigzag((int64_t)(ev->ts - w->prev_ts)));
 	put_v(&s[SKR_S_CPU], ev->cpu);
 	put_v(&s[SKR_S_FLAGS], ev->flags);
-	put_v(&s[SKR_S_LEN], np);
 	for (uint32_t i = 0; i < np; i++) {
 		uint32_t len = ev->params[i].len;
-		put_v(&s[SKR_S_LEN], len);
-		if (len) {
-			memcpy(s[SKR_S_DATA].p + s[SKR_S_DATA].len, ev->params[i].val, len);
-			s[SKR_S_DATA].len += len;
+		if (!len)
+			continue;
+		int st = len <= SKR_FIXED_MAX ? SKR_S_FIXED : SKR_S_BIG;
+		if (st == SKR_S_BIG) {
+			uint32_t ref = big_ref(w, ev->params[i].val, len);
+			put_v(&s[SKR_S_BIGREF], ref);
+			if (ref)
+				continue;
 		}
+		memcpy(s[st].p + s[st].len, ev->params[i].val, len);
+		s[st].len += len;
 	}
-	w->prev_tid = ev->tid;
 	w->prev_ts = ev->ts;
 	if (ev->ts < w->min_ts)
 		w->min_ts = ev->ts;
@@ -459,6 +672,17 @@ void skr_writer_abandon(struct skr_writer *w)
 	skr_buf_free(&w->zout);
 	skr_buf_free(&w->meta);
 	free(w->index);
+	free(w->shapes);
+	free(w->pool);
+	free(w->slot_id);
+	free(w->slot_gen);
+	free(w->bigs);
+	free(w->shape_count);
+	free(w->col_start);
+	free(w->col_idx);
+	free(w->big_slot);
+	free(w->big_gen);
+	skr_buf_free(&w->planar);
 	free(w);
 }
 

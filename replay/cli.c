@@ -4,27 +4,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "formats/event.h"
+#include "replay/config.h"
+#include "replay/convert.h"
 #include "replay/fields.h"
+#include "replay/report.h"
 #include "rules/rules.h"
 
 #define SAKER_VERSION "0.1.0"
 
 const char *cli_config_get(const struct cli_config *c, const char *key)
 {
-	for (size_t i = c->n; i-- > 0;)
-		if (!strcmp(c->v[i].key, key))
-			return c->v[i].value;
-	return NULL;
+	return c->cfg ? sk_config_str(c->cfg, key) : NULL;
 }
 
 int cli_config_bool(const struct cli_config *c, const char *key, int dflt)
 {
-	const char *v = cli_config_get(c, key);
-	if (!v)
-		return dflt;
-	return !strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1") || !strcasecmp(v, "on");
+	return c->cfg ? sk_config_bool(c->cfg, key, dflt) : dflt;
 }
 
 static void push(const char ***v, size_t *n, const char *s)
@@ -33,26 +31,85 @@ static void push(const char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = s;
 }
 
-static void config_set(struct cli_config *c, const char *key, size_t klen, const char *value)
+static void override_add(struct cli_opts *o, const char *key, const char *value)
 {
-	c->v = realloc(c->v, (c->n + 1) * sizeof(*c->v));
-	c->v[c->n].key = strndup(key, klen);
-	c->v[c->n].value = strdup(value);
-	c->n++;
+	char *s = malloc(strlen(key) + strlen(value) + 2);
+	if (!s)
+		return;
+	sprintf(s, "%s%s%s", key, *key ? "=" : "", value);
+	o->overrides = realloc(o->overrides, (o->noverrides + 1) * sizeof(*o->overrides));
+	o->overrides[o->noverrides++] = s;
+}
+
+/* -c (or the default file), then the -o overrides, then validation; rules_files
+ * fill the rules list when no -r was given. */
+static int config_build(struct cli_opts *o)
+{
+	struct sk_config *c = sk_config_new();
+	if (!c)
+		return -1;
+	o->config.cfg = c;
+	const char *path = o->config_file;
+	if (!path && access(SK_CONFIG_DEFAULT_PATH, R_OK) == 0)
+		path = SK_CONFIG_DEFAULT_PATH;
+	if (path && sk_config_load_file(c, path) < 0)
+		return -1;
+	for (size_t i = 0; i < o->noverrides; i++)
+		if (sk_config_override(c, o->overrides[i]) < 0)
+			return -1;
+	if (sk_config_validate(c) < 0)
+		return -1;
+	/* Falco >= 0.38 replays a capture with engine.kind=replay instead of -e */
+	const char *kind = sk_config_str(c, "engine.kind");
+	const char *cap = sk_config_str(c, "engine.replay.capture_file");
+	if (!o->ncaptures && kind && !strcmp(kind, "replay") && cap && *cap)
+		push(&o->captures, &o->ncaptures, cap);
+	if (o->nrules)
+		return 0;
+	const struct sk_cfg_node *rf = sk_config_find(c, "rules_files");
+	if (!rf)
+		rf = sk_config_find(c, "rules_file");
+	if (rf && rf->kind == SK_CFG_SCALAR)
+		push(&o->rules, &o->nrules, rf->value);
+	else if (rf)
+		for (size_t i = 0; i < rf->n; i++)
+			push(&o->rules, &o->nrules, rf->kids[i]->value);
+	return 0;
 }
 
 void cli_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: saker-replay [OPTIONS]\n"
+		"       saker-replay test [-j N] [--junit FILE] SPEC.yaml|DIR...  (rule regression tests,\n"
+		"                         docs/test-spec.md; see saker-replay test --help)\n"
 		"Evaluates Falco rules files over captures or live events.\n\n"
-		"  -r FILE|DIR            rules file or directory (repeatable, loaded in order)\n"
+		"  -c FILE                configuration file (falco.yaml keys); default /etc/saker/saker.yaml\n"
+		"                         when it exists\n"
+		"  -r FILE|DIR            rules file or directory (repeatable, loaded in order); replaces the\n"
+		"                         config's rules_files\n"
 		"  -e FILE                replay a capture (.skr, .scap, .scap.gz; '-' = stdin); repeatable,\n"
 		"                         several captures are merged in time order\n"
 		"  --print FORMAT         print every event (after the optional trailing FILTER) with %%field\n"
 		"                         tokens, like sysdig -p; e.g. '%%evt.num %%proc.name %%fd.name'\n"
+		"  --live                 detect on this host's live events (root, kernel BTF); -M SECS stops\n"
 		"  -p FORMAT              append FORMAT to every rule output\n"
+		"  --user NAME            with --live: once the probe is attached, the snapshot taken and\n"
+		"                         the outputs and -w file open, run as NAME (name or uid); every\n"
+		"                         capability is dropped and no_new_privs set in any case\n"
+		"  -w OUT                 with --live: also record the events to OUT (.skr)\n"
+		"                         with -e: write the capture's events (those passing the trailing FILTER\n"
+		"                         and the --from/--to window) to OUT: .skr or .scap (sysdig 0.29)\n"
+		"  -f                     with -w: overwrite OUT if it exists\n"
+		"  --from TIME, --to TIME with -w: keep events in [from, to]; TIME = ns since the epoch or\n"
+		"                         RFC 3339, e.g. 2019-07-09T22:31:11.5Z\n"
 		"  --legacy-enter-events  also evaluate enter events of .scap captures (Falco < 0.42)\n"
+		"  --report FILE.html|FILE.json\n"
+		"                         write an incident report at the end: alert timeline, process trees of\n"
+		"                         the alerting processes (cmdlines, users, containers, files written,\n"
+		"                         connections, programs run), counts, capture host/kernel/time range/drops\n"
+		"  --progress, --no-progress\n"
+		"                         force or disable the progress bar (default: on when stderr is a terminal)\n"
 		"  -M SECS                stop after SECS seconds\n"
 		"  -U, --unbuffered       flush every output line\n"
 		"  -v                     print statistics to stderr at the end\n"
@@ -65,7 +122,11 @@ void cli_usage(FILE *f)
 		"  -D SUBSTR              disable rules whose name contains SUBSTR\n"
 		"  -T TAG                 disable rules with tag TAG\n"
 		"  -t TAG                 run only rules with tag TAG\n"
-		"  -o KEY=VALUE           override a configuration key: priority=LEVEL, json_output=true,\n"
+		"  -o KEY=VALUE           override a configuration key (after -c; dotted paths, list[i],\n"
+		"                         key={flow yaml}): file_output.enabled=true, file_output.filename=F,\n"
+		"                         program_output={enabled: true, program: 'cat >> F'}, syslog_output.enabled,\n"
+		"                         http_output.url=http://HOST:PORT/PATH, outputs.rate, stdout_output.enabled,\n"
+		"                         rules_files[1]=F, log_level, priority=LEVEL, json_output=true,\n"
 		"                         json_output_layout=legacy, json_include_output_property=false,\n"
 		"                         json_include_tags_property=false, json_include_message_property=true,\n"
 		"                         json_include_output_fields_property=false, time_format_iso_8601=true,\n"
@@ -78,7 +139,13 @@ void cli_usage(FILE *f)
 		"Examples:\n"
 		"  saker-replay -r falco_rules.yaml -e capture.skr\n"
 		"  saker-replay -r rules.d/ -e incident.scap.gz -o json_output=true\n"
+		"  sudo saker-replay -r falco_rules.yaml --live -M 60 -w live.skr\n"
+		"  saker-replay -c saker.yaml -e capture.skr --report incident.html\n"
+		"  saker-replay -r rules.yaml -e capture.skr -o json_output=true -o http_output.enabled=true \\\n"
+		"      -o http_output.url=http://127.0.0.1:2801/\n"
 		"  saker-replay -e capture.skr --print '%%evt.num %%proc.name %%evt.type %%fd.name' evt.type=openat\n"
+		"  saker-replay -e old.scap.gz -w new.skr\n"
+		"  saker-replay -e capture.skr -w for-sysdig.scap --from 2024-05-01T10:00:00Z proc.name=nginx\n"
 		"  saker-replay -V /etc/falco/falco_rules.yaml\n"
 		"  saker-replay -r rules/ -L\n"
 		"  saker-replay --list syscall\n"
@@ -136,12 +203,22 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 				fprintf(stderr, "saker-replay: -o expects KEY=VALUE, got '%s'\n", next);
 				return -1;
 			}
-			config_set(&o->config, next, (size_t)(eq - next), eq + 1);
+			override_add(o, "", next);
+		} else if (!strcmp(a, "-c")) {
+			NEED();
+			o->config_file = next;
+		} else if (!strcmp(a, "--report")) {
+			NEED();
+			o->report = next;
+		} else if (!strcmp(a, "--progress")) {
+			o->progress = 1;
+		} else if (!strcmp(a, "--no-progress")) {
+			o->progress = -1;
 		} else if (!strcmp(a, "--min-priority")) {
 			NEED();
-			config_set(&o->config, "priority", 8, next);
+			override_add(o, "priority", next);
 		} else if (!strcmp(a, "--json")) {
-			config_set(&o->config, "json_output", 11, "true");
+			override_add(o, "json_output", "true");
 		} else if (!strcmp(a, "-e")) {
 			NEED();
 			push(&o->captures, &o->ncaptures, next);
@@ -161,6 +238,25 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 				fprintf(stderr, "saker-replay: -M expects a number of seconds, got '%s'\n", next);
 				return -1;
 			}
+		} else if (!strcmp(a, "--live")) {
+			o->live = 1;
+		} else if (!strcmp(a, "--user")) {
+			NEED();
+			o->user = next;
+		} else if (!strcmp(a, "-w")) {
+			NEED();
+			o->write_path = next;
+		} else if (!strcmp(a, "-f")) {
+			o->force = 1;
+		} else if (!strcmp(a, "--from") || !strcmp(a, "--to")) {
+			NEED();
+			int from = !strcmp(a, "--from");
+			if (replay_parse_time(next, from ? &o->from_ns : &o->to_ns) < 0) {
+				fprintf(stderr, "saker-replay: %s expects ns since the epoch or "
+						"YYYY-MM-DDTHH:MM:SS[.nnn]Z, got '%s'\n", a, next);
+				return -1;
+			}
+			*(from ? &o->have_from : &o->have_to) = 1;
 		} else if (!strcmp(a, "--legacy-enter-events")) {
 			o->legacy_enter_events = 1;
 		} else if (!strcmp(a, "-v")) {
@@ -182,11 +278,36 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 		}
 #undef NEED
 	}
+	if (o->live && o->ncaptures) {
+		fprintf(stderr, "saker-replay: --live and -e cannot be combined\n");
+		return -1;
+	}
+	if (o->user && !o->live) {
+		fprintf(stderr, "saker-replay: --user only applies to --live\n");
+		return -1;
+	}
+	if ((o->have_from || o->have_to || o->force) && !o->write_path) {
+		fprintf(stderr, "saker-replay: --from, --to and -f only apply to -w\n");
+		return -1;
+	}
+	if (o->write_path && !o->live && (o->ncaptures != 1 || o->nrules || o->print_format)) {
+		fprintf(stderr, "saker-replay: -w converts exactly one -e capture and takes no -r or --print "
+				"(or records alongside --live)\n");
+		return -1;
+	}
+	if (o->have_from && o->have_to && o->from_ns > o->to_ns) {
+		fprintf(stderr, "saker-replay: --from is after --to\n");
+		return -1;
+	}
 	if ((o->ndisable_substr || o->ndisable_tag) && o->nenable_tag) {
 		fprintf(stderr, "Error: You can not specify both disabled (-D/-T) and enabled (-t) rules\n");
 		return -1;
 	}
-	return 0;
+	if (o->report && !sk_report_kind(o->report)) {
+		fprintf(stderr, "saker-replay: --report %s: the name must end in .html or .json\n", o->report);
+		return -1;
+	}
+	return config_build(o);
 }
 
 void cli_opts_free(struct cli_opts *o)
@@ -198,11 +319,10 @@ void cli_opts_free(struct cli_opts *o)
 	free(o->enable_tag);
 	free(o->captures);
 	free(o->filter_args);
-	for (size_t i = 0; i < o->config.n; i++) {
-		free(o->config.v[i].key);
-		free(o->config.v[i].value);
-	}
-	free(o->config.v);
+	for (size_t i = 0; i < o->noverrides; i++)
+		free(o->overrides[i]);
+	free(o->overrides);
+	sk_config_free(o->config.cfg);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -467,6 +587,31 @@ static int run_list_events(void)
 	return 0;
 }
 
+/* The config's `rules:` list: `- disable: {rule: "glob*"}`, `- enable: {tag: x}`,
+ * applied in order after loading (rules.md §6). */
+static void apply_rules_selection(const struct cli_opts *o, struct rule_loader *l)
+{
+	const struct sk_cfg_node *sel = o->config.cfg ? sk_config_find(o->config.cfg, "rules") : NULL;
+	for (size_t i = 0; sel && sel->kind == SK_CFG_SEQ && i < sel->n; i++) {
+		const struct sk_cfg_node *item = sel->kids[i];
+		for (size_t k = 0; item->kind == SK_CFG_MAP && k < item->n; k++) {
+			const struct sk_cfg_node *what = item->kids[k];
+			int enable = !strcmp(what->key, "enable");
+			if (!enable && strcmp(what->key, "disable"))
+				continue;
+			for (size_t j = 0; what->kind == SK_CFG_MAP && j < what->n; j++) {
+				const struct sk_cfg_node *v = what->kids[j];
+				if (v->kind != SK_CFG_SCALAR)
+					continue;
+				if (!strcmp(v->key, "rule"))
+					rule_loader_select(l, enable, v->value, NULL);
+				else if (!strcmp(v->key, "tag"))
+					rule_loader_select(l, enable, NULL, v->value);
+			}
+		}
+	}
+}
+
 int cli_run(const struct cli_opts *o)
 {
 	if (o->help) {
@@ -484,6 +629,14 @@ int cli_run(const struct cli_opts *o)
 		return run_list_events();
 	if (o->nvalidate)
 		return run_validate(o);
+	if (!o->nrules && o->print_format && o->live)
+		return replay_live(o, NULL);
+	if (o->write_path && !o->live)
+		return replay_convert(o);
+	if (o->report && (!o->nrules || (!o->ncaptures && !o->live))) {
+		fprintf(stderr, "saker-replay: --report needs rules (-r or rules_files) and a capture (-e) or --live\n");
+		return 1;
+	}
 	if (!o->nrules && o->ncaptures && o->print_format)
 		return replay_run(o, NULL);
 	if (!o->nrules) {
@@ -502,6 +655,7 @@ int cli_run(const struct cli_opts *o)
 	for (size_t k = 0; k < dl->n; k++)
 		if (rule_diag_is_error(dl->v[k].code))
 			rule_diag_print(stderr, &dl->v[k]);
+	apply_rules_selection(o, l);
 	for (size_t i = 0; i < o->ndisable_substr; i++)
 		rule_loader_disable_name_substr(l, o->disable_substr[i]);
 	for (size_t i = 0; i < o->ndisable_tag; i++)
@@ -513,6 +667,8 @@ int cli_run(const struct cli_opts *o)
 		status = 1;
 	else if (o->list_rules || o->describe_rule)
 		status = run_list_rules(o, rs);
+	else if (o->live)
+		status = replay_live(o, rs);
 	else if (o->ncaptures)
 		status = replay_run(o, rs);
 	rule_set_free(rs);

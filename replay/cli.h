@@ -3,17 +3,17 @@
 #define SAKER_REPLAY_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
-struct cli_kv {
-	char *key, *value;
-};
+struct sk_config;
 
-/* -o key=value overrides, kept in order (later wins). */
+/* The configuration: -c FILE (or /etc/saker/saker.yaml when it exists),
+ * then every -o KEY=VALUE in order (replay/config.h). */
 struct cli_config {
-	struct cli_kv *v;
-	size_t n;
+	struct sk_config *cfg;
 };
+/* Scalar at a dotted path ("file_output.filename"), or NULL. */
 const char *cli_config_get(const struct cli_config *c, const char *key);
 int cli_config_bool(const struct cli_config *c, const char *key, int dflt);
 
@@ -32,6 +32,11 @@ struct cli_opts {
 	int list_events;
 	int version, help;
 	struct cli_config config;
+	const char *config_file;   /* -c */
+	char **overrides;          /* -o KEY=VALUE texts, in order */
+	size_t noverrides;
+	const char *report;        /* --report FILE.html|FILE.json */
+	int progress;              /* 1 force, 0 auto (stderr is a terminal), -1 never */
 	/* replay */
 	const char **captures;     /* -e, in order ("-" = stdin) */
 	size_t ncaptures;
@@ -44,6 +49,13 @@ struct cli_opts {
 	int verbose;               /* -v */
 	int unbuffered;            /* -U */
 	int quiet_summary;         /* --no-summary */
+	int live;                  /* --live */
+	const char *user;          /* --user NAME: with --live, run as NAME after attaching */
+	/* conversion (replay/convert.c) */
+	const char *write_path;    /* -w OUT (.skr or .scap); with --live: record while detecting */
+	int force;                 /* -f: overwrite OUT */
+	uint64_t from_ns, to_ns;   /* --from / --to, ns since the epoch */
+	int have_from, have_to;
 };
 
 /* Parses argv. Returns 0, or -1 after printing an error. */
@@ -57,6 +69,31 @@ int cli_run(const struct cli_opts *o);
  * only --print is wanted). Exit status: 0, or 2 on a capture error. */
 struct rule_set;
 int replay_run(const struct cli_opts *o, const struct rule_set *rs);
+/* Engine options from -o keys (JSON layout, time format, ...) and the
+ * FALCO_HOSTNAME/SAKER_HOSTNAME environment; out = stdout, rules = NULL. */
+struct sk_engine_opts;
+void replay_engine_opts(const struct cli_opts *o, struct sk_engine_opts *eo);
+/* The trailing filter words joined with spaces (malloc'd), or NULL. */
+char *replay_filter_text(const struct cli_opts *o);
+/* What a replay writes besides the engine's own printing (replay/run.c):
+ * --print format and filter, configured outputs, incident report. */
+struct sk_engine;
+struct replay_sinks {
+	struct rule_format *print;
+	struct rule_filter *filter;
+	struct sk_outputs *outs;
+	struct sk_report *report;
+};
+/* Sets them up and points eo at them: 0, 1 (bad option) or 2. */
+int replay_sinks_open(const struct cli_opts *o, const struct rule_set *rs, struct sk_engine_opts *eo,
+		      struct replay_sinks *k);
+/* End of a run: flush outputs, write the report, summary and statistics.
+ * Returns 1 if the report could not be written. */
+int replay_sinks_finish(const struct cli_opts *o, const struct rule_set *rs, struct replay_sinks *k,
+			struct sk_engine *e);
+void replay_sinks_close(struct replay_sinks *k);
+/* replay/live.c: --live detection from the probe (root + BTF). */
+int replay_live(const struct cli_opts *o, const struct rule_set *rs);
 /* Builds the rule loader options from -o keys; -1 on a bad value. */
 struct rule_load_opts;
 int cli_load_opts(const struct cli_opts *o, struct rule_load_opts *lo, char *extra, size_t extra_cap);

@@ -1,5 +1,7 @@
 /* replay/engine.c: the per-event replay loop and Falco-compatible alert output. */
 #include "replay/engine.h"
+#include "replay/outputs.h"
+#include "replay/report.h"
 #include "rules/json.h"
 
 #include <inttypes.h>
@@ -62,6 +64,26 @@ void sk_engine_seed(struct sk_engine *e, const struct sk_meta *m)
 		e->stats.drops = drops;
 }
 
+void sk_engine_seed_new(struct sk_engine *e, const struct sk_meta *m, struct sk_meta_seen *seen)
+{
+	struct sk_meta v = *m; /* a read-only view of the new tails */
+#define TAIL(arr, n, k)                                    \
+	do {                                               \
+		size_t from = seen->k <= m->n ? seen->k : m->n; \
+		v.arr = m->arr ? m->arr + from : NULL;     \
+		v.n = m->n - from;                         \
+		seen->k = m->n;                            \
+	} while (0)
+	TAIL(ifaces, n_ifaces, ifaces);
+	TAIL(users, n_users, users);
+	TAIL(groups, n_groups, groups);
+	TAIL(procs, n_procs, procs);
+	TAIL(fds, n_fds, fds);
+	TAIL(containers, n_containers, containers);
+#undef TAIL
+	sk_engine_seed(e, &v);
+}
+
 /* One-shot events without an exit counterpart reach the rules as '>' events
  * in modern Falco (rules.md §7). */
 static int is_one_shot(uint16_t type)
@@ -76,6 +98,8 @@ void sk_engine_process(struct sk_engine *e, const struct sk_event *ev)
 	e->ev = ev;
 	sk_update_apply(&e->u, ev);
 	sk_fctx_set_event(&e->fc, ev);
+	if (e->o.report)
+		sk_report_event(e->o.report, e);
 	int visible = sk_event_is_exit(ev->type) || is_one_shot(ev->type) || e->o.legacy_enter_events;
 	if (visible && !(ev->flags & SK_EVF_STATE_ONLY)) {
 		if (e->o.print) {
@@ -112,12 +136,16 @@ static size_t time_prefix(const struct sk_engine *e, uint64_t ts, char *buf, siz
 	return n;
 }
 
-static void emit_text(struct sk_engine *e, const struct rule_info *r, size_t msg_len_off, size_t n)
+/* Hands one rendered alert line (no newline) to the outputs, or to out. */
+static void emit_line(struct sk_engine *e, const struct rule_info *r, const char *line, size_t len, int json)
 {
-	(void)r;
-	(void)msg_len_off;
-	e->line[n++] = '\n';
-	fwrite(e->line, 1, n, e->o.out);
+	if (e->o.outputs) {
+		struct sk_alert a = {.ts = e->ev->ts, .priority = r->priority, .json = json, .line = line, .len = len};
+		sk_outputs_emit(e->o.outputs, &a);
+		return;
+	}
+	fwrite(line, 1, len, e->o.out);
+	fputc('\n', e->o.out);
 }
 
 static void emit_json(struct sk_engine *e, const struct rule_info *r, size_t rule_index, size_t text_len,
@@ -178,8 +206,8 @@ static void emit_json(struct sk_engine *e, const struct rule_info *r, size_t rul
 		obuf_puts(&o, ", \"output_fields\": ");
 		obuf_puts(&o, of);
 	}
-	obuf_puts(&o, "}\n");
-	fwrite(o.buf, 1, o.len, e->o.out);
+	obuf_puts(&o, "}");
+	emit_line(e, r, o.buf, o.len, 1);
 }
 
 static void on_match(void *ctx, const struct rule_match *m)
@@ -199,8 +227,10 @@ static void on_match(void *ctx, const struct rule_match *m)
 	if (e->o.json_output)
 		emit_json(e, r, m->rule_index, n, msg_off);
 	else
-		emit_text(e, r, msg_off, n);
-	if (e->o.unbuffered)
+		emit_line(e, r, e->line, n, 0);
+	if (e->o.report)
+		sk_report_alert(e->o.report, e, m->rule_index, e->line, n);
+	if (e->o.unbuffered && !e->o.outputs)
 		fflush(e->o.out);
 }
 
@@ -222,6 +252,6 @@ void sk_engine_print_summary(const struct sk_engine *e, FILE *f)
 void sk_engine_print_stats(const struct sk_engine *e, FILE *f)
 {
 	fprintf(f, "saker-replay: %" PRIu64 " events read, %" PRIu64 " evaluated, %" PRIu64 " alerts, %" PRIu64
-		   " drops reported by the capture\n",
+		   " drops\n",
 		e->stats.events, e->stats.evaluated, e->stats.alerts, e->stats.drops);
 }

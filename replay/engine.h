@@ -8,6 +8,9 @@
 #include "replay/extract.h"
 #include "rules/rules.h"
 
+struct sk_outputs;
+struct sk_report;
+
 struct sk_engine_opts {
 	const struct rule_set *rules;      /* NULL: no rule evaluation (--print only) */
 	FILE *out;                         /* alerts and printed events */
@@ -23,6 +26,8 @@ struct sk_engine_opts {
 	const char *hostname;              /* overrides the capture's (FALCO_HOSTNAME/SAKER_HOSTNAME) */
 	const struct rule_format *print;   /* --print FORMAT, or NULL */
 	const struct rule_filter *filter;  /* trailing filter for --print / -w, or NULL */
+	struct sk_outputs *outputs;        /* alert channels; NULL: alerts go to out */
+	struct sk_report *report;          /* --report collector, or NULL */
 };
 
 struct sk_engine_stats {
@@ -53,6 +58,14 @@ void sk_engine_fini(struct sk_engine *e);
 /* Seed state from capture metadata (call before the first event and again
  * whenever the source reports new metadata). */
 void sk_engine_seed(struct sk_engine *e, const struct sk_meta *m);
+/* Metadata entries a source already seeded (sk_engine_seed_new). */
+struct sk_meta_seen {
+	size_t ifaces, users, groups, procs, fds, containers;
+};
+/* Seeds only the entries of m added since the last call (new .scap section,
+ * container records read mid-stream): re-seeding whole tables each time
+ * would make multi-section captures quadratic. seen starts zeroed. */
+void sk_engine_seed_new(struct sk_engine *e, const struct sk_meta *m, struct sk_meta_seen *seen);
 /* Process one event (update state, evaluate, print). */
 void sk_engine_process(struct sk_engine *e, const struct sk_event *ev);
 /* Falco's end-of-run summary (stdout). */

@@ -39,12 +39,15 @@ void sk_fctx_fini(struct sk_fctx *c)
 {
 	for (int i = 0; i < SK_SCRATCH_SLOTS; i++)
 		free(c->scratch[i].buf);
+	for (int i = 0; i < F__COUNT; i++)
+		free(c->memo[i].buf);
 	memset(c, 0, sizeof(*c));
 }
 
 void sk_fctx_set_event(struct sk_fctx *c, const struct sk_event *ev)
 {
 	c->ev = ev;
+	c->gen++;
 	if (!c->first_ts)
 		c->first_ts = ev->ts;
 }
@@ -58,6 +61,7 @@ void sk_fctx_done_event(struct sk_fctx *c)
 char *sk_fctx_scratch(struct sk_fctx *c, size_t n)
 {
 	struct sk_scratch *s = &c->scratch[c->scratch_next++ % SK_SCRATCH_SLOTS];
+	c->scratch_used = 1;
 	if (n > s->cap) {
 		size_t cap = s->cap ? s->cap : 256;
 		while (cap < n)
@@ -82,6 +86,7 @@ int sk_val_str(struct sk_fctx *c, struct rule_value *out, uint8_t type, const ch
 {
 	out->type = type;
 	out->ipv6 = 0;
+	out->nul_free = type != RF_BYTEBUF; /* printable bytes only, NUL included in the strip */
 	if (type == RF_BYTEBUF) {
 		out->v.s = s;
 		out->len = (uint32_t)len;
@@ -129,11 +134,8 @@ int sk_val_bool(struct rule_value *out, int v)
 	return 1;
 }
 
-int sk_extract(void *ctx, const struct rule_field_ref *ref, struct rule_value *out)
+static int dispatch(struct sk_fctx *c, const struct rule_field_ref *ref, struct rule_value *out)
 {
-	struct sk_fctx *c = ctx;
-	if (!c->ev || ref->id >= F__COUNT)
-		return 0;
 	switch (c->cls[ref->id]) {
 	case CLS_EVT: return sk_extract_evt(c, ref, out);
 	case CLS_PROC: return sk_extract_proc(c, ref, out);
@@ -142,4 +144,43 @@ int sk_extract(void *ctx, const struct rule_field_ref *ref, struct rule_value *o
 	case CLS_CONTAINER: return sk_extract_container(c, ref, out);
 	default: return 0;
 	}
+}
+
+int sk_extract(void *ctx, const struct rule_field_ref *ref, struct rule_value *out)
+{
+	struct sk_fctx *c = ctx;
+	if (!c->ev || ref->id >= F__COUNT)
+		return 0;
+	const struct rule_field_def *def = replay_field_def(ref->id);
+	if (ref->has_arg || !def || (def->flags & (RFF_LIST | RFF_EITHER)))
+		return dispatch(c, ref, out);
+	struct sk_memo *m = &c->memo[ref->id];
+	if (m->gen == c->gen) {
+		if (m->has)
+			*out = m->v;
+		return m->has;
+	}
+	c->scratch_used = 0;
+	int r = dispatch(c, ref, out);
+	if (r > 0 && c->scratch_used && out->v.s) {
+		/* keep a private copy: the scratch ring will be reused */
+		if (out->len + 1 > m->cap) {
+			size_t cap = m->cap ? m->cap : 64;
+			while (cap < out->len + 1u)
+				cap *= 2;
+			char *b = realloc(m->buf, cap);
+			if (!b)
+				return r;
+			m->buf = b;
+			m->cap = cap;
+		}
+		memcpy(m->buf, out->v.s, out->len);
+		m->buf[out->len] = '\0';
+		out->v.s = m->buf;
+	}
+	m->gen = c->gen;
+	m->has = r > 0;
+	if (r > 0)
+		m->v = *out;
+	return r;
 }

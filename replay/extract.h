@@ -24,6 +24,26 @@ struct sk_fctx {
 	unsigned scratch_next;
 	struct sk_scratch scratch[SK_SCRATCH_SLOTS];
 	uint8_t cls[F__COUNT];      /* field id -> extractor class */
+	/* evt.arg.NAME: parameter index per event type, found once per name
+	 * (keyed by the compiled reference's argument pointer). */
+	struct sk_argidx {
+		const char *arg;
+		int8_t idx[SK_EV__COUNT];
+	} argidx[32];
+	unsigned nargidx;
+	/* Per-event memo of argument-less fields: many rules test the same
+	 * fields (proc.name, fd.name, evt.is_open_read...) on one event. Values
+	 * built in scratch buffers are copied into the memo's own buffer (the
+	 * scratch ring is reused). */
+	uint64_t gen;               /* current event generation */
+	int scratch_used;
+	struct sk_memo {
+		uint64_t gen;
+		int has;
+		struct rule_value v;
+		char *buf;          /* owned copy of a value built in scratch */
+		size_t cap;
+	} memo[F__COUNT];
 };
 
 void sk_fctx_init(struct sk_fctx *c, struct sk_updater *u);

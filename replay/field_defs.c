@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "formats/event.h"
+#include "formats/syscalls.h"
 
 static const struct rule_field_def field_defs[] = {
 	{"evt.num", F_EVT_NUM, RF_UINT64, RFF_NONE,
@@ -825,9 +826,23 @@ static int validate_arg(const struct rule_field_def *def, struct rule_field_ref 
 	return 0;
 }
 
+/* A syscall name without an event type of its own, like madvise: the
+ * capture carries it as the generic event (fields.md: evt.type). */
+static int evttype_generic(const char *name)
+{
+	uint16_t ids[4];
+	return sk_event_types_by_name(name, ids, 4) == 0 && sk_syscall_by_name(name) > 0;
+}
+
 static size_t evttype_lookup(const char *name, uint16_t *out, size_t cap)
 {
-	return sk_event_types_by_name(name, out, cap);
+	size_t n = sk_event_types_by_name(name, out, cap);
+	if (n == 0 && evttype_generic(name) && cap >= 2) {
+		out[0] = SK_EV_GENERIC_E;
+		out[1] = SK_EV_GENERIC_X;
+		n = 2;
+	}
+	return n;
 }
 
 static const struct rule_field_registry registry = {
@@ -836,6 +851,7 @@ static const struct rule_field_registry registry = {
 	.validate_arg = validate_arg,
 	.evttype_lookup = evttype_lookup,
 	.n_evttypes = SK_EV__COUNT,
+	.evttype_generic = evttype_generic,
 };
 
 const struct rule_field_registry *replay_field_registry(void)

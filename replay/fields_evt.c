@@ -78,10 +78,33 @@ static int param_index_for(const struct sk_event *ev, const struct rule_field_re
 	return ref->arg ? sk_event_param_index(ev->type, ref->arg) : -1;
 }
 
+/* Like param_index_for, with the name lookup done once per name and type. */
+static int cached_param_index(struct sk_fctx *c, const struct sk_event *ev, const struct rule_field_ref *ref)
+{
+	if (!ref->has_arg || !ref->arg || (ref->arg[0] >= '0' && ref->arg[0] <= '9'))
+		return param_index_for(ev, ref);
+	struct sk_argidx *a = NULL;
+	for (unsigned i = 0; i < c->nargidx; i++)
+		if (c->argidx[i].arg == ref->arg) {
+			a = &c->argidx[i];
+			break;
+		}
+	if (!a) {
+		if (c->nargidx == sizeof(c->argidx) / sizeof(c->argidx[0]))
+			return param_index_for(ev, ref);
+		a = &c->argidx[c->nargidx++];
+		a->arg = ref->arg;
+		memset(a->idx, -2, sizeof(a->idx));
+	}
+	if (a->idx[ev->type] == -2)
+		a->idx[ev->type] = (int8_t)sk_event_param_index(ev->type, ref->arg);
+	return a->idx[ev->type];
+}
+
 static int evt_arg(struct sk_fctx *c, const struct rule_field_ref *ref, struct rule_value *out, int raw)
 {
 	const struct sk_event *ev = c->ev;
-	int i = param_index_for(ev, ref);
+	int i = cached_param_index(c, ev, ref);
 	if (i < 0 || (uint32_t)i >= ev->nparams || ev->params[i].len == 0)
 		return 0;
 	size_t cap = 4200 + ev->params[i].len * 2;

@@ -362,6 +362,9 @@ int sk_extract_fd(struct sk_fctx *c, const struct rule_field_ref *ref, struct ru
 		return 0;
 	const struct sk_fd *f = cur->fd;
 	uint16_t k = sk_event_kind(c->ev->type);
+	/* enter events (legacy mode) without an fd entry: only fd.num, as 0.29 */
+	if (!f && !sk_event_is_exit(c->ev->type) && ref->id != F_FD_NUM)
+		return 0;
 	switch (ref->id) {
 	case F_FD_NUM:
 		return sk_val_int(out, ref->type, cur->fd_num < 0 ? -1 : cur->fd_num);

@@ -45,9 +45,9 @@ static const char *join_list(struct sk_fctx *c, const struct sk_str *s, size_t *
 	for (size_t i = 0; i < n; i++)
 		if (b[i] == '\0')
 			b[i] = ' ';
-	/* a trailing separator does not make an empty last argument */
-	while (n && b[n - 1] == ' ' && sk_str_c(s)[n - 1] == '\0')
-		n--;
+	/* The list's terminating NUL is already gone (sk_str_from_param,
+	 * meta_list); the remaining empty arguments are real ones (nginx
+	 * blanks its argv) and libs show each as a space. */
 	b[n] = '\0';
 	*len = n;
 	return b;

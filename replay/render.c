@@ -370,10 +370,19 @@ static void render_one(const struct sk_updater *u, const struct sk_event *ev, ui
 	case SK_PT_FDLIST: {
 		if (p->len < 2)
 			return;
+		/* libs: "fd:<typechar><poll flags hex>" per entry, '?' for an
+		 * unknown fd; nothing without a thread */
+		const struct sk_thread *t = event_thread(u, ev);
+		if (!t)
+			return;
 		uint32_t n = (uint32_t)(p->val[0] | (p->val[1] << 8));
 		for (uint32_t k = 0; k < n && 2 + (k + 1) * 10 <= p->len; k++) {
 			struct sk_param fdp = { p->val + 2 + k * 10, 8 };
-			out_printf(o, "%s%" PRId64, k ? " " : "", (int64_t)zext(&fdp));
+			struct sk_param flp = { p->val + 2 + k * 10 + 8, 2 };
+			int64_t fd = (int64_t)zext(&fdp);
+			const struct sk_fd *f = t->proc ? sk_fdtable_get(t->proc->fdt, fd) : NULL;
+			out_printf(o, "%s%" PRId64 ":%c%x", k ? " " : "", fd, f ? sk_fd_type_char(f->type) : '?',
+				   (unsigned)zext(&flp));
 		}
 		return;
 	}

@@ -2,8 +2,13 @@
 #include "replay/cli.h"
 #include "replay/engine.h"
 #include "replay/fields.h"
+#include "replay/log.h"
+#include "replay/outputs.h"
+#include "replay/progress.h"
+#include "replay/report.h"
 #include "formats/source.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,7 @@ struct input {
 	struct sk_event ev;
 	int have;            /* ev holds the next event of this source */
 	size_t meta_seen;    /* metadata entries already seeded */
+	struct sk_meta_seen seen;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -53,7 +59,7 @@ static int input_advance(struct input *in)
 	return rc > 0;
 }
 
-static char *join_args(const struct cli_opts *o)
+char *replay_filter_text(const struct cli_opts *o)
 {
 	size_t n = 1;
 	for (size_t i = 0; i < o->nfilter_args; i++)
@@ -70,7 +76,7 @@ static char *join_args(const struct cli_opts *o)
 	return s;
 }
 
-static void engine_opts_from_cli(const struct cli_opts *o, struct sk_engine_opts *eo)
+void replay_engine_opts(const struct cli_opts *o, struct sk_engine_opts *eo)
 {
 	memset(eo, 0, sizeof(*eo));
 	eo->out = stdout;
@@ -92,48 +98,103 @@ static void engine_opts_from_cli(const struct cli_opts *o, struct sk_engine_opts
 	eo->hostname = h && *h ? h : NULL;
 }
 
-int replay_run(const struct cli_opts *o, const struct rule_set *rs)
+int replay_sinks_open(const struct cli_opts *o, const struct rule_set *rs, struct sk_engine_opts *eo,
+		      struct replay_sinks *k)
 {
-	struct sk_engine_opts eo;
-	engine_opts_from_cli(o, &eo);
-	eo.rules = rs;
-	int status = 0;
 	char err[512];
-	struct rule_format *print = NULL;
-	struct rule_filter *filter = NULL;
-	struct input *in = calloc(o->ncaptures, sizeof(*in));
-	struct sk_engine e;
-	int engine_ok = 0;
-	if (!in) {
-		fprintf(stderr, "saker-replay: out of memory\n");
-		return 2;
-	}
+	memset(k, 0, sizeof(*k));
 	if (o->print_format) {
-		print = rule_format_compile(replay_field_registry(), o->print_format, err, sizeof(err));
-		if (!print) {
+		k->print = rule_format_compile(replay_field_registry(), o->print_format, err, sizeof(err));
+		if (!k->print) {
 			fprintf(stderr, "saker-replay: --print: %s\n", err);
-			status = 1;
-			goto out;
+			return 1;
 		}
-		eo.print = print;
+		eo->print = k->print;
 	}
 	if (o->nfilter_args) {
-		char *cond = join_args(o);
+		char *cond = replay_filter_text(o);
 		struct rule_diag_list diags = { 0 };
-		filter = cond ? rule_filter_compile(replay_field_registry(), cond, &diags) : NULL;
-		if (!filter) {
+		k->filter = cond ? rule_filter_compile(replay_field_registry(), cond, &diags) : NULL;
+		if (!k->filter)
 			fprintf(stderr, "saker-replay: filter '%s': %s\n", cond ? cond : "",
 				diags.n ? diags.v[0].message : "invalid");
-			status = 1;
-		}
 		for (size_t i = 0; i < diags.n; i++)
 			free(diags.v[i].message);
 		free(diags.v);
 		free(cond);
-		if (status)
-			goto out;
-		eo.filter = filter;
+		if (!k->filter)
+			return 1;
+		eo->filter = k->filter;
 	}
+	/* alerts go through the configured outputs; --print keeps stdout */
+	if (rs && !o->print_format) {
+		k->outs = sk_outputs_open(o->config.cfg, stdout, eo->unbuffered);
+		if (!k->outs)
+			return 1;
+		eo->outputs = k->outs;
+	}
+	if (rs && o->report) {
+		k->report = sk_report_new(rs);
+		if (!k->report) {
+			fprintf(stderr, "saker-replay: out of memory\n");
+			return 2;
+		}
+		eo->report = k->report;
+	}
+	return 0;
+}
+
+int replay_sinks_finish(const struct cli_opts *o, const struct rule_set *rs, struct replay_sinks *k,
+			struct sk_engine *e)
+{
+	int status = 0;
+	if (k->outs)
+		sk_outputs_flush(k->outs);
+	fflush(stdout);
+	struct sk_logger lg;
+	sk_logger_from_config(&lg, o->config.cfg);
+	if (k->report && sk_report_write(k->report, e, o->report) < 0)
+		status = 1;
+	else if (k->report)
+		sk_log(&lg, SK_LOG_INFO, "saker-replay: incident report written to %s", o->report);
+	if (k->outs && sk_outputs_throttled(k->outs))
+		sk_log(&lg, SK_LOG_WARNING, "saker-replay: outputs.rate: %" PRIu64 " alerts were not sent (rate limit)",
+		       sk_outputs_throttled(k->outs));
+	if (rs && !o->quiet_summary && !o->print_format)
+		sk_engine_print_summary(e, stdout);
+	if (o->verbose || o->live || e->stats.drops)
+		sk_engine_print_stats(e, stderr);
+	return status;
+}
+
+void replay_sinks_close(struct replay_sinks *k)
+{
+	sk_outputs_close(k->outs);
+	sk_report_free(k->report);
+	rule_format_free(k->print);
+	rule_filter_free(k->filter);
+	memset(k, 0, sizeof(*k));
+}
+
+int replay_run(const struct cli_opts *o, const struct rule_set *rs)
+{
+	struct sk_engine_opts eo;
+	replay_engine_opts(o, &eo);
+	eo.rules = rs;
+	char err[512];
+	struct input *in = calloc(o->ncaptures, sizeof(*in));
+	struct sk_engine e;
+	int engine_ok = 0;
+	struct replay_sinks k;
+	struct sk_progress prog;
+	sk_progress_init(&prog, stderr, o->progress);
+	if (!in) {
+		fprintf(stderr, "saker-replay: out of memory\n");
+		return 2;
+	}
+	int status = replay_sinks_open(o, rs, &eo, &k);
+	if (status)
+		goto out;
 	for (size_t i = 0; i < o->ncaptures; i++) {
 		in[i].path = o->captures[i];
 		struct sk_source_opts so = { .deliver_enter = o->legacy_enter_events };
@@ -143,6 +204,7 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 			status = 2;
 			goto out;
 		}
+		sk_progress_add_file(&prog, o->captures[i]);
 		if (o->legacy_enter_events && strcmp(sk_source_format_name(in[i].src), "scap") != 0)
 			fprintf(stderr, "saker-replay: --legacy-enter-events: %s has no enter events; nothing changes\n",
 				o->captures[i]);
@@ -155,7 +217,9 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 	engine_ok = 1;
 	for (size_t i = 0; i < o->ncaptures; i++) {
 		const struct sk_meta *m = sk_source_meta(in[i].src);
-		sk_engine_seed(&e, m);
+		sk_engine_seed_new(&e, m, &in[i].seen);
+		if (k.report)
+			sk_report_source(k.report, in[i].path, m);
 		in[i].meta_seen = meta_size(m);
 		if (input_advance(&in[i]) < 0)
 			status = 2;
@@ -174,28 +238,32 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 		sk_engine_process(&e, &best->ev);
 		const struct sk_meta *m = sk_source_meta(best->src);
 		if (meta_size(m) != best->meta_seen) {
-			sk_engine_seed(&e, m);
+			sk_engine_seed_new(&e, m, &best->seen);
+			if (k.report)
+				sk_report_source(k.report, best->path, m);
 			best->meta_seen = meta_size(m);
 		}
 		if (input_advance(best) < 0)
 			status = 2;
-		if (deadline && (++n & 0xffff) == 0 && now_s() > deadline)
-			break;
+		if ((++n & 0xfff) == 0) {
+			sk_progress_update(&prog, n);
+			if (deadline && now_s() > deadline)
+				break;
+		}
 	}
-	fflush(stdout);
-	if (rs && !o->quiet_summary && !o->print_format)
-		sk_engine_print_summary(&e, stdout);
-	if (o->verbose || e.stats.drops)
-		sk_engine_print_stats(&e, stderr);
+	sk_progress_done(&prog);
+	for (size_t i = 0; k.report && i < o->ncaptures; i++)
+		sk_report_source(k.report, in[i].path, sk_source_meta(in[i].src));
+	if (replay_sinks_finish(o, rs, &k, &e) && !status)
+		status = 1;
 out:
 	if (engine_ok)
 		sk_engine_fini(&e);
+	replay_sinks_close(&k);
 	for (size_t i = 0; i < o->ncaptures; i++)
 		if (in[i].src)
 			sk_source_close(in[i].src);
 	free(in);
-	rule_format_free(print);
-	rule_filter_free(filter);
 	fflush(stdout);
 	return status;
 }

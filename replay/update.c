@@ -171,6 +171,31 @@ static void resolve_cur_fd(struct sk_updater *u, const struct sk_event *ev, uint
 		c->fd_name_changed = 1;
 }
 
+/* Enter events (seen with --legacy-enter-events) refer to the fd they
+ * name, as in libs before enter events were dropped: sysdig 0.29 shows
+ * fd.* on "> read" etc.; fd-creating enters have fd.num -1. */
+static void resolve_enter_fd(struct sk_updater *u, const struct sk_event *ev, const struct sk_event_info *info)
+{
+	struct sk_cur *c = &u->cur;
+	if (!c->thread)
+		return;
+	if (!(info->flags & (SK_EF_USES_FD | SK_EF_DESTROYS_FD))) {
+		if (info->flags & SK_EF_CREATES_FD)
+			c->has_fd = 1;
+		return;
+	}
+	for (uint32_t i = 0; i < info->nparams && i < ev->nparams; i++) {
+		uint8_t t = info->params[i].type;
+		int64_t fd;
+		if ((t != SK_PT_FD && t != SK_PT_FD32) || sk_param_s64(ev, i, &fd) < 0)
+			continue;
+		c->has_fd = 1;
+		c->fd_num = fd;
+		c->fd = c->thread->proc ? sk_fdtable_get(c->thread->proc->fdt, fd) : NULL;
+		return;
+	}
+}
+
 void sk_update_apply(struct sk_updater *u, const struct sk_event *ev)
 {
 	sk_update_flush(u);
@@ -211,8 +236,11 @@ void sk_update_apply(struct sk_updater *u, const struct sk_event *ev)
 		u->pending_exit_reaper = reaper;
 		return;
 	}
-	if (!is_exit)
-		return; /* enter events carry no state change in the exit-only model */
+	if (!is_exit) {
+		/* enter events carry no state change in the exit-only model */
+		resolve_enter_fd(u, ev, info);
+		return;
+	}
 	sk_update_proc_event(u, ev, kind, res);
 	sk_update_fd_event(u, ev, kind, res);
 	resolve_cur_fd(u, ev, kind, res);
@@ -312,7 +340,22 @@ static void link_thread_groups(struct sk_updater *u)
 	}
 }
 
-static void seed_fd(struct sk_updater *u, const struct sk_meta_fd *mf)
+/* Snapshot sockets hold local -> remote addresses; libs show the client
+ * first, so the local end of a connection to a port some process listens
+ * on is the server side. */
+static void seed_fd_server_side(struct sk_fd *f)
+{
+	uint8_t tmp[16];
+	memcpy(tmp, f->sip, 16);
+	memcpy(f->sip, f->dip, 16);
+	memcpy(f->dip, tmp, 16);
+	uint16_t p = f->sport;
+	f->sport = f->dport;
+	f->dport = p;
+	f->role = SK_ROLE_SERVER;
+}
+
+static void seed_fd(struct sk_updater *u, const struct sk_meta_fd *mf, const uint8_t *listening)
 {
 	struct sk_thread *t = sk_state_thread(u->st, mf->pid);
 	if (!t || !t->proc)
@@ -344,6 +387,12 @@ static void seed_fd(struct sk_updater *u, const struct sk_meta_fd *mf)
 	sk_fd_set_name(f, name, strlen(name));
 	if (f->type == SK_FDT_FILE || f->type == SK_FDT_DIRECTORY)
 		sk_fd_set_nameraw(f, name, strlen(name));
+	if ((f->type == SK_FDT_IPV4 || f->type == SK_FDT_IPV6) && (listening[mf->sport >> 3] >> (mf->sport & 7)) & 1)
+		seed_fd_server_side(f);
+	/* .scap fd lists carry socket addresses, not names (libs name them) */
+	if (!name[0] && (f->type == SK_FDT_IPV4 || f->type == SK_FDT_IPV6 || f->type == SK_FDT_IPV4_SERVER ||
+			 f->type == SK_FDT_IPV6_SERVER))
+		sk_update_fd_ip_name(f);
 }
 
 static void seed_container(struct sk_updater *u, const char *id, const char *json)
@@ -385,8 +434,13 @@ void sk_updater_seed(struct sk_updater *u, const struct sk_meta *m)
 	for (size_t i = 0; i < m->n_procs; i++)
 		seed_thread(u, &m->procs[i]);
 	link_thread_groups(u);
+	uint8_t listening[65536 / 8];
+	memset(listening, 0, sizeof(listening));
 	for (size_t i = 0; i < m->n_fds; i++)
-		seed_fd(u, &m->fds[i]);
+		if (m->fds[i].type == SK_FDT_IPV4_SERVER || m->fds[i].type == SK_FDT_IPV6_SERVER)
+			listening[m->fds[i].sport >> 3] |= (uint8_t)(1u << (m->fds[i].sport & 7));
+	for (size_t i = 0; i < m->n_fds; i++)
+		seed_fd(u, &m->fds[i], listening);
 	for (size_t i = 0; i < m->n_users; i++) {
 		const struct sk_meta_user *us = &m->users[i];
 		sk_state_add_user(u->st, us->uid, us->gid, us->name, us->home, us->shell, us->container_id);

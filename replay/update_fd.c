@@ -113,7 +113,7 @@ static void socket_exit(struct sk_updater *u, const struct sk_event *ev, struct 
 	sk_fd_set_name(f, "", 0);
 }
 
-static void set_ip_name(struct sk_fd *f)
+void sk_update_fd_ip_name(struct sk_fd *f)
 {
 	char buf[160];
 	struct sk_tuple tt;
@@ -137,18 +137,11 @@ static void apply_ends(struct sk_fd *f, const struct sk_tuple *tp, int local_is_
 	uint16_t lport = local_is_s ? tp->sport : tp->dport, rport = local_is_s ? tp->dport : tp->sport;
 	f->v6 = tp->v6;
 	if (f->role == SK_ROLE_SERVER) {
-		memcpy(f->sip, lip, 16);
-		f->sport = lport;
-		memcpy(f->dip, rip, 16);
-		f->dport = rport;
-		/* stored client -> server */
-		uint8_t tmp[16];
-		memcpy(tmp, f->sip, 16);
-		memcpy(f->sip, f->dip, 16);
-		memcpy(f->dip, tmp, 16);
-		uint16_t p = f->sport;
-		f->sport = f->dport;
-		f->dport = p;
+		/* stored client -> server: the remote end is the client */
+		memcpy(f->sip, rip, 16);
+		f->sport = rport;
+		memcpy(f->dip, lip, 16);
+		f->dport = lport;
 	} else {
 		memcpy(f->sip, lip, 16);
 		f->sport = lport;
@@ -208,7 +201,7 @@ static void connect_exit(struct sk_updater *u, const struct sk_event *ev, struct
 		if (f->role == SK_ROLE_NONE)
 			f->role = SK_ROLE_CLIENT;
 		apply_ends(f, &tp, 1);
-		set_ip_name(f);
+		sk_update_fd_ip_name(f);
 	} else {
 		return;
 	}
@@ -244,7 +237,7 @@ static void accept_exit(struct sk_updater *u, const struct sk_event *ev, uint16_
 		f->sport = tp.sport;
 		memcpy(f->dip, tp.dip, 16);
 		f->dport = tp.dport;
-		set_ip_name(f);
+		sk_update_fd_ip_name(f);
 	}
 	mark_name_changed(f);
 }
@@ -271,7 +264,7 @@ static void bind_exit(struct sk_updater *u, const struct sk_event *ev, struct sk
 	f->role = SK_ROLE_SERVER;
 	memcpy(f->sip, tp.sip, 16);
 	f->sport = tp.sport;
-	set_ip_name(f);
+	sk_update_fd_ip_name(f);
 	mark_name_changed(f);
 }
 
@@ -330,7 +323,7 @@ static void io_exit(struct sk_updater *u, const struct sk_event *ev, uint16_t ki
 	char before[160];
 	snprintf(before, sizeof(before), "%s", f->name ? f->name : "");
 	apply_ends(f, &tp, is_send);
-	set_ip_name(f);
+	sk_update_fd_ip_name(f);
 	if (strcmp(before, f->name) != 0)
 		mark_name_changed(f);
 }

@@ -15,6 +15,10 @@ int64_t sk_update_res(const struct sk_event *ev);
  * single trailing NUL of CHARBUFs so the length is the text length. */
 struct sk_str *sk_str_from_param(const struct sk_param *p);
 
+/* Names an IP socket entry from its addresses: "sip:sport->dip:dport", or
+ * "ip:port" for a listening socket. */
+void sk_update_fd_ip_name(struct sk_fd *f);
+
 /* Recompute the container id of t from its cgroups. */
 void sk_thread_update_container(struct sk_thread *t);
 

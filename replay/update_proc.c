@@ -25,6 +25,15 @@ static void set_str_param(struct sk_updater *u, const struct sk_event *ev, int r
 		set_str(dst, sk_str_from_param(p));
 }
 
+/* argv/env lists: an empty list is a zero-length parameter, which must
+ * replace the inherited value (a program run without arguments). */
+static void set_list_param(struct sk_updater *u, const struct sk_event *ev, int role, struct sk_str **dst)
+{
+	int i = u->pi->idx[ev->type][role];
+	if (i >= 0 && (uint32_t)i < ev->nparams)
+		set_str(dst, sk_str_from_param(&ev->params[i]));
+}
+
 static void set_comm_param(struct sk_updater *u, const struct sk_event *ev, struct sk_thread *t)
 {
 	const char *c = sk_get_str(u->pi, ev, PR_comm);
@@ -57,7 +66,7 @@ static void get_u64(struct sk_updater *u, const struct sk_event *ev, int role, u
 static void take_task_params(struct sk_updater *u, const struct sk_event *ev, struct sk_thread *t)
 {
 	set_str_param(u, ev, PR_exe, &t->exe);
-	set_str_param(u, ev, PR_args, &t->args);
+	set_list_param(u, ev, PR_args, &t->args);
 	set_comm_param(u, ev, t);
 	get_i64(u, ev, PR_fdlimit, &t->fdlimit);
 	get_u32(u, ev, PR_vm_size, &t->vmsize);
@@ -256,7 +265,7 @@ static void execve_exit(struct sk_updater *u, const struct sk_event *ev, struct 
 		const char *b = strrchr(e, '/');
 		snprintf(t->comm, 16, "%s", b ? b + 1 : e);
 	}
-	set_str_param(u, ev, PR_env, &t->env);
+	set_list_param(u, ev, PR_env, &t->env);
 	get_u32(u, ev, PR_tty, &t->tty);
 	get_i64(u, ev, PR_vpgid, &t->vpgid);
 	get_i64(u, ev, PR_pgid, &t->pgid);

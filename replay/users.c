@@ -58,9 +58,21 @@ static int same_container(const char *a, const char *b)
 	return strcmp(a, b ? b : "") == 0;
 }
 
-/* Latest definition wins, as when a capture re-announces a user. */
+static int container_has_users(const struct sk_state *st, const char *container)
+{
+	for (size_t i = 0; i < st->nusers; i++)
+		if (same_container(st->users[i].container, container))
+			return 1;
+	return 0;
+}
+
+/* Latest definition wins, as when a capture re-announces a user. A container
+ * whose own user database was not recorded uses the host's (docs/compat.md):
+ * cgroup-matched "containers" often share the host's root file system. */
 const struct sk_user *sk_state_user(const struct sk_state *st, uint32_t uid, const char *container)
 {
+	if (container && container[0] && !container_has_users(st, container))
+		container = "";
 	for (size_t i = st->nusers; i-- > 0;)
 		if (st->users[i].uid == uid && same_container(st->users[i].container, container))
 			return &st->users[i];
@@ -69,6 +81,11 @@ const struct sk_user *sk_state_user(const struct sk_state *st, uint32_t uid, con
 
 const struct sk_group *sk_state_group(const struct sk_state *st, uint32_t gid, const char *container)
 {
+	int own = 0;
+	for (size_t i = 0; container && container[0] && i < st->ngroups && !own; i++)
+		own = same_container(st->groups[i].container, container);
+	if (!own)
+		container = "";
 	for (size_t i = st->ngroups; i-- > 0;)
 		if (st->groups[i].gid == gid && same_container(st->groups[i].container, container))
 			return &st->groups[i];

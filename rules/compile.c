@@ -115,6 +115,7 @@ static int conv_const(struct cctx *cx, const struct cc_check *c, int pos, const 
 		d[len] = 0;
 		out->v.s = d;
 		out->len = (uint32_t)len;
+		out->nul_free = 1; /* cut at the first NUL above */
 		return 0;
 	}
 	case CLS_BYTES:
@@ -342,6 +343,15 @@ static struct cc_node *compile_evttype(struct cctx *cx, const struct cond_node *
 	return nd;
 }
 
+/* Whether some name is a syscall that only the generic event carries. */
+static int any_generic(const struct rule_field_registry *reg, char **items, size_t n)
+{
+	for (size_t i = 0; reg->evttype_generic && i < n; i++)
+		if (reg->evttype_generic(items[i]))
+			return 1;
+	return 0;
+}
+
 static struct cc_node *compile_check(struct cctx *cx, const struct cond_node *a)
 {
 	struct cc_check *c = calloc(1, sizeof(*c));
@@ -421,7 +431,7 @@ static struct cc_node *compile_check(struct cctx *cx, const struct cond_node *a)
 	}
 	if (is_evttype_field(&c->lhs) && !c->mod &&
 	    (c->op == OP_EQ || c->op == OP_NE || c->op == OP_IN || c->op == OP_INTERSECTS)) {
-		if (strcmp(def->name, "evt.type") == 0 && cx->reg->evttype_lookup) {
+		if (strcmp(def->name, "evt.type") == 0 && cx->reg->evttype_lookup && !any_generic(cx->reg, items, n)) {
 			nd = compile_evttype(cx, a, c->op, items, lens, n);
 			check_free(c);
 			return nd;
@@ -450,7 +460,56 @@ err:
 	return NULL;
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+	return h * 0xFF51AFD7ED558CCDull;
+}
+
+static uint64_t mix_bytes(uint64_t h, const char *p, size_t n)
+{
+	h = mix(h, n);
+	for (size_t i = 0; i < n; i++)
+		h = mix(h, (uint8_t)p[i]);
+	return h;
+}
+
+/* Structural hash of an AST subtree (all of it: a check's field, operator,
+ * constants and list items). */
+static uint64_t ast_hash(const struct cond_node *a, uint64_t seed)
+{
+	uint64_t h = mix(seed, ((uint64_t)a->kind << 16) | ((uint64_t)a->op << 8) | a->mod);
+	if (a->str)
+		h = mix_bytes(h, a->str, a->len ? a->len : strlen(a->str));
+	if (a->arg)
+		h = mix_bytes(h ^ 0xA5, a->arg, strlen(a->arg));
+	for (size_t i = 0; i < a->nitems; i++)
+		h = mix_bytes(h ^ 0x5A, a->items[i], a->itemlens[i]);
+	for (size_t i = 0; i < a->nkids; i++)
+		h = mix(h, ast_hash(a->kids[i], seed));
+	return h;
+}
+
+static struct cc_node *compile_node_inner(struct cctx *cx, const struct cond_node *a);
+
 static struct cc_node *compile_node(struct cctx *cx, const struct cond_node *a)
+{
+	struct cc_node *n = compile_node_inner(cx, a);
+	if (n && (n->kind == CC_AND || n->kind == CC_OR || n->kind == CC_NOT)) {
+		n->h1 = mix((uint64_t)n->kind, 0x1234567ull);
+		n->h2 = mix((uint64_t)n->kind, 0x7654321ull);
+		for (uint32_t i = 0; i < n->nkids; i++) {
+			n->h1 = mix(n->h1, n->kids[i]->h1);
+			n->h2 = mix(n->h2, n->kids[i]->h2);
+		}
+	} else if (n) {
+		n->h1 = ast_hash(a, 0x1234567ull);
+		n->h2 = ast_hash(a, 0x7654321ull);
+	}
+	return n;
+}
+
+static struct cc_node *compile_node_inner(struct cctx *cx, const struct cond_node *a)
 {
 	switch (a->kind) {
 	case CN_AND:

@@ -68,7 +68,7 @@ struct cc_operand {
 	uint8_t ntr;
 	uint8_t tr[COND_MAX_TRANSFORMS];
 	char *scratch[COND_MAX_TRANSFORMS]; /* per-stage output buffers, preallocated */
-	struct rule_value *listbuf;       /* RULE_LIST_MAX values for list and either-side fields */
+	struct rule_value *listbuf;       /* RULE_LIST_MAX values for list fields */
 };
 
 /* Resolves a field name as written (with optional [arg]) against the registry
@@ -81,9 +81,7 @@ int cc_operand_from_node(struct cc_operand *op, const struct cond_node *n, const
 			 int *unknown, struct cond_error *err);
 void cc_operand_fini(struct cc_operand *op);
 /* Extracts one value (applying transformers). Returns 1 on value, 0 if missing.
- * For list operands, *out receives listbuf and the return is the count.
- * For either-side fields (RFF_EITHER) *list is set too, the count is at most
- * RULE_EITHER_MAX, and the values are to be checked one by one. */
+ * For list operands, *out receives listbuf and the return is the count. */
 int cc_operand_get(const struct cc_operand *op, const struct rule_field_ref *ref, rule_extract_fn ex, void *ectx,
 		   struct rule_value *out, const struct rule_value **list);
 
@@ -118,6 +116,8 @@ struct cc_check {
 
 struct cc_node {
 	uint8_t kind;
+	uint32_t memo;               /* 1-based memo slot shared by identical subtrees of a rule set, 0 = none */
+	uint64_t h1, h2;             /* structural hash (two seeds): equal subtrees, equal hashes */
 	uint32_t nkids;
 	struct cc_node **kids;
 	struct cc_check *chk;
@@ -135,6 +135,18 @@ enum cc_class { CLS_STRING = 1, CLS_BYTES, CLS_SIGNED, CLS_UNSIGNED, CLS_DOUBLE,
 int cc_class_of(int ftype);
 
 int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx);
+
+/* Per-event results of shared subtrees (see rules/ruleset.c). */
+struct cond_memo_slot {
+	uint64_t gen;
+	uint8_t val;
+};
+struct cond_memo {
+	struct cond_memo_slot *slots;
+	uint64_t gen;                /* bumped once per event */
+};
+int cond_eval_memo(const struct cond_compiled *c, uint16_t evttype, rule_extract_fn extract, void *ectx,
+		   struct cond_memo *memo);
 void cc_node_free(struct cc_node *n);
 
 /* Key under which a value is stored in an in/intersects set (eval.c). */

@@ -10,6 +10,8 @@ static size_t slen(const struct rule_value *v)
 {
 	if (!v->v.s)
 		return 0;
+	if (v->nul_free)
+		return v->len;
 	const char *nul = memchr(v->v.s, 0, v->len);
 	return nul ? (size_t)(nul - v->v.s) : v->len;
 }
@@ -124,6 +126,10 @@ static int cmp_bytes(int op, const char *a, size_t al, const char *b, size_t bl)
 		return cond_glob_match(b, bl, a, al, 0);
 	case OP_IGLOB:
 		return cond_glob_match(b, bl, a, al, 1);
+	case OP_EQ:
+		return al == bl && memcmp(a, b, al) == 0;
+	case OP_NE:
+		return al != bl || memcmp(a, b, al) != 0;
 	default: {
 		int c = memcmp(a, b, al < bl ? al : bl);
 		if (c == 0)
@@ -204,7 +210,7 @@ static int eval_modifier(const struct cc_check *c, const struct rule_value *l)
 	return c->mod == MOD_ALLOF ? 1 : hits == 1 && c->mod == MOD_ONEOF;
 }
 
-/* The check on one scalar LHS value: 0/1. */
+/* The check of one scalar LHS value against the RHS. */
 static int check_value(const struct cc_check *c, const struct rule_value *lv, rule_extract_fn ex, void *ectx)
 {
 	if (c->rhs) {
@@ -243,14 +249,14 @@ static int check_once(const struct cc_check *c, const struct rule_field_ref *ref
 		return -1;
 	if (c->op == OP_EXISTS)
 		return 1;
-	if (list && !c->lhs.is_list) {
-		/* Either-side field (RFF_EITHER): one end matching is enough,
-		 * '!=' needs every end to differ. */
-		int ne = c->op == OP_NE;
-		for (int i = 0; i < n; i++)
-			if (check_value(c, &list[i], ex, ectx) != ne)
-				return !ne;
-		return ne;
+	if (list && (c->lhs.def->flags & RFF_EITHER)) {
+		int any = 0, all = 1;
+		for (int i = 0; i < n; i++) {
+			int r = check_value(c, &list[i], ex, ectx);
+			any |= r;
+			all &= r;
+		}
+		return c->op == OP_NE ? all : any;
 	}
 	if (list) {
 		for (int i = 0; i < n; i++) {
@@ -283,21 +289,25 @@ int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx)
 	return 0;
 }
 
-static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx)
+static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
+		     struct cond_memo *memo);
+
+static int eval_kids(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
+		     struct cond_memo *memo)
 {
 	switch (n->kind) {
 	case CC_AND:
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (!eval_node(n->kids[i], evttype, ex, ectx))
+			if (!eval_node(n->kids[i], evttype, ex, ectx, memo))
 				return 0;
 		return 1;
 	case CC_OR:
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (eval_node(n->kids[i], evttype, ex, ectx))
+			if (eval_node(n->kids[i], evttype, ex, ectx, memo))
 				return 1;
 		return 0;
 	case CC_NOT:
-		return !eval_node(n->kids[0], evttype, ex, ectx);
+		return !eval_node(n->kids[0], evttype, ex, ectx, memo);
 	case CC_EVTTYPE: {
 		int in = evttype < n->nbits && n->bitmap[evttype];
 		return n->negate ? !in : in;
@@ -308,7 +318,29 @@ static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn 
 	return 0;
 }
 
+/* Macros expand to identical subtrees in many rules (spawned_process,
+ * open_read, container...): within one event each is evaluated once. */
+static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
+		     struct cond_memo *memo)
+{
+	if (!memo || !n->memo)
+		return eval_kids(n, evttype, ex, ectx, memo);
+	struct cond_memo_slot *s = &memo->slots[n->memo - 1];
+	if (s->gen == memo->gen)
+		return s->val;
+	int r = eval_kids(n, evttype, ex, ectx, memo);
+	s->gen = memo->gen;
+	s->val = (uint8_t)r;
+	return r;
+}
+
 int cond_eval(const struct cond_compiled *c, uint16_t evttype, rule_extract_fn extract, void *ectx)
 {
-	return eval_node(c->root, evttype, extract, ectx);
+	return eval_node(c->root, evttype, extract, ectx, NULL);
+}
+
+int cond_eval_memo(const struct cond_compiled *c, uint16_t evttype, rule_extract_fn extract, void *ectx,
+		   struct cond_memo *memo)
+{
+	return eval_node(c->root, evttype, extract, ectx, memo);
 }

@@ -49,6 +49,14 @@ static int types_of(const struct cond_node *n, int neg, const struct rule_field_
 	memset(map, 0, nt);
 	const struct cond_node *r = n->kids[1];
 	size_t cnt = r->kind == CN_VALUE ? 1 : r->nitems;
+	/* A negated generic-only name excludes some generic events but not the
+	 * generic type: every type stays possible. */
+	int negated = (n->op == OP_NE) != (neg != 0);
+	for (size_t i = 0; negated && reg->evttype_generic && i < cnt; i++)
+		if (reg->evttype_generic(r->kind == CN_VALUE ? r->str : r->items[i])) {
+			memset(map, 1, nt);
+			return 0;
+		}
 	for (size_t i = 0; i < cnt; i++) {
 		const char *name = r->kind == CN_VALUE ? r->str : r->items[i];
 		uint16_t ids[256];

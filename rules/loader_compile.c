@@ -48,11 +48,12 @@ static void item_ctx(struct ld_ctx *c, const char *type, const char *name, struc
 }
 
 /* Position of a condition error: the condition's start, moved by the parser
- * offset when the condition is a single line written as is. */
-static struct ld_pos cond_err_pos(struct ld_pos p, const char *written, const char *parsed, int offset)
+ * offset when the condition is a single line written as is and the error lies
+ * in the part written there (not in text appended later, elsewhere). */
+static struct ld_pos cond_err_pos(struct ld_pos p, const char *written, size_t len0, const char *parsed, int offset)
 {
 	if (offset >= 0 && p.line > 0 && !strchr(written, '\n') && !strcmp(written, parsed) &&
-	    (size_t)offset <= strlen(written))
+	    (size_t)offset <= len0)
 		p.col += offset;
 	return p;
 }
@@ -122,7 +123,8 @@ static int parse_macros(struct comp *c)
 		if (!c->cm[i].ast) {
 			struct ld_ctx ctx;
 			item_ctx(&ctx, "macro", m->name, m->pos);
-			ld_ctx_push(&ctx, "condition expression", "", cond_err_pos(m->cond_pos, m->cond, text, err.offset));
+			ld_ctx_push(&ctx, "condition expression", "",
+				    cond_err_pos(m->cond_pos, m->cond, m->cond_len0, text, err.offset));
 			ld_diag(l, LOAD_ERR_COMPILE_CONDITION, &ctx, "%s", err.msg);
 			free(text);
 			return -1;
@@ -214,7 +216,8 @@ static int compile_rule(struct comp *c, size_t i, struct rule_set *rs)
 	ast = cond_parse(text, MAX_COND_DEPTH, &err);
 	if (!ast) {
 		struct ld_ctx cctx = rctx;
-		ld_ctx_push(&cctx, "condition expression", "", cond_err_pos(r->cond_pos, r->cond, text, err.offset));
+		ld_ctx_push(&cctx, "condition expression", "",
+			    cond_err_pos(r->cond_pos, r->cond, r->cond_len0, text, err.offset));
 		ld_diag(l, LOAD_ERR_COMPILE_CONDITION, &cctx, "%s", err.msg);
 		goto out;
 	}

@@ -56,6 +56,7 @@ struct ld_macro {
 	char *name;
 	struct ld_pos pos, cond_pos;
 	char *cond;
+	size_t cond_len0;          /* length of the text written at cond_pos (cond may have appends after it) */
 	uint32_t first_seq, vis_seq;
 };
 
@@ -63,6 +64,7 @@ struct ld_rule {
 	char *name;
 	struct ld_pos pos, cond_pos, out_pos;
 	char *cond, *output, *desc, *source;
+	size_t cond_len0;          /* as for ld_macro */
 	int priority, enabled, warn_evttypes, skip_unknown;
 	char **tags;
 	size_t ntags;

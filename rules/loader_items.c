@@ -378,6 +378,7 @@ int ld_read_macro(struct ld_reader *r, const struct ynode *item, const struct ld
 		free(m->cond);
 		m->cond = cond;
 		m->cond_pos = ld_node_pos(r->f, ld_map_get(item, "condition"));
+		m->cond_len0 = strlen(m->cond);
 	}
 	m->pos = ctx.loc[ctx.n - 1].pos;
 	m->vis_seq = ++l->seq;

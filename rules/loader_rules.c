@@ -98,9 +98,12 @@ static int append_exceptions(struct rule_loader *l, struct ld_rule *dst, struct 
 					"Can not append exception comps to existing exception, only values");
 				return -1;
 			}
-			old->values = ld_xrealloc(old->values, (old->nvalues + e->nvalues) * sizeof(*old->values));
-			memcpy(old->values + old->nvalues, e->values, e->nvalues * sizeof(*e->values));
-			old->nvalues += e->nvalues;
+			if (e->nvalues) { /* an append with no values (LOAD_APPEND_NO_VALUES) adds nothing */
+				old->values = ld_xrealloc(old->values,
+							  (old->nvalues + e->nvalues) * sizeof(*old->values));
+				memcpy(old->values + old->nvalues, e->values, e->nvalues * sizeof(*e->values));
+				old->nvalues += e->nvalues;
+			}
 			free(e->values);
 			e->values = NULL;
 			e->nvalues = 0;
@@ -172,6 +175,7 @@ static int read_overrides_apply(struct ld_reader *r, const struct ynode *item, c
 				free(dst->cond);
 				dst->cond = s;
 				dst->cond_pos = ld_node_pos(r->f, ld_map_get(item, "condition"));
+				dst->cond_len0 = strlen(dst->cond);
 			}
 			s = NULL;
 		}
@@ -180,6 +184,7 @@ static int read_overrides_apply(struct ld_reader *r, const struct ynode *item, c
 				return -1;
 			char *t = trim_dup(s);
 			free(s);
+			s = NULL; /* ld_decode_str frees *out before storing: never leave it dangling */
 			if (pass == 0) {
 				ld_str_append(&dst->output, " ", t);
 				free(t);
@@ -293,6 +298,7 @@ static int read_definition(struct ld_reader *r, const struct ynode *item, const 
 	    ld_decode_str(r, item, "desc", 0, ctx, &v.desc) < 0 || read_priority(r, item, ctx, &v.priority) < 0)
 		goto fail;
 	v.cond_pos = ld_node_pos(r->f, ld_map_get(item, "condition"));
+	v.cond_len0 = strlen(v.cond);
 	v.out_pos = ld_node_pos(r->f, ld_map_get(item, "output"));
 	v.output = trim_dup(out);
 	free(out);

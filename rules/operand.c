@@ -318,7 +318,7 @@ int cc_operand_get(const struct cc_operand *op, const struct rule_field_ref *ref
 		   struct rule_value *out, const struct rule_value **list)
 {
 	*list = NULL;
-	if (op->def->flags & RFF_LIST) {
+	if (op->def->flags & (RFF_LIST | RFF_EITHER)) {
 		for (size_t i = 0; i < RULE_LIST_MAX; i++)
 			op->listbuf[i].type = op->def->type;
 		int n = ex(ectx, ref, op->listbuf);
@@ -333,15 +333,6 @@ int cc_operand_get(const struct cc_operand *op, const struct rule_field_ref *ref
 		}
 		*list = op->listbuf;
 		return n;
-	}
-	if (op->def->flags & RFF_EITHER) {
-		for (size_t i = 0; i < RULE_EITHER_MAX; i++)
-			op->listbuf[i].type = op->def->type;
-		int n = ex(ectx, ref, op->listbuf);
-		if (n <= 0)
-			return 0;
-		*list = op->listbuf;
-		return n > RULE_EITHER_MAX ? RULE_EITHER_MAX : n;
 	}
 	out->type = op->def->type;
 	if (ex(ectx, ref, out) <= 0)

@@ -43,13 +43,10 @@ enum rule_field_flag {
 	RFF_ANY_ANCESTOR = 1u << 7,  /* proc.a*: without an argument, true if any ancestor (arg 1..) matches */
 	RFF_DEPRECATED = 1u << 8,    /* evt.dir, evt.latency*: LOAD_DEPRECATED_ITEM warning */
 	RFF_HIDDEN = 1u << 9,        /* not listed by --list */
-	/* Either-side fields (fd.ip, fd.port, fd.net): the provider may return
-	 * up to RULE_EITHER_MAX values (both ends of a connection) into an
-	 * array; a comparison holds when one value matches, '!=' when none
-	 * is equal. */
-	RFF_EITHER = 1u << 10,
+	RFF_EITHER = 1u << 10,       /* fd.ip/fd.port/fd.net: the provider returns both ends (like a
+				      * list); '!=' holds when every end differs, any other
+				      * check when one end matches (libs semantics) */
 };
-#define RULE_EITHER_MAX 2
 
 struct rule_field_def {
 	const char *name;   /* "proc.aname", "evt.arg" (dotted prefix without the dot) */
@@ -75,6 +72,7 @@ struct rule_field_ref {
 struct rule_value {
 	uint8_t type;          /* enum rule_ftype of the value */
 	uint8_t ipv6;          /* RF_IPADDR: 1 if 16-byte address */
+	uint8_t nul_free;      /* strings: the provider guarantees no NUL byte in len (saves a scan) */
 	uint32_t len;          /* strings/bytebufs: length in bytes (no NUL) */
 	union {
 		int64_t i;
@@ -99,6 +97,11 @@ struct rule_field_registry {
 	/* Maps an evt.type name to event type ids. Returns how many (0 = unknown). */
 	size_t (*evttype_lookup)(const char *name, uint16_t *out, size_t cap);
 	uint16_t n_evttypes;   /* event type ids are 0 .. n_evttypes-1 */
+	/* 1 when name is a syscall without an event type of its own (it arrives
+	 * as the generic event, whose evt.type is the syscall name): the lookup
+	 * returns the generic event's ids and evt.type=name compares the
+	 * extracted name instead of a type bitmap. May be NULL. */
+	int (*evttype_generic)(const char *name);
 };
 
 /*

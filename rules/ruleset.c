@@ -1,5 +1,6 @@
 /* rules/ruleset.c: the compiled rule set: selection, the event-type index, evaluation order and introspection. */
 #include "rules/cond.h"
+#include "rules/cond_int.h"
 #include "rules/loader_int.h"
 
 #include <stdlib.h>
@@ -23,6 +24,10 @@ struct rule_set {
 	int match_all;
 	uint32_t *off;  /* ntypes + 1 offsets into idx */
 	uint32_t *idx;  /* rule indices, definition order per type */
+	/* Shared-subtree results of the event being evaluated: a cache, so
+	 * rule_set_eval stays logically const (one set per thread). */
+	struct cond_memo memo;
+	size_t nslots;
 };
 
 struct rule_set *rs_new(size_t nrules, uint16_t n_evttypes)
@@ -87,6 +92,7 @@ void rule_set_free(struct rule_set *rs)
 	free(rs->rules);
 	free(rs->off);
 	free(rs->idx);
+	free(rs->memo.slots);
 	free(rs);
 }
 
@@ -130,6 +136,91 @@ static void apply_selection(struct rule_set *rs, const struct rule_loader *l)
 	}
 }
 
+/* Subtree census: open addressing on the two structural hashes. */
+struct census {
+	struct census_ent { uint64_t h1, h2; uint32_t count, slot; } *v;
+	size_t cap, n;
+};
+
+static struct census_ent *census_find(struct census *c, uint64_t h1, uint64_t h2)
+{
+	for (size_t i = h1 & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+		struct census_ent *e = &c->v[i];
+		if (!e->count || (e->h1 == h1 && e->h2 == h2))
+			return e;
+	}
+}
+
+static int census_grow(struct census *c)
+{
+	struct census old = *c;
+	c->cap = old.cap ? old.cap * 2 : 1024;
+	c->v = calloc(c->cap, sizeof(*c->v));
+	if (!c->v) {
+		*c = old;
+		return -1;
+	}
+	c->n = 0;
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.v[i].count) {
+			*census_find(c, old.v[i].h1, old.v[i].h2) = old.v[i];
+			c->n++;
+		}
+	free(old.v);
+	return 0;
+}
+
+static void census_walk(struct census *c, struct cc_node *n, int assign, uint32_t *nslots)
+{
+	if (n->kind == CC_EVTTYPE)
+		return; /* a byte test: cheaper than the memo */
+	if ((c->n + 1) * 2 > c->cap && !assign && census_grow(c) < 0)
+		return;
+	struct census_ent *e = census_find(c, n->h1, n->h2);
+	if (!assign) {
+		if (!e->count) {
+			e->h1 = n->h1;
+			e->h2 = n->h2;
+			c->n++;
+		}
+		e->count++;
+	} else if (e->count > 1) {
+		if (!e->slot)
+			e->slot = ++*nslots;
+		n->memo = e->slot;
+	}
+	for (uint32_t i = 0; i < n->nkids; i++)
+		census_walk(c, n->kids[i], assign, nslots);
+}
+
+static void memo_clear(struct cc_node *n)
+{
+	n->memo = 0;
+	for (uint32_t i = 0; i < n->nkids; i++)
+		memo_clear(n->kids[i]);
+}
+
+/* Gives every subtree that occurs more than once among the enabled rules a
+ * memo slot, so its result is computed once per event. */
+static void assign_memo_slots(struct rule_set *rs)
+{
+	struct census c = { 0 };
+	uint32_t nslots = 0;
+	if (census_grow(&c) < 0)
+		return;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < rs->n; i++)
+			if (rs->rules[i].info.enabled && rs->rules[i].cc)
+				census_walk(&c, rs->rules[i].cc->root, pass, &nslots);
+	free(c.v);
+	rs->memo.slots = nslots ? calloc(nslots, sizeof(*rs->memo.slots)) : NULL;
+	rs->nslots = rs->memo.slots ? nslots : 0;
+	if (nslots && !rs->memo.slots)
+		for (size_t i = 0; i < rs->n; i++)
+			if (rs->rules[i].cc)
+				memo_clear(rs->rules[i].cc->root);
+}
+
 void rs_finish(struct rule_set *rs, struct rule_loader *l, size_t nmacros, size_t nlists)
 {
 	rs->nmacros = nmacros;
@@ -156,6 +247,7 @@ void rs_finish(struct rule_set *rs, struct rule_loader *l, size_t nmacros, size_
 		for (size_t i = 0; i < rs->n; i++)
 			if (rs->rules[i].info.enabled && rs->rules[i].typemap && rs->rules[i].typemap[t])
 				rs->idx[k++] = (uint32_t)i;
+	assign_memo_slots(rs);
 }
 
 size_t rule_set_count(const struct rule_set *rs)
@@ -189,9 +281,12 @@ size_t rule_set_eval(const struct rule_set *rs, uint16_t evttype, rule_extract_f
 	if (evttype >= rs->ntypes)
 		return 0;
 	size_t matches = 0;
+	struct cond_memo *memo = rs->nslots ? (struct cond_memo *)&rs->memo : NULL;
+	if (memo)
+		memo->gen++;
 	for (uint32_t k = rs->off[evttype]; k < rs->off[evttype + 1]; k++) {
 		uint32_t i = rs->idx[k];
-		if (!cond_eval(rs->rules[i].cc, evttype, extract, ectx))
+		if (!cond_eval_memo(rs->rules[i].cc, evttype, extract, ectx, memo))
 			continue;
 		matches++;
 		if (on_match) {

@@ -19,14 +19,23 @@ struct strset {
 	size_t n;
 };
 
+/* 8 bytes per step: the hot path hashes every string tested with `in`. */
 static uint64_t strset_hash(const void *key, size_t len)
 {
 	const uint8_t *p = key;
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ull;
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ (len * 0xC2B2AE3D27D4EB4Full);
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+		p += 8;
+		len -= 8;
 	}
+	uint64_t w = 0;
+	for (size_t i = 0; i < len; i++)
+		w |= (uint64_t)p[i] << (8 * i);
+	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
 	h ^= h >> 29;
 	return h ? h : 1;
 }

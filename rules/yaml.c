@@ -124,6 +124,44 @@ static void reader_error_mark(yaml_parser_t *p, const char *text, size_t len)
 	p->problem_mark = m;
 }
 
+/* Falco parses rules with yaml-cpp and reports its exception text verbatim
+ * ("yaml-cpp: error at line L, column C: illegal map value"); the legacy suite
+ * checks that text. libyaml detects the same faults with other words, so the
+ * common ones are translated; anything else keeps libyaml's wording. */
+static const struct {
+	const char *libyaml, *yamlcpp;
+} yaml_problem_map[] = {
+	{"mapping values are not allowed in this context", "illegal map value"},
+	{"block sequence entries are not allowed in this context", "illegal block entry"},
+	{"did not find expected key", "end of map not found"},
+	{"did not find expected '-' indicator", "end of sequence not found"},
+	{"did not find expected ',' or ']'", "end of sequence flow not found"},
+	{"did not find expected ',' or '}'", "end of map flow not found"},
+	{"found character that cannot start any token", "unknown token"},
+	{"found unexpected end of stream", "illegal EOF in scalar"},
+	{"found a tab character that violates indentation", "illegal tab when looking for indentation"},
+	{"found a tab character where an indentation space is expected", "illegal tab when looking for indentation"},
+	{"mapping keys are not allowed in this context", "illegal map key"},
+	{"found unexpected document indicator", "illegal document indicator in scalar"},
+};
+
+static void format_parse_error(const yaml_parser_t *p, struct yerror *err)
+{
+	const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->context_mark;
+	err->line = (int)m->line + 1;
+	err->col = (int)m->column + 1;
+	const char *problem = p->problem ? p->problem : "invalid YAML";
+	for (size_t i = 0; i < sizeof(yaml_problem_map) / sizeof(yaml_problem_map[0]); i++) {
+		if (!strcmp(problem, yaml_problem_map[i].libyaml)) {
+			snprintf(err->msg, sizeof(err->msg), "yaml-cpp: error at line %d, column %d: %s", err->line,
+				 err->col, yaml_problem_map[i].yamlcpp);
+			return;
+		}
+	}
+	snprintf(err->msg, sizeof(err->msg), "error at line %d, column %d: %s%s%s", err->line, err->col, problem,
+		 p->context ? " " : "", p->context ? p->context : "");
+}
+
 int yaml_docs_load(const char *text, size_t len, struct ydocs *out, struct yerror *err)
 {
 	yaml_parser_t p;
@@ -140,12 +178,7 @@ int yaml_docs_load(const char *text, size_t len, struct ydocs *out, struct yerro
 		if (!yaml_parser_load(&p, &doc)) {
 			if (p.error == YAML_READER_ERROR)
 				reader_error_mark(&p, text, len);
-			const yaml_mark_t *m = p.problem ? &p.problem_mark : &p.context_mark;
-			err->line = (int)m->line + 1;
-			err->col = (int)m->column + 1;
-			snprintf(err->msg, sizeof(err->msg), "error at line %d, column %d: %s%s%s", err->line,
-				 err->col, p.problem ? p.problem : "invalid YAML", p.context ? " " : "",
-				 p.context ? p.context : "");
+			format_parse_error(&p, err);
 			yaml_parser_delete(&p);
 			yaml_docs_free(out);
 			return -1;

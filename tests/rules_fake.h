@@ -69,7 +69,7 @@ static int fake_validate_arg(const struct rule_field_def *def, struct rule_field
 }
 
 static const struct rule_field_registry fake_reg = {
-	fake_defs, sizeof(fake_defs) / sizeof(fake_defs[0]), fake_validate_arg, fake_evttype_lookup, FAKE_NTYPES,
+	fake_defs, sizeof(fake_defs) / sizeof(fake_defs[0]), fake_validate_arg, fake_evttype_lookup, FAKE_NTYPES, NULL,
 };
 
 struct fake_ev {

@@ -151,7 +151,9 @@ static size_t either_evttype(const char *name, uint16_t *out, size_t cap)
 	return 0;
 }
 
-static const struct rule_field_registry either_reg = { either_defs, 2, NULL, either_evttype, 1 };
+static const struct rule_field_registry either_reg = {
+	.defs = either_defs, .ndefs = 2, .evttype_lookup = either_evttype, .n_evttypes = 1,
+};
 
 static int either_extract(void *ctx, const struct rule_field_ref *ref, struct rule_value *out)
 {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "formats/skr.h"
+#include "formats/skr_wire.h"
 
 /* ---- helpers ---- */
 
@@ -142,11 +144,39 @@ static uint64_t write_synthetic(const char *path, uint64_t n, uint32_t frame_eve
 
 /* Reads path to the end; checks every event against make_event. Returns the
  * final return code of skr_reader_next and the count in *count. */
+/* An in-memory file holding len bytes of p, positioned at 0: the damaged
+ * file tests open thousands of variants, so they stay off the disk. */
+static int mem_file(int fd, const uint8_t *p, size_t len)
+{
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, p, len, 0), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+static int read_synthetic_reader(struct skr_reader *r, uint64_t *count, char *err,
+				 size_t errlen);
+
 static int read_synthetic(const char *path, uint64_t *count, char *err, size_t errlen)
 {
 	struct skr_reader *r = skr_reader_open_path(path, err, errlen);
 	if (!r)
 		return -1000;
+	return read_synthetic_reader(r, count, err, errlen);
+}
+
+/* The same on fd; the caller closes it. */
+static int read_synthetic_fd(int fd, const char *name, uint64_t *count, char *err, size_t errlen)
+{
+	struct skr_reader *r = skr_reader_open_fd(fd, name, NULL, 0, err, errlen);
+	if (!r)
+		return -1000;
+	return read_synthetic_reader(r, count, err, errlen);
+}
+
+static int read_synthetic_reader(struct skr_reader *r, uint64_t *count, char *err,
+				 size_t errlen)
+{
 	struct sk_event ev, want;
 	uint8_t bytes[256];
 	uint64_t i = 0;
@@ -487,6 +517,29 @@ static void test_many_frames(void **state)
 	assert_int_equal(skr_writer_close(w, err, sizeof(err)), 0);
 	assert_int_equal(read_synthetic(path, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 20000);
+	/* More distinct shapes than a chunk may hold (every length pair differs). */
+	o.frame_bytes = 0;
+	w = skr_writer_open_path(path, &o, err, sizeof(err));
+	static uint8_t zeros[128];
+	for (uint32_t i = 0; i < 10000; i++) {
+		struct sk_event e = { .type = SK_EV_OPEN_X, .ts = i, .tid = 1, .nparams = 2 };
+		e.params[0].val = zeros;
+		e.params[0].len = i % 100;
+		e.params[1].val = zeros;
+		e.params[1].len = i / 100;
+		assert_int_equal(skr_writer_append(w, &e), 0);
+	}
+	assert_int_equal(skr_writer_close(w, err, sizeof(err)), 0);
+	struct skr_reader *r = skr_reader_open_path(path, err, sizeof(err));
+	assert_non_null(r);
+	for (uint32_t i = 0; i < 10000; i++) {
+		assert_int_equal(skr_reader_next(r, &ev), 1);
+		assert_int_equal(ev.params[0].len, i % 100);
+		assert_int_equal(ev.params[1].len, i / 100);
+		assert_int_equal(ev.ts, i);
+	}
+	assert_int_equal(skr_reader_next(r, &ev), 0);
+	skr_reader_close(r);
 }
 
 static void test_flush_interval(void **state)
@@ -650,10 +703,12 @@ static void test_truncated_everywhere(void **state)
 	}
 	assert_int_equal(bounds[nb - 1], len);
 	uint64_t last_chunk_end = bounds[0];
+	int fd = memfd_create("cut.skr", 0);
+	assert_true(fd >= 0);
 	for (uint64_t c = last; c < len; c++) {
-		spit(cut, data, c);
+		mem_file(fd, data, c);
 		uint64_t n = 0;
-		int rc = read_synthetic(cut, &n, err, sizeof(err));
+		int rc = read_synthetic_fd(fd, cut, &n, err, sizeof(err));
 		int at_bound = c == last;
 		for (int b = 0; b < nb; b++)
 			at_bound |= bounds[b] == c;
@@ -669,6 +724,7 @@ static void test_truncated_everywhere(void **state)
 		}
 		assert_int_equal(n, c >= last_chunk_end ? total : before);
 	}
+	close(fd);
 	free(data);
 }
 
@@ -695,12 +751,14 @@ static void test_flipped_bytes(void **state)
 	uint8_t *data = slurp(path, &len);
 	static const uint8_t masks[] = { 0x01, 0x80, 0xff };
 	size_t harmless = 0;
+	int fd = memfd_create("flipped.skr", 0);
+	assert_true(fd >= 0);
 	for (size_t at = 0; at < len; at++) {
 		for (size_t k = 0; k < sizeof(masks); k++) {
 			data[at] ^= masks[k];
-			spit(bad, data, len);
+			mem_file(fd, data, len);
 			data[at] ^= masks[k];
-			struct skr_reader *r = skr_reader_open_path(bad, err, sizeof(err));
+			struct skr_reader *r = skr_reader_open_fd(fd, bad, NULL, 0, err, sizeof(err));
 			if (!r)
 				continue; /* rejected at open: fine */
 			uint64_t n = 0;
@@ -730,6 +788,7 @@ static void test_flipped_bytes(void **state)
 		}
 	}
 	assert_true(harmless * 100 < len * sizeof(masks));
+	close(fd);
 	free(data);
 }
 
@@ -755,13 +814,17 @@ static size_t make_header(uint8_t *out, uint16_t major)
 	return saker_frame(out, "SKRH", body, sizeof(body));
 }
 
-static int read_handmade(const uint8_t *streams[7], const size_t lens[7], uint32_t nevents,
-			 char *err, size_t errlen, uint64_t *count)
+#define NS SKR_NSTREAMS
+
+/* A file with one chunk of the given streams (9 for version 2, 7 for 1). */
+static int read_handmade_v(uint16_t major, int ns, const uint8_t *const *streams,
+			   const size_t *lens, uint32_t nevents, char *err, size_t errlen,
+			   uint64_t *count, struct sk_event *last)
 {
 	static uint8_t file[1 << 16];
 	uint8_t raw[4096], body[256];
 	size_t raw_len = 0;
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < ns; i++) {
 		memcpy(raw + raw_len, streams[i], lens[i]);
 		raw_len += lens[i];
 	}
@@ -771,15 +834,15 @@ static int read_handmade(const uint8_t *streams[7], const size_t lens[7], uint32
 	put32(body, nevents);
 	put32(body + 4, (uint32_t)raw_len);
 	put32(body + 8, (uint32_t)zlen);
-	put32(body + 12, 7);
+	put32(body + 12, (uint32_t)ns);
 	put64(body + 16, 1);
 	put64(body + 24, 1000);
 	put64(body + 32, 0);
 	put64(body + 40, UINT64_MAX);
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < ns; i++)
 		put32(body + 48 + 4 * i, (uint32_t)lens[i]);
-	size_t n = make_header(file, 1);
-	n += saker_frame(file + n, "SKRB", body, 48 + 28);
+	size_t n = make_header(file, major);
+	n += saker_frame(file + n, "SKRB", body, 48 + 4 * (size_t)ns);
 	memcpy(file + n, z, zlen);
 	n += zlen;
 	char path[256];
@@ -790,63 +853,138 @@ static int read_handmade(const uint8_t *streams[7], const size_t lens[7], uint32
 	struct sk_event ev;
 	int rc;
 	*count = 0;
-	while ((rc = skr_reader_next(r, &ev)) == 1)
+	while ((rc = skr_reader_next(r, &ev)) == 1) {
 		(*count)++;
+		if (last)
+			*last = ev; /* only its scalar fields are used after close */
+	}
 	snprintf(err, errlen, "%s", skr_reader_error(r));
 	skr_reader_close(r);
 	return rc;
 }
+
+static int read_handmade(const uint8_t *streams[NS], const size_t lens[NS], uint32_t nevents,
+			 char *err, size_t errlen, uint64_t *count)
+{
+	return read_handmade_v(SKR_VERSION_MAJOR, NS, streams, lens, nevents, err, errlen, count,
+			       NULL);
+}
+
+/* Expects the hand-made chunk to be rejected with a message containing why. */
+static void expect_corrupt(const uint8_t *s[NS], const size_t l[NS], uint32_t nevents,
+			   const char *why, uint64_t want_events)
+{
+	char err[512];
+	uint64_t n;
+	int rc = read_handmade(s, l, nevents, err, sizeof(err), &n);
+	if (rc != SKR_ECORRUPT || !strstr(err, why) || !strstr(err, "byte 28"))
+		fail_msg("expected '%s', got %d '%s'", why, rc, err);
+	assert_int_equal(n, want_events);
+}
+
+#define SET(k, ...) do { static const uint8_t v_[] = { __VA_ARGS__ }; s[k] = v_; l[k] = sizeof(v_); } while (0)
 
 static void test_lengths_never_trusted(void **state)
 {
 	(void)state;
 	char err[512];
 	uint64_t n;
-	/* A good event: type 5, tid +3, ts +0, cpu 0, flags 0, 1 param of 2 bytes. */
-	const uint8_t t[] = { 5 }, tid[] = { 6 }, ts[] = { 0 }, cpu[] = { 0 }, fl[] = { 0 };
-	const uint8_t len_ok[] = { 1, 2 }, data[] = { 'h', 'i' };
-	const uint8_t *s[7] = { t, tid, ts, cpu, fl, len_ok, data };
-	size_t l[7] = { 1, 1, 1, 1, 1, 2, 2 };
+	/* A good event: new shape (type 5, one 2-byte param), tid 3, "hi". */
+	const uint8_t *s[NS];
+	size_t l[NS];
+	static const uint8_t zero[1] = { 0 };
+	for (int i = 0; i < NS; i++) {
+		s[i] = zero;
+		l[i] = 0;
+	}
+	SET(SKR_S_SHAPE, 0);
+	SET(SKR_S_SHAPEDEF, 5, 1, 2);
+	SET(SKR_S_TID, 6);
+	SET(SKR_S_TS, 0);
+	SET(SKR_S_CPU, 0);
+	SET(SKR_S_FLAGS, 0);
+	SET(SKR_S_FIXED, 'h', 'i');
 	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), 0);
 	assert_int_equal(n, 1);
-	/* Parameter length past the data stream. */
-	const uint8_t len_big[] = { 1, 3 };
-	s[5] = len_big;
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
-	assert_non_null(strstr(err, "parameter length"));
-	assert_non_null(strstr(err, "byte 28"));
-	/* Huge varint length. */
-	const uint8_t len_huge[] = { 1, 0xff, 0xff, 0xff, 0xff, 0x0f };
-	s[5] = len_huge;
-	l[5] = sizeof(len_huge);
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
+	/* A column longer than its stream. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 3);
+	expect_corrupt(s, l, 1, "fixed-size values do not fit", 0);
+	/* A stream longer than its columns. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 1);
+	expect_corrupt(s, l, 1, "fixed-size stream longer than its values", 0);
+	/* Shape definitions left over. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 2, 9);
+	expect_corrupt(s, l, 1, "shape definitions longer", 0);
+	/* Huge length (a big parameter with no bytes). */
+	l[SKR_S_FIXED] = 0;
+	SET(SKR_S_SHAPEDEF, 5, 1, 0xff, 0xff, 0xff, 0xff, 0x0f);
+	SET(SKR_S_BIGREF, 0);
+	expect_corrupt(s, l, 1, "parameter length does not fit", 0);
+	/* Length above 32 bits. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 0xff, 0xff, 0xff, 0xff, 0x1f);
+	expect_corrupt(s, l, 1, "bad parameter length", 0);
+	l[SKR_S_BIGREF] = 0;
+	SET(SKR_S_FIXED, 'h', 'i');
 	/* Unterminated varint. */
-	const uint8_t len_open[] = { 1, 0x80 };
-	s[5] = len_open;
-	l[5] = 2;
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
+	SET(SKR_S_SHAPEDEF, 5, 1, 0x80);
+	expect_corrupt(s, l, 1, "bad parameter length", 0);
 	/* Too many parameters. */
-	const uint8_t np_big[] = { 33, 2 };
-	s[5] = np_big;
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
-	assert_non_null(strstr(err, "parameter count"));
+	SET(SKR_S_SHAPEDEF, 5, 33, 2);
+	expect_corrupt(s, l, 1, "bad parameter count", 0);
 	/* Type out of range. */
-	s[5] = len_ok;
-	const uint8_t t_big[] = { 0x80, 0x80, 0x04 };
-	s[0] = t_big;
-	l[0] = 3;
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
+	SET(SKR_S_SHAPEDEF, 0x80, 0x80, 0x04, 1, 2);
+	expect_corrupt(s, l, 1, "bad type", 0);
+	/* Reference to a shape not defined yet. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 2);
+	SET(SKR_S_SHAPE, 1);
+	expect_corrupt(s, l, 1, "bad shape", 0);
+	SET(SKR_S_SHAPE, 0);
 	/* More events declared than the streams hold. */
-	s[0] = t;
-	l[0] = 1;
-	assert_int_equal(read_handmade(s, l, 2, err, sizeof(err), &n), SKR_ECORRUPT);
-	assert_int_equal(n, 1);
-	/* Streams with leftovers. */
-	const uint8_t data3[] = { 'h', 'i', '!' };
-	s[6] = data3;
-	l[6] = 3;
-	assert_int_equal(read_handmade(s, l, 1, err, sizeof(err), &n), SKR_ECORRUPT);
-	assert_non_null(strstr(err, "streams longer"));
+	expect_corrupt(s, l, 2, "event 2: bad shape", 0);
+	/* A per-event stream with leftovers. */
+	SET(SKR_S_TID, 6, 6);
+	expect_corrupt(s, l, 1, "streams longer", 0);
+	SET(SKR_S_TID, 6);
+	/* A big value referring to a literal that does not exist. */
+	SET(SKR_S_SHAPEDEF, 5, 1, 20);
+	SET(SKR_S_BIGREF, 1);
+	l[SKR_S_FIXED] = 0;
+	expect_corrupt(s, l, 1, "bad value reference", 0);
+	/* Two events: a 20-byte literal, then a reference to it with another length. */
+	SET(SKR_S_SHAPE, 0, 1);
+	SET(SKR_S_SHAPEDEF, 5, 1, 20, 5, 1, 17);
+	SET(SKR_S_TID, 6, 6);
+	SET(SKR_S_TS, 0, 0);
+	SET(SKR_S_CPU, 0, 0);
+	SET(SKR_S_FLAGS, 0, 0);
+	SET(SKR_S_BIGREF, 0, 1);
+	SET(SKR_S_BIG, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p',
+	    'q', 'r', 's', 't');
+	expect_corrupt(s, l, 2, "wrong length", 1);
+	/* The same with the right length is fine: both events share the bytes. */
+	SET(SKR_S_SHAPE, 0, 0);
+	SET(SKR_S_SHAPEDEF, 5, 1, 20);
+	assert_int_equal(read_handmade(s, l, 2, err, sizeof(err), &n), 0);
+	assert_int_equal(n, 2);
+	/* Planar columns: two events of one shape with a 4-byte and a 2-byte param. */
+	SET(SKR_S_SHAPEDEF, 5, 2, 4, 2);
+	l[SKR_S_BIGREF] = l[SKR_S_BIG] = 0;
+	SET(SKR_S_FIXED, 1, 5, 2, 6, 3, 7, 4, 8, 'a', 'c', 'b', 'd');
+	struct skr_reader *r;
+	char path[256];
+	read_handmade(s, l, 2, err, sizeof(err), &n);
+	tmp_path(path, sizeof(path), "hand.skr");
+	r = skr_reader_open_path(path, err, sizeof(err));
+	assert_non_null(r);
+	struct sk_event ev;
+	assert_int_equal(skr_reader_next(r, &ev), 1);
+	assert_memory_equal(ev.params[0].val, "\x01\x02\x03\x04", 4);
+	assert_memory_equal(ev.params[1].val, "ab", 2);
+	assert_int_equal(skr_reader_next(r, &ev), 1);
+	assert_memory_equal(ev.params[0].val, "\x05\x06\x07\x08", 4);
+	assert_memory_equal(ev.params[1].val, "cd", 2);
+	assert_int_equal(skr_reader_next(r, &ev), 0);
+	skr_reader_close(r);
 }
 
 static void test_newer_major_version(void **state)
@@ -855,12 +993,12 @@ static void test_newer_major_version(void **state)
 	char path[256], err[512];
 	tmp_path(path, sizeof(path), "v2.skr");
 	uint8_t file[64];
-	size_t n = make_header(file, 2);
+	size_t n = make_header(file, SKR_VERSION_MAJOR + 1);
 	spit(path, file, n);
 	assert_null(skr_reader_open_path(path, err, sizeof(err)));
-	assert_non_null(strstr(err, "version 2.0 is newer than this reader (1.x)"));
+	assert_non_null(strstr(err, "version 3.0 is newer than this reader (2.x)"));
 	/* Same major, newer minor: accepted. */
-	n = make_header(file, 1);
+	n = make_header(file, SKR_VERSION_MAJOR);
 	file[18] = 7; /* minor */
 	put32(file + 12, (uint32_t)crc32(crc32(0, file + 8, 4), file + 16, (uInt)(n - 16)));
 	spit(path, file, n);
@@ -868,9 +1006,44 @@ static void test_newer_major_version(void **state)
 	assert_non_null(r);
 	uint16_t maj, min;
 	skr_reader_version(r, &maj, &min);
-	assert_int_equal(maj, 1);
+	assert_int_equal(maj, SKR_VERSION_MAJOR);
 	assert_int_equal(min, 7);
 	skr_reader_close(r);
+}
+
+/* Version 1.0 chunks (rows: type, tid delta, ts delta, cpu, flags, lengths,
+ * data) are still read, as captures recorded before 2.0 use them. */
+static void test_reads_version_1(void **state)
+{
+	(void)state;
+	char err[512];
+	uint64_t n;
+	struct sk_event last;
+	static const uint8_t type[] = { 5, 7 }, tid[] = { 6, 3 }, ts[] = { 4, 2 }, cpu[] = { 1, 0 };
+	static const uint8_t flags[] = { 0, 1 }, lens[] = { 1, 2, 2, 3, 0 };
+	static const uint8_t data[] = { 'h', 'i', 'y', 'o', '!' };
+	const uint8_t *s[7] = { type, tid, ts, cpu, flags, lens, data };
+	size_t l[7] = { 2, 2, 2, 2, 2, 5, 5 };
+	assert_int_equal(read_handmade_v(1, 7, s, l, 2, err, sizeof(err), &n, &last), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(last.type, 7);
+	assert_int_equal(last.tid, 3 - 2);       /* +3 then -2 */
+	assert_int_equal(last.ts, 1000 + 2 + 1); /* +2 then +1 */
+	assert_int_equal(last.flags, 1);
+	assert_int_equal(last.nparams, 2);
+	assert_int_equal(last.params[0].len, 3);
+	assert_int_equal(last.params[1].len, 0);
+	assert_int_equal(last.num, 2);
+	/* Its lengths are checked just the same. */
+	static const uint8_t bad_lens[] = { 1, 2, 2, 9, 0 };
+	s[5] = bad_lens;
+	assert_int_equal(read_handmade_v(1, 7, s, l, 2, err, sizeof(err), &n, NULL), SKR_ECORRUPT);
+	assert_non_null(strstr(err, "event 2: parameter length does not fit"));
+	assert_int_equal(n, 1);
+	/* A 1.0 chunk cannot be read with the 2.0 layout's stream count. */
+	s[5] = lens;
+	assert_int_equal(read_handmade_v(1, 6, s, l, 2, err, sizeof(err), &n, NULL), SKR_ECORRUPT);
+	assert_non_null(strstr(err, "bad stream count"));
 }
 
 /* ---- seeking ---- */
@@ -982,6 +1155,7 @@ int main(void)
 		cmocka_unit_test(test_flipped_bytes),
 		cmocka_unit_test(test_lengths_never_trusted),
 		cmocka_unit_test(test_newer_major_version),
+		cmocka_unit_test(test_reads_version_1),
 		cmocka_unit_test(test_seek_time),
 		cmocka_unit_test(test_zstd_cli),
 	};

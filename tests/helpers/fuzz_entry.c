@@ -304,7 +304,7 @@ static int fake_extract(void *ctx, const struct rule_field_ref *ref, struct rule
 			break;
 		}
 	size_t off = s->len ? ((size_t)ref->id * 7u + (size_t)ref->arg_index) % (s->len + 1) : 0;
-	int n = (flags & RFF_LIST) ? 3 : (flags & RFF_EITHER) ? RULE_EITHER_MAX : 1;
+	int n = (flags & RFF_LIST) ? 3 : (flags & RFF_EITHER) ? 2 : 1;
 	if ((ref->id + s->len) % 11 == 0)
 		return 0; /* some fields have no value */
 	for (int k = 0; k < n; k++) {

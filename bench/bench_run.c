@@ -1,0 +1,87 @@
+/* bench/bench_run.c: runs a command several times, printing wall seconds (best/median) and the child's peak RSS. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * bench_run [-n RUNS] [-o FILE] -- CMD ARGS...
+ * stdout of CMD goes to FILE (default /dev/null); stderr is kept. Prints
+ *   run: best S median S maxrss KB status N
+ * wait4() gives each child's own rusage, so the RSS is the command's, not a
+ * shell's or an earlier run's.
+ */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	int runs = 1, i = 1;
+	const char *out = "/dev/null";
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "-n") && i + 1 < argc)
+			runs = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			out = argv[++i];
+		else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else
+			break;
+	}
+	if (i >= argc || runs < 1 || runs > 100) {
+		fprintf(stderr, "usage: bench_run [-n RUNS] [-o FILE] -- CMD ARGS...\n");
+		return 2;
+	}
+	double secs[100];
+	long maxrss = 0;
+	int worst = 0;
+	for (int r = 0; r < runs; r++) {
+		double t0 = now_s();
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("bench_run: fork");
+			return 1;
+		}
+		if (pid == 0) {
+			int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			if (fd < 0 || dup2(fd, 1) < 0) {
+				perror(out);
+				_exit(127);
+			}
+			execvp(argv[i], argv + i);
+			perror(argv[i]);
+			_exit(127);
+		}
+		int st;
+		struct rusage ru;
+		if (wait4(pid, &st, 0, &ru) < 0) {
+			perror("bench_run: wait4");
+			return 1;
+		}
+		secs[r] = now_s() - t0;
+		if (ru.ru_maxrss > maxrss)
+			maxrss = ru.ru_maxrss;
+		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (code > worst)
+			worst = code;
+	}
+	qsort(secs, (size_t)runs, sizeof(double), cmp_double);
+	printf("run: best %.4f median %.4f maxrss %ld KB status %d\n", secs[0], secs[runs / 2], maxrss, worst);
+	return 0;
+}
