@@ -75,9 +75,16 @@ static int fail(struct sk_scap_reader *r, int rc, size_t off, const char *fmt, .
 	return rc;
 }
 
+/* off: where the incomplete block starts; the input itself ended at r->len
+ * (of the decompressed data for gzip input). */
 static int fail_trunc(struct sk_scap_reader *r, size_t off)
 {
-	snprintf(r->err, sizeof(r->err), "%s: truncated at byte %zu", r->name, off);
+	const char *gz = r->gz_trunc ? " of the decompressed data (the gzip stream is cut or corrupt)" : "";
+	if (off < r->len)
+		snprintf(r->err, sizeof(r->err), "%s: truncated at byte %zu%s: the block at byte %zu is incomplete",
+			 r->name, r->len, gz, off);
+	else
+		snprintf(r->err, sizeof(r->err), "%s: truncated at byte %zu%s", r->name, r->len, gz);
 	r->done = 1;
 	return -EIO;
 }

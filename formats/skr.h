@@ -87,6 +87,8 @@ const struct sk_meta *skr_reader_meta(const struct skr_reader *r);
 int skr_reader_seek_time(struct skr_reader *r, uint64_t ts);
 /* 1 when the END record was seen (the writer closed the capture cleanly). */
 int skr_reader_complete(const struct skr_reader *r);
+/* Bytes of the input consumed so far (at the end: where the input ended). */
+uint64_t skr_reader_offset(const struct skr_reader *r);
 /* 1 when a footer index was found at open. */
 int skr_reader_has_index(const struct skr_reader *r);
 const char *skr_reader_error(const struct skr_reader *r);

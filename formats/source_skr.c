@@ -1,37 +1,74 @@
 /* formats/source_skr.c: the .skr reader behind the event-source interface. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "formats/skr.h"
 #include "formats/source.h"
 
+struct skr_src {
+	struct skr_reader *r;
+	char name[256];
+	char err[512];   /* set when the input ended without the END record */
+};
+
+/* The reader ends quietly at a frame boundary (docs/skr-format.md section 9);
+ * a capture without the END record was cut there (a killed recorder, a
+ * truncated copy), which replay must report after the events it had. */
 static int skr_src_next(void *impl, struct sk_event *ev)
 {
-	return skr_reader_next(impl, ev);
+	struct skr_src *s = impl;
+	if (s->err[0])
+		return SKR_ETRUNCATED;
+	int rc = skr_reader_next(s->r, ev);
+	if (rc == 0 && !skr_reader_complete(s->r)) {
+		snprintf(s->err, sizeof(s->err),
+			 "%s: truncated at byte %" PRIu64 ": no end record after the last complete frame "
+			 "(the capture was not closed)", s->name, skr_reader_offset(s->r));
+		return SKR_ETRUNCATED;
+	}
+	return rc;
 }
 
 static const struct sk_meta *skr_src_meta(void *impl)
 {
-	return skr_reader_meta(impl);
+	return skr_reader_meta(((struct skr_src *)impl)->r);
 }
 
 static int skr_src_seek(void *impl, uint64_t ts)
 {
-	return skr_reader_seek_time(impl, ts);
+	return skr_reader_seek_time(((struct skr_src *)impl)->r, ts);
 }
 
 static const char *skr_src_error(void *impl)
 {
-	return skr_reader_error(impl);
+	struct skr_src *s = impl;
+	return s->err[0] ? s->err : skr_reader_error(s->r);
 }
 
 static void skr_src_close(void *impl)
 {
-	skr_reader_close(impl);
+	struct skr_src *s = impl;
+	skr_reader_close(s->r);
+	free(s);
 }
 
 static void *skr_src_open(int fd, const char *name, const uint8_t *head, size_t len,
 			  const struct sk_source_opts *opts, char *err, size_t errlen)
 {
 	(void)opts;
-	return skr_reader_open_fd(fd, name, head, len, err, errlen);
+	struct skr_src *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->r = skr_reader_open_fd(fd, name, head, len, err, errlen);
+	if (!s->r) {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 static const struct sk_source_ops skr_src_ops = {

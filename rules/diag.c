@@ -123,6 +123,25 @@ void ld_ctx_push(struct ld_ctx *c, const char *type, const char *name, struct ld
 	c->n++;
 }
 
+/* Names and messages quote the input, which may hold newlines or other
+ * control characters: escape them so a diagnostic stays one line. */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c == '\r')
+			fputs("\\r", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
 void rule_diag_print(FILE *f, const struct rule_diag *d)
 {
 	const struct rule_diag_loc *pos = d->nlocs ? &d->locs[d->nlocs - 1] : NULL;
@@ -134,17 +153,21 @@ void rule_diag_print(FILE *f, const struct rule_diag *d)
 		if (strcmp(d->locs[i].item_type, "value for"))
 			item = &d->locs[i];
 	if (pos && pos->file && pos->file[0]) {
-		fprintf(f, "%s", pos->file);
+		put_escaped(f, pos->file);
 		if (pos->line > 0)
 			fprintf(f, ":%d:%d", pos->line, pos->col);
 		fprintf(f, ": ");
 	}
 	fprintf(f, "%s: ", rule_diag_is_error(d->code) ? "error" : "warning");
-	if (item && item->item_name && item->item_name[0])
-		fprintf(f, "%s '%s': ", item->item_type, item->item_name);
-	else if (item)
+	if (item && item->item_name && item->item_name[0]) {
+		fprintf(f, "%s '", item->item_type);
+		put_escaped(f, item->item_name);
+		fputs("': ", f);
+	} else if (item) {
 		fprintf(f, "%s: ", item->item_type);
-	fprintf(f, "%s (%s)\n", d->message, rule_diag_code_name(d->code));
+	}
+	put_escaped(f, d->message);
+	fprintf(f, " (%s)\n", rule_diag_code_name(d->code));
 }
 
 void rule_diag_list_free(struct rule_diag_list *dl)

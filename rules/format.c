@@ -94,10 +94,13 @@ static struct cond_node *fmt_parse_operand(const struct rule_field_registry *reg
 
 static int fmt_push(struct rule_format *f, const char *lit, size_t litlen)
 {
-	struct fmt_tok *nt = realloc(f->toks, (f->n + 1) * sizeof(*nt));
-	if (!nt)
-		return -1;
-	f->toks = nt;
+	/* Doubling: the capacity is the next power of two of n. */
+	if ((f->n & (f->n - 1)) == 0) {
+		struct fmt_tok *nt = realloc(f->toks, (f->n ? 2 * f->n : 1) * sizeof(*nt));
+		if (!nt)
+			return -1;
+		f->toks = nt;
+	}
 	struct fmt_tok *t = &f->toks[f->n++];
 	memset(t, 0, sizeof(*t));
 	t->lit = strndup(lit, litlen);

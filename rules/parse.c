@@ -37,13 +37,23 @@ struct cond_node *cond_node_new(int kind, int pos)
 	return n;
 }
 
+/* Arrays grown one item at a time double when full: their capacity is the
+ * next power of two, so n alone says when (a 100k-item list or a 50k-term
+ * "or" would otherwise be copied on every push: quadratic). */
+static int needs_growth(size_t n)
+{
+	return (n & (n - 1)) == 0;
+}
+
 int cond_node_add_kid(struct cond_node *n, struct cond_node *kid)
 {
-	struct cond_node **k = realloc(n->kids, (n->nkids + 1) * sizeof(*k));
-	if (!k)
-		return -1;
-	n->kids = k;
-	k[n->nkids++] = kid;
+	if (needs_growth(n->nkids)) {
+		struct cond_node **k = realloc(n->kids, (n->nkids ? 2 * n->nkids : 1) * sizeof(*k));
+		if (!k)
+			return -1;
+		n->kids = k;
+	}
+	n->kids[n->nkids++] = kid;
 	return 0;
 }
 
@@ -334,12 +344,15 @@ static struct cond_node *parse_str_value(struct lexer *lx, int allow_tr, int qui
 
 static int list_push(struct lexer *lx, struct cond_node *l, const char *s, size_t len)
 {
-	char **ni = realloc(l->items, (l->nitems + 1) * sizeof(*ni));
-	if (ni)
-		l->items = ni;
-	size_t *nl = realloc(l->itemlens, (l->nitems + 1) * sizeof(*nl));
-	if (nl)
-		l->itemlens = nl;
+	char **ni = l->items;
+	size_t *nl = l->itemlens;
+	if (needs_growth(l->nitems)) {
+		size_t cap = l->nitems ? 2 * l->nitems : 1;
+		if ((ni = realloc(l->items, cap * sizeof(*ni))) != NULL)
+			l->items = ni;
+		if ((nl = realloc(l->itemlens, cap * sizeof(*nl))) != NULL)
+			l->itemlens = nl;
+	}
 	char *c = malloc(len + 1);
 	if (!ni || !nl || !c) {
 		free(c);

@@ -7,6 +7,10 @@
 #include <yaml.h>
 
 #define YAML_MAX_DEPTH 1000
+/* Aliases share nodes in libyaml's document but are copied into the tree;
+ * nested aliases ("billion laughs") would expand exponentially, so the copy
+ * may add at most this many nodes to the document's own. */
+#define YAML_MAX_ALIAS_NODES 100000
 
 static void ynode_free(struct ynode *n)
 {
@@ -19,10 +23,33 @@ static void ynode_free(struct ynode *n)
 	free(n);
 }
 
-static struct ynode *convert(yaml_document_t *doc, yaml_node_t *yn, int depth)
+struct conv {
+	yaml_document_t *doc;
+	size_t budget;         /* nodes the tree may still get */
+	struct yerror *err;    /* first failure, with the offending node's position */
+};
+
+static struct ynode *conv_fail(struct conv *cv, const yaml_node_t *yn, const char *msg)
 {
-	if (!yn || depth > YAML_MAX_DEPTH)
+	if (!cv->err->msg[0]) {
+		cv->err->line = (int)yn->start_mark.line + 1;
+		cv->err->col = (int)yn->start_mark.column + 1;
+		snprintf(cv->err->msg, sizeof(cv->err->msg), "error at line %d, column %d: %s", cv->err->line,
+			 cv->err->col, msg);
+	}
+	return NULL;
+}
+
+static struct ynode *convert(struct conv *cv, yaml_node_t *yn, int depth)
+{
+	if (!yn)
 		return NULL;
+	if (depth > YAML_MAX_DEPTH)
+		return conv_fail(cv, yn, "nesting deeper than 1000 levels");
+	if (cv->budget == 0)
+		return conv_fail(cv, yn, "aliases expand to too many nodes");
+	cv->budget--;
+	yaml_document_t *doc = cv->doc;
 	struct ynode *n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
@@ -48,7 +75,7 @@ static struct ynode *convert(yaml_document_t *doc, yaml_node_t *yn, int depth)
 			goto fail;
 		for (size_t i = 0; i < cnt; i++) {
 			yaml_node_t *c = yaml_document_get_node(doc, yn->data.sequence.items.start[i]);
-			if (!(n->kids[n->n] = convert(doc, c, depth + 1)))
+			if (!(n->kids[n->n] = convert(cv, c, depth + 1)))
 				goto fail;
 			n->n++;
 		}
@@ -62,10 +89,10 @@ static struct ynode *convert(yaml_document_t *doc, yaml_node_t *yn, int depth)
 			goto fail;
 		for (size_t i = 0; i < cnt; i++) {
 			yaml_node_pair_t *p = &yn->data.mapping.pairs.start[i];
-			if (!(n->kids[n->n] = convert(doc, yaml_document_get_node(doc, p->key), depth + 1)))
+			if (!(n->kids[n->n] = convert(cv, yaml_document_get_node(doc, p->key), depth + 1)))
 				goto fail;
 			n->n++;
-			if (!(n->kids[n->n] = convert(doc, yaml_document_get_node(doc, p->value), depth + 1)))
+			if (!(n->kids[n->n] = convert(cv, yaml_document_get_node(doc, p->value), depth + 1)))
 				goto fail;
 			n->n++;
 		}
@@ -77,6 +104,24 @@ static struct ynode *convert(yaml_document_t *doc, yaml_node_t *yn, int depth)
 fail:
 	ynode_free(n);
 	return NULL;
+}
+
+/* libyaml reports encoding faults (bad UTF-8, control characters, NULs) by
+ * byte offset only, with a zero mark: derive the line and column (in
+ * characters, like libyaml's marks) so the message points at the byte. */
+static void reader_error_mark(yaml_parser_t *p, const char *text, size_t len)
+{
+	size_t end = p->problem_offset < len ? p->problem_offset : len;
+	yaml_mark_t m = { end, 0, 0 };
+	for (size_t i = 0; i < end; i++) {
+		if (text[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+			m.column++;
+		}
+	}
+	p->problem_mark = m;
 }
 
 /* Falco parses rules with yaml-cpp and reports its exception text verbatim
@@ -131,6 +176,8 @@ int yaml_docs_load(const char *text, size_t len, struct ydocs *out, struct yerro
 	for (;;) {
 		yaml_document_t doc;
 		if (!yaml_parser_load(&p, &doc)) {
+			if (p.error == YAML_READER_ERROR)
+				reader_error_mark(&p, text, len);
 			format_parse_error(&p, err);
 			yaml_parser_delete(&p);
 			yaml_docs_free(out);
@@ -143,9 +190,13 @@ int yaml_docs_load(const char *text, size_t len, struct ydocs *out, struct yerro
 		}
 		struct ynode *n = NULL;
 		if (root) {
-			n = convert(&doc, root, 0);
+			struct conv cv = {
+				&doc, (size_t)(doc.nodes.top - doc.nodes.start) + YAML_MAX_ALIAS_NODES, err
+			};
+			n = convert(&cv, root, 0);
 			if (!n) {
-				snprintf(err->msg, sizeof(err->msg), "YAML document too deep or out of memory");
+				if (!err->msg[0])
+					snprintf(err->msg, sizeof(err->msg), "out of memory");
 				yaml_document_delete(&doc);
 				yaml_parser_delete(&p);
 				yaml_docs_free(out);

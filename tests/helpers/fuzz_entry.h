@@ -1,0 +1,29 @@
+/* tests/helpers/fuzz_entry.h: entry points of the fuzz targets, shared by fuzz/fuzz_*.c (libFuzzer) and tests/test_fuzz_regressions.c. */
+#ifndef SAKER_TESTS_FUZZ_ENTRY_H
+#define SAKER_TESTS_FUZZ_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Each entry point feeds one untrusted input through a reader or parser the
+ * way saker-replay does, and returns 0. Rejecting the input is a normal
+ * outcome; only a crash, a hang or a sanitizer report is a finding.
+ */
+int fuzz_one_skr(const uint8_t *data, size_t len);        /* .skr reader -> replay engine */
+int fuzz_one_scap(const uint8_t *data, size_t len);       /* .scap reader -> replay engine */
+int fuzz_one_skr_decode(const uint8_t *data, size_t len); /* .skr reader alone (faster) */
+int fuzz_one_scap_decode(const uint8_t *data, size_t len);/* .scap reader alone */
+int fuzz_one_rules_yaml(const uint8_t *data, size_t len); /* rules file loader */
+int fuzz_one_cond(const uint8_t *data, size_t len);       /* condition parse/compile/eval */
+int fuzz_one_format(const uint8_t *data, size_t len);     /* output format compile/render */
+
+struct fuzz_target {
+	const char *name;  /* fuzz/fuzz_<name>.c, tests/fuzz_regressions/<name>/ */
+	int (*one)(const uint8_t *data, size_t len);
+};
+
+extern const struct fuzz_target fuzz_targets[];
+extern const size_t fuzz_ntargets;
+
+#endif
