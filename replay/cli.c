@@ -1,4 +1,5 @@
 /* replay/cli.c: saker-replay option parsing and the rules commands (-V, -L, -l, --list, --list-events, --version). */
+#include "rules/json.h"
 #include "replay/cli.h"
 
 #include <stdlib.h>
@@ -325,46 +326,28 @@ void cli_opts_free(struct cli_opts *o)
 	sk_config_free(o->config.cfg);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static void json_diag(FILE *f, const struct rule_diag *d)
 {
 	fputs("{\"code\":", f);
-	json_str(f, rule_diag_code_name(d->code));
+	json_fput_string(f, rule_diag_code_name(d->code));
 	fputs(",\"codedesc\":", f);
-	json_str(f, rule_diag_code_desc(d->code));
+	json_fput_string(f, rule_diag_code_desc(d->code));
 	fputs(",\"message\":", f);
-	json_str(f, d->message);
+	json_fput_string(f, d->message);
 	fputs(",\"context\":{\"locations\":[", f);
 	for (int i = 0; i < d->nlocs; i++) {
 		const struct rule_diag_loc *l = &d->locs[i];
 		fprintf(f, "%s{\"item_type\":", i ? "," : "");
-		json_str(f, l->item_type);
+		json_fput_string(f, l->item_type);
 		fputs(",\"item_name\":", f);
-		json_str(f, l->item_name);
+		json_fput_string(f, l->item_name);
 		fputs(",\"position\":{\"name\":", f);
-		json_str(f, l->file);
+		json_fput_string(f, l->file);
 		fprintf(f, ",\"line\":%d,\"column\":%d,\"offset\":0}}", l->line, l->col);
 	}
 	fputs("],\"snippet\":", f);
-	json_str(f, d->snippet ? d->snippet : "");
+	json_fput_string(f, d->snippet ? d->snippet : "");
 	fputs("}}", f);
 }
 
@@ -438,7 +421,7 @@ static int run_validate(const struct cli_opts *o)
 			status = 1;
 		if (json) {
 			fprintf(stdout, "%s{\"name\":", i ? "," : "");
-			json_str(stdout, o->validate[i]);
+			json_fput_string(stdout, o->validate[i]);
 			fprintf(stdout, ",\"successful\":%s,\"errors\":[", rc == 0 ? "true" : "false");
 			int first = 1;
 			for (size_t k = before; k < dl->n; k++) {
@@ -512,22 +495,22 @@ static int run_list_rules(const struct cli_opts *o, const struct rule_set *rs)
 			continue;
 		if (json) {
 			fprintf(stdout, "%s{\"name\":", found ? "," : "");
-			json_str(stdout, ri->name);
+			json_fput_string(stdout, ri->name);
 			fputs(",\"desc\":", stdout);
-			json_str(stdout, ri->desc);
+			json_fput_string(stdout, ri->desc);
 			fputs(",\"condition\":", stdout);
-			json_str(stdout, ri->condition);
+			json_fput_string(stdout, ri->condition);
 			fputs(",\"output\":", stdout);
-			json_str(stdout, ri->output);
+			json_fput_string(stdout, ri->output);
 			fputs(",\"priority\":", stdout);
-			json_str(stdout, rule_priority_name(ri->priority));
+			json_fput_string(stdout, rule_priority_name(ri->priority));
 			fputs(",\"source\":", stdout);
-			json_str(stdout, ri->source);
+			json_fput_string(stdout, ri->source);
 			fprintf(stdout, ",\"enabled\":%s,\"tags\":[", ri->enabled ? "true" : "false");
 			for (size_t t = 0; t < ri->ntags; t++) {
 				if (t)
 					fputc(',', stdout);
-				json_str(stdout, ri->tags[t]);
+				json_fput_string(stdout, ri->tags[t]);
 			}
 			fputs("]}", stdout);
 		} else {

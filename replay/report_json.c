@@ -1,27 +1,10 @@
 /* replay/report_json.c: the incident report as one JSON document. */
+#include "rules/json.h"
 #include "replay/report.h"
 #include "replay/engine.h"
 
 #include <inttypes.h>
 
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static void jtime(FILE *f, uint64_t ts)
 {
@@ -31,7 +14,7 @@ static void jtime(FILE *f, uint64_t ts)
 		return;
 	}
 	sk_report_time(ts, b, sizeof(b));
-	jstr(f, b);
+	json_fput_string(f, b);
 }
 
 static const char *act_name(uint8_t k)
@@ -51,18 +34,18 @@ static void write_capture(const struct sk_report_model *m, const struct sk_engin
 	for (size_t i = 0; i < m->nsources; i++) {
 		const struct sk_report_source *s = &m->sources[i];
 		fprintf(f, "%s{\"path\":", i ? "," : "");
-		jstr(f, s->path);
+		json_fput_string(f, s->path);
 		fputs(",\"hostname\":", f);
-		jstr(f, s->hostname);
+		json_fput_string(f, s->hostname);
 		fputs(",\"kernel\":", f);
-		jstr(f, s->kernel);
+		json_fput_string(f, s->kernel);
 		fprintf(f, ",\"drops\":%" PRIu64 "}", s->drops);
 		drops += s->drops;
 	}
 	fputs("],\"hostname\":", f);
-	jstr(f, m->nsources ? m->sources[0].hostname : "");
+	json_fput_string(f, m->nsources ? m->sources[0].hostname : "");
 	fputs(",\"kernel\":", f);
-	jstr(f, m->nsources ? m->sources[0].kernel : "");
+	json_fput_string(f, m->nsources ? m->sources[0].kernel : "");
 	fputs(",\"first_event\":", f);
 	jtime(f, m->first_ts);
 	fputs(",\"last_event\":", f);
@@ -77,7 +60,7 @@ static void write_summary(const struct sk_report_model *m, const struct sk_engin
 	for (int p = 0; p < 8; p++)
 		if (e->stats.by_priority[p]) {
 			fprintf(f, "%s", first ? "" : ",");
-			jstr(f, rule_priority_name(p));
+			json_fput_string(f, rule_priority_name(p));
 			fprintf(f, ":%" PRIu64, e->stats.by_priority[p]);
 			first = 0;
 		}
@@ -86,7 +69,7 @@ static void write_summary(const struct sk_report_model *m, const struct sk_engin
 	for (size_t i = 0; m->rs && e->stats.by_rule && i < rule_set_count(m->rs); i++)
 		if (e->stats.by_rule[i]) {
 			fprintf(f, "%s", first ? "" : ",");
-			jstr(f, rule_set_rule(m->rs, i)->name);
+			json_fput_string(f, rule_set_rule(m->rs, i)->name);
 			fprintf(f, ":%" PRIu64, e->stats.by_rule[i]);
 			first = 0;
 		}
@@ -102,11 +85,11 @@ static void write_alerts(const struct sk_report_model *m, FILE *f)
 		fprintf(f, "%s{\"id\":%zu,\"time\":", i ? "," : "", i);
 		jtime(f, a->ts);
 		fputs(",\"rule\":", f);
-		jstr(f, rule_set_rule(m->rs, a->rule_index)->name);
+		json_fput_string(f, rule_set_rule(m->rs, a->rule_index)->name);
 		fputs(",\"priority\":", f);
-		jstr(f, rule_priority_name(a->priority));
+		json_fput_string(f, rule_priority_name(a->priority));
 		fputs(",\"output\":", f);
-		jstr(f, a->text);
+		json_fput_string(f, a->text);
 		if (a->proc >= 0)
 			fprintf(f, ",\"process\":%" PRId64 ",\"pid\":%" PRId64 "}", a->proc, m->procs[a->proc].pid);
 		else
@@ -131,17 +114,17 @@ static void write_proc(const struct sk_report_model *m, size_t i, FILE *f)
 			first = 0;
 		}
 	fputs("],\"name\":", f);
-	jstr(f, p->name);
+	json_fput_string(f, p->name);
 	fputs(",\"exe\":", f);
-	jstr(f, p->exe);
+	json_fput_string(f, p->exe);
 	fputs(",\"cmdline\":", f);
-	jstr(f, p->cmdline);
+	json_fput_string(f, p->cmdline);
 	fprintf(f, ",\"uid\":%u,\"user\":", p->uid);
-	jstr(f, p->user);
+	json_fput_string(f, p->user);
 	fputs(",\"container_id\":", f);
-	jstr(f, p->container_id[0] ? p->container_id : "host");
+	json_fput_string(f, p->container_id[0] ? p->container_id : "host");
 	fputs(",\"container_name\":", f);
-	jstr(f, p->container_id[0] ? p->container_name : "host");
+	json_fput_string(f, p->container_id[0] ? p->container_name : "host");
 	fputs(",\"start\":", f);
 	jtime(f, p->start_ts);
 	fputs(",\"exit\":", f);
@@ -158,7 +141,7 @@ static void write_proc(const struct sk_report_model *m, size_t i, FILE *f)
 		fprintf(f, "%s{\"time\":", k ? "," : "");
 		jtime(f, p->facts[k].ts);
 		fprintf(f, ",\"kind\":\"%s\",\"what\":", act_name(p->facts[k].kind));
-		jstr(f, p->facts[k].text);
+		json_fput_string(f, p->facts[k].text);
 		fputc('}', f);
 	}
 	fprintf(f, "],\"activity_not_listed\":%zu}", p->dropped_facts);

@@ -30,28 +30,32 @@ void obuf_puts(struct obuf *o, const char *s)
 	obuf_put(o, s, strlen(s));
 }
 
+/* The escape sequence of byte c in a JSON string, or NULL if it stands as is. */
+static const char *json_escape(unsigned char c, char u[8])
+{
+	switch (c) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\b': return "\\b";
+	case '\f': return "\\f";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	default:
+		if (c >= 0x20)
+			return NULL;
+		snprintf(u, 8, "\\u%04x", c);
+		return u;
+	}
+}
+
 void obuf_json_string(struct obuf *o, const char *s, size_t len)
 {
 	obuf_put(o, "\"", 1);
 	size_t run = 0;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
 		char u[8];
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default:
-			if (c < 0x20) {
-				snprintf(u, sizeof(u), "\\u%04x", c);
-				esc = u;
-			}
-		}
+		const char *esc = json_escape((unsigned char)s[i], u);
 		if (!esc)
 			continue;
 		obuf_put(o, s + run, i - run);
@@ -60,4 +64,18 @@ void obuf_json_string(struct obuf *o, const char *s, size_t len)
 	}
 	obuf_put(o, s + run, len - run);
 	obuf_put(o, "\"", 1);
+}
+
+void json_fput_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		char u[8];
+		const char *esc = json_escape((unsigned char)*s, u);
+		if (esc)
+			fputs(esc, f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
 }

@@ -14,17 +14,7 @@ work=$(mktemp -d /tmp/saker-sample.XXXXXX)
 trap 'rm -rf "$work" /dev/shm/saker-sample-tool /usr/local/bin/saker-sample-dropper /var/log/saker-sample.log' EXIT
 
 # A local listener the "reverse shell" connects to.
-python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 0)); s.listen(4)
-open(sys.argv[1], "w").write(str(s.getsockname()[1]))
-s.settimeout(20)
-try:
-    c, _ = s.accept(); c.recv(100)
-except Exception:
-    pass
-' "$work/port" &
+python3 samples/listener.py "$work/port" 20 &
 listener=$!
 while [ ! -s "$work/port" ]; do sleep 0.1; done
 port=$(cat "$work/port")

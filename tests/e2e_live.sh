@@ -21,17 +21,7 @@ export TZ=UTC
 
 start_listener() {
 	rm -f "$d/port"
-	python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 0)); s.listen(4)
-open(sys.argv[1], "w").write(str(s.getsockname()[1]))
-s.settimeout(30)
-try:
-    c, _ = s.accept(); c.recv(100)
-except Exception:
-    pass
-' "$d/port" &
+	python3 samples/listener.py "$d/port" 30 &
 	listener=$!
 	while [ ! -s "$d/port" ]; do sleep 0.1; done
 	echo "seed" > /var/log/saker-sample.log
