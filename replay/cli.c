@@ -395,18 +395,27 @@ static struct rule_loader *new_loader(const struct cli_opts *o, char *extra, siz
 	return rule_loader_new(&lo);
 }
 
+/* A loader with the -r files loaded in order (loading stops at the first
+ * failing file, as Falco does); *status is 1 after a failure. NULL on bad options. */
+static struct rule_loader *load_rules_files(const struct cli_opts *o, char *extra, size_t extra_cap, int *status)
+{
+	struct rule_loader *l = new_loader(o, extra, extra_cap);
+	*status = l ? 0 : 1;
+	for (size_t i = 0; l && i < o->nrules && *status == 0; i++)
+		if (rule_loader_add_path(l, o->rules[i]) < 0)
+			*status = 1;
+	return l;
+}
+
 static int run_validate(const struct cli_opts *o)
 {
 	int json = cli_config_bool(&o->config, "json_output", 0);
 	char extra[1024];
-	struct rule_loader *l = new_loader(o, extra, sizeof(extra));
+	int status;
+	/* -r files load first; -V files are validated in order on top of them */
+	struct rule_loader *l = load_rules_files(o, extra, sizeof(extra), &status);
 	if (!l)
 		return 1;
-	int status = 0;
-	/* -r files load first; -V files are validated in order on top of them */
-	for (size_t i = 0; i < o->nrules && status == 0; i++)
-		if (rule_loader_add_path(l, o->rules[i]) < 0)
-			status = 1;
 	if (json)
 		fputs("{\"falco_load_results\":[", stdout);
 	size_t done = 0;
@@ -627,13 +636,10 @@ int cli_run(const struct cli_opts *o)
 		return 1;
 	}
 	char extra[1024];
-	struct rule_loader *l = new_loader(o, extra, sizeof(extra));
+	int status;
+	struct rule_loader *l = load_rules_files(o, extra, sizeof(extra), &status);
 	if (!l)
 		return 1;
-	int status = 0;
-	for (size_t i = 0; i < o->nrules && status == 0; i++)
-		if (rule_loader_add_path(l, o->rules[i]) < 0)
-			status = 1;
 	const struct rule_diag_list *dl = rule_loader_diags(l);
 	for (size_t k = 0; k < dl->n; k++)
 		if (rule_diag_is_error(dl->v[k].code))

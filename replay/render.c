@@ -3,6 +3,7 @@
 #include "replay/paths.h"
 #include "replay/ppm.h"
 #include "replay/sockaddr.h"
+#include "rules/json.h"
 #include "formats/flags.h"
 #include "formats/syscalls.h"
 
@@ -11,29 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-struct out {
-	char *buf;
-	size_t cap, len;
-};
-
-static void out_putn(struct out *o, const char *s, size_t n)
-{
-	if (o->cap == 0)
-		return;
-	size_t room = o->cap - 1 - (o->len < o->cap ? o->len : o->cap - 1);
-	size_t k = n < room ? n : room;
-	memcpy(o->buf + o->len, s, k);
-	o->len += k;
-	o->buf[o->len] = '\0';
-}
-
-static void out_puts(struct out *o, const char *s)
-{
-	out_putn(o, s, strlen(s));
-}
-
-static void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out_printf(struct out *o, const char *fmt, ...)
+static void out_printf(struct obuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out_printf(struct obuf *o, const char *fmt, ...)
 {
 	char tmp[128];
 	va_list ap;
@@ -41,14 +21,13 @@ static void out_printf(struct out *o, const char *fmt, ...)
 	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		out_putn(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+		obuf_put(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 size_t sk_render_flags(const struct sk_name_value *names, uint64_t v, int is_enum, char *buf, size_t cap)
 {
-	struct out o = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
+	struct obuf o;
+	obuf_init(&o, buf, cap);
 	if (!names)
 		return 0;
 	int first = 1;
@@ -57,8 +36,8 @@ size_t sk_render_flags(const struct sk_name_value *names, uint64_t v, int is_enu
 			if (nv->value != v)
 				continue;
 			if (!first)
-				out_puts(&o, "|");
-			out_puts(&o, nv->name);
+				obuf_puts(&o, "|");
+			obuf_puts(&o, nv->name);
 			first = 0;
 		}
 		return o.len;
@@ -69,8 +48,8 @@ size_t sk_render_flags(const struct sk_name_value *names, uint64_t v, int is_enu
 		if (!match)
 			continue;
 		if (!first)
-			out_puts(&o, "|");
-		out_puts(&o, nv->name);
+			obuf_puts(&o, "|");
+		obuf_puts(&o, nv->name);
 		first = 0;
 		rest &= ~nv->value;
 	}
@@ -79,9 +58,8 @@ size_t sk_render_flags(const struct sk_name_value *names, uint64_t v, int is_enu
 
 size_t sk_render_fd_entry(const struct sk_fd *f, char *buf, size_t cap)
 {
-	struct out o = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
+	struct obuf o;
+	obuf_init(&o, buf, cap);
 	char tc[3] = { sk_fd_type_char(f->type), 0, 0 };
 	if (f->type == SK_FDT_IPV4 || f->type == SK_FDT_IPV6 || f->type == SK_FDT_IPV4_SERVER ||
 	    f->type == SK_FDT_IPV6_SERVER) {
@@ -89,10 +67,10 @@ size_t sk_render_fd_entry(const struct sk_fd *f, char *buf, size_t cap)
 		if (f->l4proto >= SK_L4_TCP && f->l4proto <= SK_L4_RAW)
 			tc[1] = l4c[f->l4proto];
 	}
-	out_puts(&o, "<");
-	out_puts(&o, tc);
-	out_puts(&o, ">");
-	out_putn(&o, f->name ? f->name : "", f->name_len);
+	obuf_puts(&o, "<");
+	obuf_puts(&o, tc);
+	obuf_puts(&o, ">");
+	obuf_put(&o, f->name ? f->name : "", f->name_len);
 	return o.len;
 }
 
@@ -122,7 +100,7 @@ static const struct sk_thread *event_thread(const struct sk_updater *u, const st
 	return NULL;
 }
 
-static void render_fd(const struct sk_updater *u, const struct sk_event *ev, int64_t fd, int mode, struct out *o)
+static void render_fd(const struct sk_updater *u, const struct sk_event *ev, int64_t fd, int mode, struct obuf *o)
 {
 	char tmp[4200];
 	const char *resolved = NULL;
@@ -139,43 +117,43 @@ static void render_fd(const struct sk_updater *u, const struct sk_event *ev, int
 		}
 	}
 	if (mode == SK_RENDER_RESOLVED && resolved) {
-		out_puts(o, resolved);
+		obuf_puts(o, resolved);
 		return;
 	}
 	out_printf(o, "%" PRId64, fd);
 	if (mode == SK_RENDER_ARGS && resolved) {
-		out_puts(o, "(");
-		out_puts(o, resolved);
-		out_puts(o, ")");
+		obuf_puts(o, "(");
+		obuf_puts(o, resolved);
+		obuf_puts(o, ")");
 	}
 }
 
-static void render_with_resolved(struct out *o, int mode, const char *raw, const char *resolved)
+static void render_with_resolved(struct obuf *o, int mode, const char *raw, const char *resolved)
 {
 	if (mode == SK_RENDER_RESOLVED && resolved && resolved[0]) {
-		out_puts(o, resolved);
+		obuf_puts(o, resolved);
 		return;
 	}
-	out_puts(o, raw);
+	obuf_puts(o, raw);
 	if (mode == SK_RENDER_ARGS && resolved && resolved[0]) {
-		out_puts(o, "(");
-		out_puts(o, resolved);
-		out_puts(o, ")");
+		obuf_puts(o, "(");
+		obuf_puts(o, resolved);
+		obuf_puts(o, ")");
 	}
 }
 
 static void render_path(const struct sk_updater *u, const struct sk_event *ev, uint32_t i,
-			const struct sk_param_info *pinfo, int mode, struct out *o)
+			const struct sk_param_info *pinfo, int mode, struct obuf *o)
 {
 	const struct sk_param *p = &ev->params[i];
 	const char *path = (const char *)p->val;
 	if (p->val[p->len - 1] != '\0') {
-		out_puts(o, "<NA>");
+		obuf_puts(o, "<NA>");
 		return;
 	}
 	const struct sk_thread *t = event_thread(u, ev);
 	if (path[0] == '/' || !t || mode == SK_RENDER_RAW) {
-		out_puts(o, path);
+		obuf_puts(o, path);
 		return;
 	}
 	const char *base = sk_str_c(t->proc ? t->proc->cwd : NULL);
@@ -193,7 +171,7 @@ static void render_path(const struct sk_updater *u, const struct sk_event *ev, u
 	render_with_resolved(o, mode, path, full);
 }
 
-static void render_ids(const struct sk_updater *u, uint8_t type, uint64_t v, int mode, struct out *o)
+static void render_ids(const struct sk_updater *u, uint8_t type, uint64_t v, int mode, struct obuf *o)
 {
 	char raw[32];
 	snprintf(raw, sizeof(raw), "%" PRId64, (int64_t)(int32_t)(uint32_t)v);
@@ -214,7 +192,7 @@ static void render_ids(const struct sk_updater *u, uint8_t type, uint64_t v, int
 	render_with_resolved(o, mode, raw, name);
 }
 
-static void render_number(const struct sk_param_info *pinfo, const struct sk_param *p, struct out *o)
+static void render_number(const struct sk_param_info *pinfo, const struct sk_param *p, struct obuf *o)
 {
 	uint64_t v = zext(p);
 	int is_signed = pinfo->type == SK_PT_INT8 || pinfo->type == SK_PT_INT16 || pinfo->type == SK_PT_INT32 ||
@@ -241,7 +219,7 @@ static void render_number(const struct sk_param_info *pinfo, const struct sk_par
 	}
 }
 
-static void render_one(const struct sk_updater *u, const struct sk_event *ev, uint32_t i, int mode, struct out *o)
+static void render_one(const struct sk_updater *u, const struct sk_event *ev, uint32_t i, int mode, struct obuf *o)
 {
 	const struct sk_event_info *info = sk_event_info(ev->type);
 	const struct sk_param_info *pinfo = &info->params[i];
@@ -250,12 +228,12 @@ static void render_one(const struct sk_updater *u, const struct sk_event *ev, ui
 	if (p->len == 0) {
 		int nullish = pinfo->type == SK_PT_BYTEBUF || pinfo->type == SK_PT_SOCKTUPLE || pinfo->type == SK_PT_FDLIST ||
 			      pinfo->type == SK_PT_SOCKADDR;
-		out_puts(o, nullish ? "NULL" : "<NA>");
+		obuf_puts(o, nullish ? "NULL" : "<NA>");
 		return;
 	}
 	switch (pinfo->type) {
 	case SK_PT_CHARBUF:
-		out_putn(o, (const char *)p->val, p->val[p->len - 1] == '\0' ? p->len - 1 : p->len);
+		obuf_put(o, (const char *)p->val, p->val[p->len - 1] == '\0' ? p->len - 1 : p->len);
 		return;
 	case SK_PT_FSPATH:
 	case SK_PT_FSRELPATH:
@@ -264,7 +242,7 @@ static void render_one(const struct sk_updater *u, const struct sk_event *ev, ui
 	case SK_PT_BYTEBUF:
 	case SK_PT_CHARBUFARRAY:
 		sk_render_bytes(p->val, p->len, tmp, sizeof(tmp));
-		out_puts(o, tmp);
+		obuf_puts(o, tmp);
 		return;
 	case SK_PT_FD:
 	case SK_PT_FD32: {
@@ -334,30 +312,30 @@ static void render_one(const struct sk_updater *u, const struct sk_event *ev, ui
 	case SK_PT_SOCKTUPLE: {
 		struct sk_tuple t;
 		if (sk_tuple_decode(p->val, p->len, pinfo->type == SK_PT_SOCKTUPLE, &t) < 0) {
-			out_puts(o, "NULL");
+			obuf_puts(o, "NULL");
 			return;
 		}
 		if (t.family != PPM_AF_INET && t.family != PPM_AF_INET6 && t.family != PPM_AF_UNIX) {
-			out_puts(o, "NULL");
+			obuf_puts(o, "NULL");
 			return;
 		}
 		if (pinfo->type == SK_PT_SOCKTUPLE)
 			sk_tuple_to_text(&t, tmp, sizeof(tmp));
 		else
 			sk_addr_to_text(&t, tmp, sizeof(tmp));
-		out_puts(o, tmp);
+		obuf_puts(o, tmp);
 		return;
 	}
 	case SK_PT_IPV4ADDR:
 		if (p->len == 4) {
 			sk_ip_to_text(p->val, 0, tmp, sizeof(tmp));
-			out_puts(o, tmp);
+			obuf_puts(o, tmp);
 		}
 		return;
 	case SK_PT_IPV6ADDR:
 		if (p->len == 16) {
 			sk_ip_to_text(p->val, 1, tmp, sizeof(tmp));
-			out_puts(o, tmp);
+			obuf_puts(o, tmp);
 		}
 		return;
 	case SK_PT_DYN: {
@@ -395,12 +373,11 @@ static void render_one(const struct sk_updater *u, const struct sk_event *ev, ui
 size_t sk_render_param(const struct sk_updater *u, const struct sk_event *ev, uint32_t i, int mode,
 		       char *buf, size_t cap)
 {
-	struct out o = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
+	struct obuf o;
+	obuf_init(&o, buf, cap);
 	const struct sk_event_info *info = sk_event_info(ev->type);
 	if (!info || i >= info->nparams || i >= ev->nparams) {
-		out_puts(&o, "<NA>");
+		obuf_puts(&o, "<NA>");
 		return o.len;
 	}
 	render_one(u, ev, i, mode, &o);
@@ -409,18 +386,17 @@ size_t sk_render_param(const struct sk_updater *u, const struct sk_event *ev, ui
 
 size_t sk_render_args(const struct sk_updater *u, const struct sk_event *ev, char *buf, size_t cap)
 {
-	struct out o = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
+	struct obuf o;
+	obuf_init(&o, buf, cap);
 	const struct sk_event_info *info = sk_event_info(ev->type);
 	if (!info || sk_event_kind(ev->type) == SK_EK_GENERIC)
 		return 0;
 	uint32_t n = ev->nparams < info->nparams ? ev->nparams : info->nparams;
 	for (uint32_t i = 0; i < n; i++) {
 		if (i)
-			out_puts(&o, " ");
-		out_puts(&o, info->params[i].name);
-		out_puts(&o, "=");
+			obuf_puts(&o, " ");
+		obuf_puts(&o, info->params[i].name);
+		obuf_puts(&o, "=");
 		render_one(u, ev, i, SK_RENDER_ARGS, &o);
 	}
 	return o.len;
