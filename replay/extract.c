@@ -32,6 +32,7 @@ void sk_fctx_init(struct sk_fctx *c, struct sk_updater *u)
 				k = CLS_CONTAINER;
 		}
 		c->cls[id] = k;
+		c->memo_ok[id] = d && !(d->flags & (RFF_LIST | RFF_EITHER));
 	}
 }
 
@@ -151,8 +152,7 @@ int sk_extract(void *ctx, const struct rule_field_ref *ref, struct rule_value *o
 	struct sk_fctx *c = ctx;
 	if (!c->ev || ref->id >= F__COUNT)
 		return 0;
-	const struct rule_field_def *def = replay_field_def(ref->id);
-	if (ref->has_arg || !def || (def->flags & (RFF_LIST | RFF_EITHER)))
+	if (ref->has_arg || !c->memo_ok[ref->id])
 		return dispatch(c, ref, out);
 	struct sk_memo *m = &c->memo[ref->id];
 	if (m->gen == c->gen) {

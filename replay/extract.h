@@ -24,6 +24,7 @@ struct sk_fctx {
 	unsigned scratch_next;
 	struct sk_scratch scratch[SK_SCRATCH_SLOTS];
 	uint8_t cls[F__COUNT];      /* field id -> extractor class */
+	uint8_t memo_ok[F__COUNT];  /* field id -> single-valued, so memoisable */
 	/* evt.arg.NAME: parameter index per event type, found once per name
 	 * (keyed by the compiled reference's argument pointer). */
 	struct sk_argidx {
