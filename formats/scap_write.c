@@ -55,23 +55,39 @@ static void set32(struct buf *b, size_t at, uint32_t v)
 	b->p[at] = (uint8_t)v; b->p[at + 1] = (uint8_t)(v >> 8);
 	b->p[at + 2] = (uint8_t)(v >> 16); b->p[at + 3] = (uint8_t)(v >> 24);
 }
-/* u16 length + bytes, no NUL (scap.md §8-§10). */
-static void putstr(struct buf *b, const char *s)
+/*
+ * libscap (0.29) refuses a whole capture when one metadata string is longer
+ * than its fixed buffers, so strings are cut to what it accepts, the way its
+ * own /proc scan cuts them.  A live host easily has a 25 KB command line.
+ */
+enum {
+	SCAP_CRED_MAX = 255,    /* user and group names: < MAX_CREDENTIALS_STR_LEN */
+	SCAP_PATH_MAX = 1023,   /* comm, exe, cwd, root, home, shell, fd names */
+	SCAP_LIST_MAX = 4095,   /* args, env, cgroups: NUL-separated lists */
+};
+
+/* u16 length + bytes, no NUL (scap.md §8-§10), at most max bytes. */
+static void putstr(struct buf *b, const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;
-	if (n > 0xffff)
-		n = 0xffff;
+	if (n > max)
+		n = max;
 	put16(b, (uint16_t)n);
 	put(b, s ? s : "", n);
 }
-static void putlist(struct buf *b, const char *s, uint32_t len)
+/* A NUL-separated list cut to max bytes still ends with a NUL. */
+static void putlist(struct buf *b, const char *s, uint32_t len, size_t max)
 {
 	if (!s)
 		len = 0;
-	if (len > 0xffff)
-		len = 0xffff;
-	put16(b, (uint16_t)len);
-	put(b, s ? s : "", len);
+	if (len <= max) {
+		put16(b, (uint16_t)len);
+		put(b, s ? s : "", len);
+		return;
+	}
+	put16(b, (uint16_t)max);
+	put(b, s, max - 1);
+	put8(b, 0);
 }
 
 static int emit_block(struct sk_scap_writer *w, uint32_t type)
@@ -134,7 +150,8 @@ static int write_meta(struct sk_scap_writer *w, const struct sk_meta *m)
 			continue;
 		size_t at = b->len;
 		put32(b, 0); put8(b, 0); put32(b, u->uid); put32(b, u->gid);
-		putstr(b, u->name); putstr(b, u->home); putstr(b, u->shell);
+		putstr(b, u->name, SCAP_CRED_MAX); putstr(b, u->home, SCAP_CRED_MAX);
+		putstr(b, u->shell, SCAP_CRED_MAX);
 		set32(b, at, (uint32_t)(b->len - at));
 	}
 	for (size_t i = 0; i < m->n_groups; i++) {
@@ -142,7 +159,7 @@ static int write_meta(struct sk_scap_writer *w, const struct sk_meta *m)
 		if (g->container_id && g->container_id[0])
 			continue;
 		size_t at = b->len;
-		put32(b, 0); put8(b, 1); put32(b, g->gid); putstr(b, g->name);
+		put32(b, 0); put8(b, 1); put32(b, g->gid); putstr(b, g->name, SCAP_CRED_MAX);
 		set32(b, at, (uint32_t)(b->len - at));
 	}
 	if (b->len && (rc = emit_block(w, 0x220)) < 0)
@@ -153,14 +170,16 @@ static int write_meta(struct sk_scap_writer *w, const struct sk_meta *m)
 		put32(b, 0);
 		put64(b, (uint64_t)p->tid); put64(b, (uint64_t)p->pid); put64(b, (uint64_t)p->ptid);
 		put64(b, (uint64_t)p->sid); put64(b, (uint64_t)p->vpgid);
-		putstr(b, p->comm); putstr(b, p->exe); putstr(b, p->exepath);
-		putlist(b, p->args, p->args_len); putstr(b, p->cwd);
+		putstr(b, p->comm, SCAP_PATH_MAX); putstr(b, p->exe, SCAP_PATH_MAX);
+		putstr(b, p->exepath, SCAP_PATH_MAX);
+		putlist(b, p->args, p->args_len, SCAP_LIST_MAX); putstr(b, p->cwd, SCAP_PATH_MAX);
 		put64(b, (uint64_t)p->fdlimit); put32(b, p->flags); put32(b, p->uid); put32(b, p->gid);
 		put32(b, p->vmsize_kb); put32(b, p->vmrss_kb); put32(b, p->vmswap_kb);
 		put64(b, p->pfmajor); put64(b, p->pfminor);
-		putlist(b, p->env, p->env_len);
+		putlist(b, p->env, p->env_len, SCAP_LIST_MAX);
 		put64(b, (uint64_t)p->vtid); put64(b, (uint64_t)p->vpid);
-		putlist(b, p->cgroups, p->cgroups_len); putstr(b, p->root);
+		putlist(b, p->cgroups, p->cgroups_len, SCAP_LIST_MAX);
+		putstr(b, p->root, SCAP_PATH_MAX);
 		/* Old v9 tail: the only one 0.29 understands. */
 		put32(b, p->loginuid); put8(b, (p->exe_flags & SK_EXE_WRITABLE) ? 1 : 0);
 		set32(b, at, (uint32_t)(b->len - at));
@@ -185,9 +204,9 @@ static int write_meta(struct sk_scap_writer *w, const struct sk_meta *m)
 			case 4: put(b, f->sip, 16); put(b, f->dip, 16); put16(b, f->sport); put16(b, f->dport); put8(b, f->l4proto); break;
 			case 5: put(b, f->sip, 4); put16(b, f->sport); put8(b, f->l4proto); break;
 			case 6: put(b, f->sip, 16); put16(b, f->sport); put8(b, f->l4proto); break;
-			case 8: put64(b, f->unix_source); put64(b, f->unix_dest); putstr(b, f->name); break;
-			case 16: put32(b, f->open_flags); putstr(b, f->name); put32(b, f->dev); break;
-			default: putstr(b, f->name); break;
+			case 8: put64(b, f->unix_source); put64(b, f->unix_dest); putstr(b, f->name, SCAP_PATH_MAX); break;
+			case 16: put32(b, f->open_flags); putstr(b, f->name, SCAP_PATH_MAX); put32(b, f->dev); break;
+			default: putstr(b, f->name, SCAP_PATH_MAX); break;
 			}
 			set32(b, at, (uint32_t)(b->len - at));
 		}
