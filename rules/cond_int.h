@@ -147,6 +147,22 @@ struct cond_memo {
 };
 int cond_eval_memo(const struct cond_compiled *c, uint16_t evttype, rule_extract_fn extract, void *ectx,
 		   struct cond_memo *memo);
+int cc_node_eval_memo(const struct cc_node *n, uint16_t evttype, rule_extract_fn extract, void *ectx,
+		      struct cond_memo *memo);
+
+/* Per-event-type folding (specialize.c). The pool owns the copied nodes
+ * only; their kids may be nodes of the original tree. */
+struct cc_spec_pool {
+	struct cc_node **v;
+	size_t n, cap;
+};
+/* 1 or 0 when n is decided for every event of type t; otherwise -1 and *out
+ * is the node to evaluate instead (n itself when nothing folds, or when out
+ * of memory: the original is always a correct answer). */
+int cc_specialize(struct cc_node *n, uint16_t t, struct cc_spec_pool *p, struct cc_node **out);
+void cc_spec_pool_free(struct cc_spec_pool *p);
+/* A node that is always true (an AND of nothing), owned by p; NULL on ENOMEM. */
+struct cc_node *cc_spec_true(struct cc_spec_pool *p);
 void cc_node_free(struct cc_node *n);
 
 /* Key under which a value is stored in an in/intersects set (eval.c). */

@@ -344,3 +344,9 @@ int cond_eval_memo(const struct cond_compiled *c, uint16_t evttype, rule_extract
 {
 	return eval_node(c->root, evttype, extract, ectx, memo);
 }
+
+int cc_node_eval_memo(const struct cc_node *n, uint16_t evttype, rule_extract_fn extract, void *ectx,
+		      struct cond_memo *memo)
+{
+	return eval_node(n, evttype, extract, ectx, memo);
+}

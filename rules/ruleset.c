@@ -24,6 +24,8 @@ struct rule_set {
 	int match_all;
 	uint32_t *off;  /* ntypes + 1 offsets into idx */
 	uint32_t *idx;  /* rule indices, definition order per type */
+	const struct cc_node **root; /* per idx entry: the condition folded for that type */
+	struct cc_spec_pool spool;   /* owns the folded copies */
 	/* Shared-subtree results of the event being evaluated: a cache, so
 	 * rule_set_eval stays logically const (one set per thread). */
 	struct cond_memo memo;
@@ -92,6 +94,8 @@ void rule_set_free(struct rule_set *rs)
 	free(rs->rules);
 	free(rs->off);
 	free(rs->idx);
+	free(rs->root);
+	cc_spec_pool_free(&rs->spool);
 	free(rs->memo.slots);
 	free(rs);
 }
@@ -221,6 +225,49 @@ static void assign_memo_slots(struct rule_set *rs)
 				memo_clear(rs->rules[i].cc->root);
 }
 
+/* Per event type, the enabled rules indexed under it, each with its
+ * condition folded for that type; a rule that folds to false is left out. */
+static void build_index(struct rule_set *rs)
+{
+	size_t total = 0;
+	for (uint16_t t = 0; t < rs->ntypes; t++)
+		for (size_t i = 0; i < rs->n; i++)
+			if (rs->rules[i].info.enabled && rs->rules[i].typemap && rs->rules[i].typemap[t])
+				total++;
+	rs->off = calloc((size_t)rs->ntypes + 1, sizeof(*rs->off));
+	rs->idx = calloc(total ? total : 1, sizeof(*rs->idx));
+	rs->root = calloc(total ? total : 1, sizeof(*rs->root));
+	if (!rs->off || !rs->idx || !rs->root) {
+		/* an empty index: nothing is evaluated, never a wrong match */
+		free(rs->off);
+		rs->off = calloc((size_t)rs->ntypes + 1, sizeof(*rs->off));
+		rs->ntypes = rs->off ? rs->ntypes : 0;
+		return;
+	}
+	struct cc_node *always = NULL;
+	size_t k = 0;
+	for (uint16_t t = 0; t < rs->ntypes; t++) {
+		rs->off[t] = (uint32_t)k;
+		for (size_t i = 0; i < rs->n; i++) {
+			struct rs_rule *x = &rs->rules[i];
+			if (!x->info.enabled || !x->typemap || !x->typemap[t])
+				continue;
+			struct cc_node *r;
+			int c = cc_specialize(x->cc->root, t, &rs->spool, &r);
+			if (c == 0)
+				continue;
+			if (c == 1) {
+				if (!always)
+					always = cc_spec_true(&rs->spool);
+				r = always ? always : x->cc->root;
+			}
+			rs->idx[k] = (uint32_t)i;
+			rs->root[k++] = r;
+		}
+	}
+	rs->off[rs->ntypes] = (uint32_t)k;
+}
+
 void rs_finish(struct rule_set *rs, struct rule_loader *l, size_t nmacros, size_t nlists)
 {
 	rs->nmacros = nmacros;
@@ -232,22 +279,8 @@ void rs_finish(struct rule_set *rs, struct rule_loader *l, size_t nmacros, size_
 	for (size_t i = 0; i < rs->n; i++)
 		if (!rs->rules[i].prio_ok || !rs->rules[i].runnable)
 			rs->rules[i].info.enabled = 0;
-	rs->off = calloc((size_t)rs->ntypes + 1, sizeof(*rs->off));
-	size_t total = 0;
-	for (uint16_t t = 0; t < rs->ntypes; t++) {
-		rs->off[t] = (uint32_t)total;
-		for (size_t i = 0; i < rs->n; i++)
-			if (rs->rules[i].info.enabled && rs->rules[i].typemap && rs->rules[i].typemap[t])
-				total++;
-	}
-	rs->off[rs->ntypes] = (uint32_t)total;
-	rs->idx = calloc(total ? total : 1, sizeof(*rs->idx));
-	size_t k = 0;
-	for (uint16_t t = 0; t < rs->ntypes; t++)
-		for (size_t i = 0; i < rs->n; i++)
-			if (rs->rules[i].info.enabled && rs->rules[i].typemap && rs->rules[i].typemap[t])
-				rs->idx[k++] = (uint32_t)i;
 	assign_memo_slots(rs);
+	build_index(rs);
 }
 
 size_t rule_set_count(const struct rule_set *rs)
@@ -286,7 +319,7 @@ size_t rule_set_eval(const struct rule_set *rs, uint16_t evttype, rule_extract_f
 		memo->gen++;
 	for (uint32_t k = rs->off[evttype]; k < rs->off[evttype + 1]; k++) {
 		uint32_t i = rs->idx[k];
-		if (!cond_eval_memo(rs->rules[i].cc, evttype, extract, ectx, memo))
+		if (!cc_node_eval_memo(rs->root[k], evttype, extract, ectx, memo))
 			continue;
 		matches++;
 		if (on_match) {

@@ -212,6 +212,59 @@ static void test_evttype_index(void **state)
 	lt_free(&t);
 }
 
+/* Each rule is evaluated with its evt.type tests already decided for the
+ * event's type: branches for other types vanish, a rule that cannot match a
+ * type leaves its index, and a rule decided true needs no field at all. */
+static void test_evttype_folding(void **state)
+{
+	(void)state;
+	struct lt t;
+	struct fake_ev e;
+	uint16_t types[16];
+	load_opts(&t, RULE_PRIO_DEBUG, 1,
+		  "- macro: m\n  condition: evt.type in (open, execve) and proc.name in (a, b)\n"
+		  RULE("split") "(evt.type=open and proc.name=a) or (evt.type=execve and proc.name=b)\n"
+		  RULE("shared1") "m and evt.type=open\n" RULE("shared2") "m and not proc.name=b\n");
+	assert_non_null(lt_build(&t));
+	struct {
+		uint16_t type;
+		const char *proc, *want;
+	} cases[] = {{T_OPEN, "a", "split,shared1,shared2"}, {T_OPEN, "b", "shared1"},
+		     {T_EXECVE, "a", "shared2"}, {T_EXECVE, "b", "split"}, {T_EXECVE, "c", ""}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct matches ms;
+		ev_basic(&e, cases[i].type, cases[i].proc, NULL);
+		if (strcmp(eval_ev(t.rs, &e, &ms), cases[i].want))
+			fail_msg("type %u proc %s: got '%s' want '%s'", cases[i].type, cases[i].proc, ms.names,
+				 cases[i].want);
+	}
+	lt_free(&t);
+
+	/* decided by the type alone: no field is extracted */
+	load_opts(&t, RULE_PRIO_DEBUG, 1, RULE("decided") "evt.type in (open, execve) and (evt.type=open or proc.name=z)\n");
+	assert_non_null(lt_build(&t));
+	struct matches ms;
+	ev_basic(&e, T_OPEN, "x", NULL);
+	e.calls = 0;
+	assert_string_equal(eval_ev(t.rs, &e, &ms), "decided");
+	assert_int_equal(e.calls, 0);
+	ev_basic(&e, T_EXECVE, "x", NULL);
+	assert_string_equal(eval_ev(t.rs, &e, &ms), "");
+	ev_basic(&e, T_EXECVE, "z", NULL);
+	assert_string_equal(eval_ev(t.rs, &e, &ms), "decided");
+	lt_free(&t);
+
+	/* false for open once folded: only execve stays in the index */
+	load_opts(&t, RULE_PRIO_DEBUG, 1, RULE("never_open") "evt.type in (open, execve) and not evt.type=open and proc.name=x\n");
+	assert_non_null(lt_build(&t));
+	assert_int_equal(rule_set_evttypes(t.rs, types, 16), 1);
+	assert_int_equal(types[0], T_EXECVE);
+	assert_int_equal(rule_set_wants(t.rs, T_OPEN), 0);
+	ev_basic(&e, T_EXECVE, "x", NULL);
+	assert_string_equal(eval_ev(t.rs, &e, &ms), "never_open");
+	lt_free(&t);
+}
+
 /* LOAD_NO_EVTTYPE needs more than 100 event types: the real registry. */
 static void test_no_evttype_warning(void **state)
 {
@@ -256,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_first_vs_all),
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_evttype_index),
+		cmocka_unit_test(test_evttype_folding),
 		cmocka_unit_test(test_no_evttype_warning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
