@@ -114,16 +114,17 @@ struct cc_check {
 	uint8_t has_re;
 };
 
+/* What evaluation reads comes first, in one cache line. */
 struct cc_node {
 	uint8_t kind;
+	uint8_t negate;              /* CC_EVTTYPE with != */
+	uint16_t nbits;
 	uint32_t memo;               /* 1-based memo slot shared by identical subtrees of a rule set, 0 = none */
-	uint64_t h1, h2;             /* structural hash (two seeds): equal subtrees, equal hashes */
 	uint32_t nkids;
 	struct cc_node **kids;
 	struct cc_check *chk;
 	uint8_t *bitmap;             /* CC_EVTTYPE: one byte per event type */
-	uint16_t nbits;
-	uint8_t negate;              /* CC_EVTTYPE with != */
+	uint64_t h1, h2;             /* structural hash (two seeds): equal subtrees, equal hashes */
 };
 
 struct cond_compiled {

@@ -289,48 +289,53 @@ int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx)
 	return 0;
 }
 
+/* Macros expand to identical subtrees in many rules (spawned_process,
+ * open_read, container...): within one event each is evaluated once. One
+ * function, memo test inline: this walk is the hottest loop of a replay. */
 static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
-		     struct cond_memo *memo);
-
-static int eval_kids(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
 		     struct cond_memo *memo)
 {
+	struct cond_memo_slot *s = NULL;
+	if (n->memo && memo) {
+		s = &memo->slots[n->memo - 1];
+		if (s->gen == memo->gen)
+			return s->val;
+	}
+	int r;
 	switch (n->kind) {
 	case CC_AND:
+		r = 1;
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (!eval_node(n->kids[i], evttype, ex, ectx, memo))
-				return 0;
-		return 1;
+			if (!eval_node(n->kids[i], evttype, ex, ectx, memo)) {
+				r = 0;
+				break;
+			}
+		break;
 	case CC_OR:
+		r = 0;
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (eval_node(n->kids[i], evttype, ex, ectx, memo))
-				return 1;
-		return 0;
+			if (eval_node(n->kids[i], evttype, ex, ectx, memo)) {
+				r = 1;
+				break;
+			}
+		break;
 	case CC_NOT:
-		return !eval_node(n->kids[0], evttype, ex, ectx, memo);
-	case CC_EVTTYPE: {
-		int in = evttype < n->nbits && n->bitmap[evttype];
-		return n->negate ? !in : in;
-	}
+		r = !eval_node(n->kids[0], evttype, ex, ectx, memo);
+		break;
+	case CC_EVTTYPE:
+		r = evttype < n->nbits && n->bitmap[evttype];
+		r = n->negate ? !r : r;
+		break;
 	case CC_CHECK:
-		return cc_check_eval(n->chk, ex, ectx);
+		r = cc_check_eval(n->chk, ex, ectx);
+		break;
+	default:
+		r = 0;
 	}
-	return 0;
-}
-
-/* Macros expand to identical subtrees in many rules (spawned_process,
- * open_read, container...): within one event each is evaluated once. */
-static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
-		     struct cond_memo *memo)
-{
-	if (!memo || !n->memo)
-		return eval_kids(n, evttype, ex, ectx, memo);
-	struct cond_memo_slot *s = &memo->slots[n->memo - 1];
-	if (s->gen == memo->gen)
-		return s->val;
-	int r = eval_kids(n, evttype, ex, ectx, memo);
-	s->gen = memo->gen;
-	s->val = (uint8_t)r;
+	if (s) {
+		s->gen = memo->gen;
+		s->val = (uint8_t)r;
+	}
 	return r;
 }
 
