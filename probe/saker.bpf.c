@@ -630,6 +630,20 @@ static __always_inline void finish(struct builder *w)
 
 /* ---- syscalls ---- */
 
+/*
+ * x86_64 leaves the argument registers of the saved user context untouched
+ * for the whole call, so sys_exit reads a call's arguments from regs (as
+ * libs' modern probe does). Only exec and the clone family need them saved
+ * at entry: exec has replaced the registers by the time it is reported
+ * (sched_process_exec), and the child of a clone is reported from
+ * sched_process_fork, in the parent's context, before the parent's exit.
+ */
+static __always_inline int needs_enter(__u32 nr)
+{
+	return nr == X86_NR_EXECVE || nr == X86_NR_EXECVEAT || nr == X86_NR_CLONE || nr == X86_NR_CLONE3 ||
+	       nr == X86_NR_FORK || nr == X86_NR_VFORK;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sk_sys_enter, struct pt_regs *regs, long id)
 {
@@ -638,6 +652,8 @@ int BPF_PROG(sk_sys_enter, struct pt_regs *regs, long id)
 	struct sk_saved *s;
 	struct task_struct *t;
 
+	if (!needs_enter(nr))
+		return 0;
 	sp = bpf_map_lookup_elem(&specs, &nr);
 	if (!sp || !sp->enabled)
 		return 0;
@@ -980,7 +996,7 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 	if (!sp || !sp->enabled)
 		return 0;
 	t = bpf_get_current_task_btf();
-	s = bpf_task_storage_get(&saved_args, t, 0, 0);
+	s = needs_enter(nr) ? bpf_task_storage_get(&saved_args, t, 0, 0) : NULL;
 	if (s && s->live == SAVED_EXEC_DONE) {
 		/* a successful exec already emitted its record */
 		s->live = 0;
@@ -994,10 +1010,10 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 		 * (one instruction on two pointer types is rejected) */
 		asm volatile("" ::: "memory");
 	} else {
-		/* The enter was not seen: the call began before the probe was
-		 * attached (a blocking accept, read, ...). x86_64 keeps the
-		 * argument registers intact across a syscall, so take them from
-		 * regs. The child side of a clone is emitted by sched_process_fork. */
+		/* Arguments from regs (see needs_enter): every call but exec
+		 * and clone, and those whose enter was not seen because they
+		 * began before the probe was attached. The child side of a
+		 * clone is emitted by sched_process_fork. */
 		if (s)
 			s->live = 0;
 		if (ret == 0 && (nr == X86_NR_CLONE || nr == X86_NR_CLONE3 || nr == X86_NR_FORK ||
@@ -1005,7 +1021,8 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 			return 0;
 		if (is_excluded_task(t, bpf_get_current_pid_tgid() >> 32))
 			return 0;
-		count(SKP_CNT_NOSTATE);
+		if (needs_enter(nr))
+			count(SKP_CNT_NOSTATE);
 		c.a[0] = regs->di;
 		c.a[1] = regs->si;
 		c.a[2] = regs->dx;
