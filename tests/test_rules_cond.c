@@ -686,6 +686,36 @@ static void test_big_list(void **state)
 	free(s);
 }
 
+/* contains: repeated first bytes, matches at either end, long subjects
+ * (searched differently from short ones), needles longer than the subject. */
+static void test_contains_search(void **state)
+{
+	(void)state;
+	static char longname[1200];
+	struct fake_ev e;
+	ev_init(&e);
+	e.str[F_PROC_CMDLINE] = "aaab xyx /etc/passwd";
+	assert_int_equal(run("proc.cmdline contains aab", &e), 1);
+	assert_int_equal(run("proc.cmdline contains aaab", &e), 1);
+	assert_int_equal(run("proc.cmdline contains aaaab", &e), 0);
+	assert_int_equal(run("proc.cmdline contains yx", &e), 1);
+	assert_int_equal(run("proc.cmdline contains passwd", &e), 1);
+	assert_int_equal(run("proc.cmdline contains passwdx", &e), 0);
+	assert_int_equal(run("proc.cmdline contains a", &e), 1);
+	assert_int_equal(run("proc.cmdline contains z", &e), 0);
+	assert_int_equal(run("proc.cmdline contains \"aaab xyx /etc/passwd and more\"", &e), 0);
+	memset(longname, 'a', sizeof(longname) - 1);
+	memcpy(longname + sizeof(longname) - 5, "/bin", 4);
+	e.str[F_PROC_CMDLINE] = longname;
+	assert_int_equal(run("proc.cmdline contains a/bin", &e), 1);
+	assert_int_equal(run("proc.cmdline contains aa/bin", &e), 1);
+	assert_int_equal(run("proc.cmdline contains b/bin", &e), 0);
+	longname[200] = '\0';
+	assert_int_equal(run("proc.cmdline contains a/bin", &e), 0);
+	memcpy(longname + 196, "/bin", 4);
+	assert_int_equal(run("proc.cmdline contains a/bin", &e), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_missing_values),
 		cmocka_unit_test(test_string_ops),
+		cmocka_unit_test(test_contains_search),
 		cmocka_unit_test(test_strings_up_to_nul),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_glob_regex_pmatch),
