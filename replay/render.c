@@ -283,14 +283,19 @@ static void render_one(const struct sk_updater *u, const struct sk_event *ev, ui
 	case SK_PT_ENUMFLAGS32:
 	case SK_PT_MODE: {
 		uint64_t v = zext(p);
+		int is_enum = pinfo->type >= SK_PT_ENUMFLAGS8 && pinfo->type <= SK_PT_ENUMFLAGS32;
+		const struct sk_name_value *names = pinfo->type == SK_PT_MODE && !pinfo->names ? sk_mode_names : pinfo->names;
+		sk_render_flags(names, v, is_enum, tmp, sizeof(tmp));
+		if (mode == SK_RENDER_RESOLVED && tmp[0]) {
+			/* filters on evt.arg.flags land here on every open: no printf */
+			obuf_puts(o, tmp);
+			return;
+		}
 		char raw[32];
 		if (pinfo->type == SK_PT_MODE)
 			snprintf(raw, sizeof(raw), v ? "0%" PRIo64 : "%" PRIo64, v);
 		else
 			snprintf(raw, sizeof(raw), "%" PRIu64, v);
-		int is_enum = pinfo->type >= SK_PT_ENUMFLAGS8 && pinfo->type <= SK_PT_ENUMFLAGS32;
-		const struct sk_name_value *names = pinfo->type == SK_PT_MODE && !pinfo->names ? sk_mode_names : pinfo->names;
-		sk_render_flags(names, v, is_enum, tmp, sizeof(tmp));
 		render_with_resolved(o, mode, raw, tmp);
 		return;
 	}

@@ -313,8 +313,26 @@ int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx)
 }
 
 /* Macros expand to identical subtrees in many rules (spawned_process,
- * open_read, container...): within one event each is evaluated once. One
- * function, memo test inline: this walk is the hottest loop of a replay. */
+ * open_read, container...): within one event each is evaluated once. This
+ * walk is the hottest loop of a replay: a memoised result is picked up
+ * before the call (eval_kid, inlined in the AND/OR loops), and only a miss
+ * pays for the recursion. */
+static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
+		     struct cond_memo *memo);
+
+static inline int eval_kid(const struct cc_node *k, uint16_t evttype, rule_extract_fn ex, void *ectx,
+			   struct cond_memo *memo)
+{
+	if (k->memo && memo) {
+		const struct cond_memo_slot *s = &memo->slots[k->memo - 1];
+		if (s->gen == memo->gen)
+			return s->val;
+	} else if (k->kind == CC_CHECK) {
+		return cc_check_eval(k->chk, ex, ectx);
+	}
+	return eval_node(k, evttype, ex, ectx, memo);
+}
+
 static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn ex, void *ectx,
 		     struct cond_memo *memo)
 {
@@ -329,7 +347,7 @@ static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn 
 	case CC_AND:
 		r = 1;
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (!eval_node(n->kids[i], evttype, ex, ectx, memo)) {
+			if (!eval_kid(n->kids[i], evttype, ex, ectx, memo)) {
 				r = 0;
 				break;
 			}
@@ -337,13 +355,13 @@ static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn 
 	case CC_OR:
 		r = 0;
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (eval_node(n->kids[i], evttype, ex, ectx, memo)) {
+			if (eval_kid(n->kids[i], evttype, ex, ectx, memo)) {
 				r = 1;
 				break;
 			}
 		break;
 	case CC_NOT:
-		r = !eval_node(n->kids[0], evttype, ex, ectx, memo);
+		r = !eval_kid(n->kids[0], evttype, ex, ectx, memo);
 		break;
 	case CC_EVTTYPE:
 		r = evttype < n->nbits && n->bitmap[evttype];
