@@ -504,6 +504,10 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 			/* Columns hold exactly shape_count values: no bound to check. */
 			ev->params[i].val = r->colcur[sh->pool_off + i];
 			r->colcur[sh->pool_off + i] += len;
+			/* Columns are read as hundreds of interleaved streams,
+			 * more than the hardware prefetcher follows: fetch each
+			 * one's next line ahead of its use. */
+			__builtin_prefetch(r->colcur[sh->pool_off + i] + 64);
 			continue;
 		}
 		{
