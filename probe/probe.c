@@ -314,7 +314,6 @@ static int read_counters(struct sk_probe *p, int cpu, struct sk_probe_stats *out
 	out->ring_full = sum[SKP_CNT_RING_FULL];
 	out->copy_fail = sum[SKP_CNT_COPY_FAIL];
 	out->trunc = sum[SKP_CNT_TRUNC];
-	out->nostate = sum[SKP_CNT_NOSTATE];
 	out->decode_err = cpu < 0 ? p->decode_err : 0;
 	return 0;
 }

@@ -24,7 +24,6 @@ struct sk_probe_stats {
 	uint64_t ring_full;  /* records lost: ring full */
 	uint64_t copy_fail;  /* memory copies that faulted */
 	uint64_t trunc;      /* data dropped: record size limit */
-	uint64_t nostate;    /* exits whose enter was not seen */
 	uint64_t decode_err; /* records user space could not decode */
 };
 

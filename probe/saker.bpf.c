@@ -20,6 +20,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define LNX_CLONE_VM 0x100
 #define LNX_CLONE_VFORK 0x4000
 #define LNX_SIGCHLD 17
+#define LNX_PF_KTHREAD 0x00200000
 
 /* Set by the loader before load. */
 const volatile __u32 snaplen = 80;
@@ -74,15 +75,13 @@ struct {
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
 
-/* Arguments saved at sys_enter, read back at sys_exit. Task storage dies
- * with the task, so nothing leaks when a thread exits mid-syscall. */
+/* Per-thread mark between a successful exec's sched_process_exec and its
+ * sys_exit. Task storage dies with the task, so nothing leaks. */
 struct sk_saved {
-	__u64 args[SKP_NARGS];
-	__u32 nr;
 	__u32 live;   /* SAVED_* */
+	__u32 pad;
 };
 
-#define SAVED_LIVE 1       /* args saved, exit not seen yet */
 #define SAVED_EXEC_DONE 2  /* exec succeeded: its sys_exit must not emit */
 
 struct {
@@ -632,46 +631,28 @@ static __always_inline void finish(struct builder *w)
 
 /*
  * x86_64 leaves the argument registers of the saved user context untouched
- * for the whole call, so sys_exit reads a call's arguments from regs (as
- * libs' modern probe does). Only exec and the clone family need them saved
- * at entry: exec has replaced the registers by the time it is reported
- * (sched_process_exec), and the child of a clone is reported from
- * sched_process_fork, in the parent's context, before the parent's exit.
+ * for the whole call, so every record reads its call's arguments from them
+ * (as libs' modern probe does) and no sys_enter program is attached: each
+ * syscall on the host pays for one program, not two. The clone family is
+ * reported from sched_process_fork, in the parent's context in the middle
+ * of its call, so the parent's registers still hold the arguments there.
+ * A successful exec has replaced them when sched_process_exec reports it;
+ * only the syscall number survives (orig_ax), and the record needs no
+ * other argument.
  */
-static __always_inline int needs_enter(__u32 nr)
+static __always_inline void args_from_regs(const struct pt_regs *regs, __u64 *a)
 {
-	return nr == X86_NR_EXECVE || nr == X86_NR_EXECVEAT || nr == X86_NR_CLONE || nr == X86_NR_CLONE3 ||
-	       nr == X86_NR_FORK || nr == X86_NR_VFORK;
+	a[0] = regs->di;
+	a[1] = regs->si;
+	a[2] = regs->dx;
+	a[3] = regs->r10;
+	a[4] = regs->r8;
+	a[5] = regs->r9;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sk_sys_enter, struct pt_regs *regs, long id)
+static __always_inline int is_clone_nr(__u32 nr)
 {
-	__u32 nr = (__u32)id;
-	struct skp_spec *sp;
-	struct sk_saved *s;
-	struct task_struct *t;
-
-	if (!needs_enter(nr))
-		return 0;
-	sp = bpf_map_lookup_elem(&specs, &nr);
-	if (!sp || !sp->enabled)
-		return 0;
-	t = bpf_get_current_task_btf();
-	if (is_excluded_task(t, bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	s = bpf_task_storage_get(&saved_args, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!s)
-		return 0;
-	s->nr = nr;
-	s->live = SAVED_LIVE;
-	s->args[0] = regs->di;
-	s->args[1] = regs->si;
-	s->args[2] = regs->dx;
-	s->args[3] = regs->r10;
-	s->args[4] = regs->r8;
-	s->args[5] = regs->r9;
-	return 0;
+	return nr == X86_NR_CLONE || nr == X86_NR_CLONE3 || nr == X86_NR_FORK || nr == X86_NR_VFORK;
 }
 
 static __always_inline void put_arg(struct builder *w, __u8 kind, __u32 i,
@@ -996,41 +977,21 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 	if (!sp || !sp->enabled)
 		return 0;
 	t = bpf_get_current_task_btf();
-	s = needs_enter(nr) ? bpf_task_storage_get(&saved_args, t, 0, 0) : NULL;
-	if (s && s->live == SAVED_EXEC_DONE) {
-		/* a successful exec already emitted its record */
-		s->live = 0;
-		return 0;
-	}
-	if (s && s->live == SAVED_LIVE && s->nr == nr) {
-		s->live = 0;
-		for (i = 0; i < SKP_NARGS; i++)
-			c.a[i] = s->args[i];
-		/* keeps clang from merging these loads with the regs loads below
-		 * (one instruction on two pointer types is rejected) */
-		asm volatile("" ::: "memory");
-	} else {
-		/* Arguments from regs (see needs_enter): every call but exec
-		 * and clone, and those whose enter was not seen because they
-		 * began before the probe was attached. The child side of a
-		 * clone is emitted by sched_process_fork. */
-		if (s)
+	if (nr == X86_NR_EXECVE || nr == X86_NR_EXECVEAT) {
+		s = bpf_task_storage_get(&saved_args, t, 0, 0);
+		if (s && s->live == SAVED_EXEC_DONE) {
+			/* a successful exec already emitted its record */
 			s->live = 0;
-		if (ret == 0 && (nr == X86_NR_CLONE || nr == X86_NR_CLONE3 || nr == X86_NR_FORK ||
-				 nr == X86_NR_VFORK))
 			return 0;
-		if (is_excluded_task(t, bpf_get_current_pid_tgid() >> 32))
-			return 0;
-		if (needs_enter(nr))
-			count(SKP_CNT_NOSTATE);
-		c.a[0] = regs->di;
-		c.a[1] = regs->si;
-		c.a[2] = regs->dx;
-		c.a[3] = regs->r10;
-		c.a[4] = regs->r8;
-		c.a[5] = regs->r9;
-		asm volatile("" ::: "memory");
+		}
 	}
+	/* the child side of a clone is emitted by sched_process_fork */
+	if (ret == 0 && is_clone_nr(nr))
+		return 0;
+	if (is_excluded_task(t, bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	args_from_regs(regs, c.a);
+	asm volatile("" ::: "memory");
 	nsteps = steps_needed(sp);
 	if (!nsteps) {
 		/* header only: reserved and committed in place, no scratch copy */
@@ -1077,20 +1038,23 @@ int BPF_PROG(sk_sys_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sk_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
 	struct stepctx c = {};
 	struct sk_saved *s;
-	__u32 nr = 59; /* execve; execveat when the saved call says so */
 	struct skp_spec *sp;
-	int i;
+	__u32 nr;
 
-	/* created if missing, so the sys_exit that follows sees the mark */
+	/* The registers now belong to the new image. execveat relative to a
+	 * descriptor leaves its mark in bprm->fdpath ("/dev/fd/N[/path]");
+	 * orig_ax is checked too, but this kernel reports 59 there for both
+	 * calls. execveat(AT_FDCWD or an absolute path) reads as execve: the
+	 * two are the same exec (docs/recorder.md). */
+	nr = X86_NR_EXECVE;
+	if ((regs && regs->orig_ax == X86_NR_EXECVEAT) ||
+	    (bpf_core_field_exists(bprm->fdpath) && BPF_CORE_READ(bprm, fdpath)))
+		nr = X86_NR_EXECVEAT;
+	/* created if missing: the sys_exit that follows must not emit */
 	s = bpf_task_storage_get(&saved_args, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (s && s->live == SAVED_LIVE) {
-		nr = s->nr;
-		for (i = 0; i < SKP_NARGS; i++)
-			c.a[i] = s->args[i];
-	}
-	/* the exec succeeded: the sys_exit that follows must not emit */
 	if (s)
 		s->live = SAVED_EXEC_DONE;
 	if (is_excluded_task(p, BPF_CORE_READ(p, tgid)))
@@ -1113,16 +1077,20 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sk_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
+	struct pt_regs *regs;
 	struct stepctx c = {};
-	struct sk_saved *s;
 	struct skp_spec *sp;
 	__u32 nr;
-	int i;
 
-	s = bpf_task_storage_get(&saved_args, cur, 0, 0);
-	if (!s || s->live != SAVED_LIVE)
-		return 0; /* kernel threads and forks outside a traced clone call */
-	nr = s->nr;
+	/* kernel threads fork outside any syscall */
+	if (BPF_CORE_READ(cur, flags) & LNX_PF_KTHREAD)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	if (!regs)
+		return 0;
+	nr = (__u32)regs->orig_ax;
+	if (!is_clone_nr(nr))
+		return 0;
 	sp = bpf_map_lookup_elem(&specs, &nr);
 	if (!sp || !sp->enabled)
 		return 0;
@@ -1136,8 +1104,8 @@ int BPF_PROG(sk_fork, struct task_struct *parent, struct task_struct *child)
 	}
 	if (is_excluded_task(child, BPF_CORE_READ(child, tgid)))
 		return 0;
-	for (i = 0; i < SKP_NARGS; i++)
-		c.a[i] = s->args[i];
+	args_from_regs(regs, c.a);
+	asm volatile("" ::: "memory");
 	c.w = begin(child, SKP_REC_FORK, nr, 0, c.a);
 	if (!c.w.b)
 		return 0;

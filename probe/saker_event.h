@@ -6,8 +6,8 @@
  * The probe emits one record per syscall exit (plus exec, fork and exit
  * tracepoint records). A record is a fixed header followed by nchunks chunks,
  * each a 4-byte chunk header and len bytes padded to 4. The header carries
- * the raw syscall number, return value and the six arguments saved at
- * sys_enter; chunks carry what had to be copied from memory (user strings,
+ * the raw syscall number, return value and the six argument registers of
+ * the call (zero for a successful exec); chunks carry what had to be copied from memory (user strings,
  * socket addresses, data, kernel-derived socket tuples, process info). The
  * loader turns a record into the exact exit layout of the event table, and
  * translates Linux flag values to PPM values there.
@@ -132,7 +132,6 @@ enum skp_counter {
 	SKP_CNT_RING_FULL,    /* records lost because the ring was full */
 	SKP_CNT_COPY_FAIL,    /* memory copies that faulted (record kept, field empty) */
 	SKP_CNT_TRUNC,        /* chunks dropped because the record was full */
-	SKP_CNT_NOSTATE,      /* exits without a saved enter (started before attach) */
 	SKP_CNT__COUNT
 };
 
