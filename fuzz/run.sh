@@ -31,7 +31,7 @@ fi
 
 # 1. Library sources, compiled by clang with coverage and sanitizers. An
 # object is rebuilt when its source or any header is newer.
-newest_h=$(ls -t formats/*.h rules/*.h replay/*.h tests/helpers/*.h 2>/dev/null | head -1)
+newest_h=$(ls -t formats/*.h rules/*.h replay/*.h probe/*.h tests/helpers/*.h 2>/dev/null | head -1)
 srcs=""
 for d in formats rules replay; do
 	for c in "$d"/*.c; do
@@ -39,7 +39,8 @@ for d in formats rules replay; do
 		srcs="$srcs $c"
 	done
 done
-srcs="$srcs tests/helpers/fuzz_entry.c"
+# the probe's user-space decoder (not probe.c: it needs libbpf)
+srcs="$srcs probe/decode.c probe/translate.c probe/syscall_table.c tests/helpers/fuzz_entry.c"
 stale=""
 objs=""
 for c in $srcs; do
@@ -141,6 +142,16 @@ for t in $TARGETS; do
 	format)
 		for s in "$SHARED"/peers/rules/*.yaml; do
 			[ -f "$s" ] && extract_key output "$s" "$c" "$(basename "$s" .yaml)"
+		done
+		;;
+	probe)
+		# records of the shapes the probe writes (probe/saker_event.h)
+		python3 fuzz/probe_seeds.py "$c" || echo "fuzz: note: probe seeds not written (python3)"
+		;;
+	config)
+		# the shipped configuration (fuzz/corpus/config/ adds overrides and lookups)
+		for s in samples/saker.yaml; do
+			[ -f "$s" ] && cp -f "$s" "$c/$(echo "$s" | tr / _)"
 		done
 		;;
 	esac

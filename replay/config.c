@@ -197,10 +197,16 @@ int sk_config_load_file(struct sk_config *c, const char *path)
 		fprintf(stderr, "saker-replay: %s: cannot read configuration: %s\n", path, strerror(errno));
 		return -1;
 	}
+	int rc = sk_config_load_text(c, path, text, len);
+	free(text);
+	return rc;
+}
+
+int sk_config_load_text(struct sk_config *c, const char *path, const char *text, size_t len)
+{
 	struct ydocs docs = {0};
 	struct yerror yerr = {0};
 	int rc = yaml_docs_load(text, len, &docs, &yerr);
-	free(text);
 	if (rc < 0) {
 		fprintf(stderr, "saker-replay: %s:%d:%d: invalid YAML: %s\n", path, yerr.line, yerr.col, yerr.msg);
 		return -1;

@@ -30,6 +30,8 @@ void sk_config_free(struct sk_config *c);
 /* Loads a YAML file; its top-level keys replace the ones already set.
  * Returns 0, or -1 after printing "FILE:LINE:COL: message". */
 int sk_config_load_file(struct sk_config *c, const char *path);
+/* The same for text already in memory; path names it in messages. */
+int sk_config_load_text(struct sk_config *c, const char *path, const char *text, size_t len);
 /* Applies one -o KEY=VALUE: KEY is a dotted path with optional [i] indexes
  * (`\.` is a literal dot); VALUE is parsed as YAML, so `{a: 1}` or `[x, y]`
  * set a whole subtree. Returns 0, or -1 after printing an error. */

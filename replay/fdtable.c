@@ -48,11 +48,15 @@ struct sk_fd *sk_fdtable_get(struct sk_fdtable *t, int64_t fd)
 
 static int fdtable_grow(struct sk_fdtable *t, uint64_t need)
 {
+	/* checked before doubling: a 32-bit capacity doubled past 2^31 wraps
+	 * to 0, and a captured fd of 2^31 or more looped forever */
+	if (need >= FDTABLE_MAX_SLOTS)
+		return -1;
 	uint32_t ncap = t->cap ? t->cap : 64;
 	while (ncap <= need)
 		ncap *= 2;
 	if (ncap > FDTABLE_MAX_SLOTS)
-		return -1;
+		ncap = FDTABLE_MAX_SLOTS;
 	struct sk_fd *n = realloc(t->fds, (size_t)ncap * sizeof(*n));
 	if (!n)
 		return -1;

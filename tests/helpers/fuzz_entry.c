@@ -9,6 +9,8 @@
 
 #include "formats/scap.h"
 #include "formats/skr.h"
+#include "probe/decode.h"
+#include "replay/config.h"
 #include "replay/engine.h"
 #include "replay/fields.h"
 #include "rules/cond.h"
@@ -285,6 +287,110 @@ int fuzz_one_rules_yaml(const uint8_t *data, size_t len)
 }
 
 /*
+ * Probe ring records, as saker-record's consumer receives them from the
+ * kernel: the input is a sequence of [u16 little-endian length][record].
+ * Each record is copied to a buffer of exactly its length (so ASan sees any
+ * read past it), decoded (probe/decode.c) and, when valid, replayed through
+ * the engine like a capture's events.
+ */
+struct probe_feed {
+	const uint8_t *p, *end;
+	struct skp_decoder *d;
+	struct sk_meta *meta;
+	void *rec;
+};
+
+static int probe_next(void *src, struct sk_event *ev)
+{
+	struct probe_feed *f = src;
+	while (f->end - f->p >= 2) {
+		size_t n = (size_t)f->p[0] | (size_t)f->p[1] << 8;
+		f->p += 2;
+		if (n > (size_t)(f->end - f->p))
+			n = (size_t)(f->end - f->p);
+		free(f->rec);
+		f->rec = malloc(n ? n : 1);
+		if (!f->rec)
+			return 0;
+		memcpy(f->rec, f->p, n);
+		f->p += n;
+		if (skp_decode(f->d, f->rec, n, ev) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static const struct sk_meta *probe_meta(void *src)
+{
+	return ((struct probe_feed *)src)->meta;
+}
+
+int fuzz_one_probe(const uint8_t *data, size_t len)
+{
+	struct probe_feed f = { data, data + len, malloc(sizeof(struct skp_decoder)), sk_meta_new(), NULL };
+	if (f.d && f.meta) {
+		skp_decoder_init(f.d);
+		struct event_feed feed = { probe_next, probe_meta, &f };
+		replay_events(&feed, (int)(len & 1));
+	}
+	free(f.rec);
+	sk_meta_free(f.meta);
+	free(f.d);
+	return 0;
+}
+
+/*
+ * A configuration file. The whole input is the YAML text; a line starting
+ * with "#o " (a YAML comment, so the text still parses) is also applied as a
+ * -o override and one starting with "#k " is looked up as a dotted path.
+ * Then validation and the typed lookups the CLI and the outputs make.
+ */
+int fuzz_one_config(const uint8_t *data, size_t len)
+{
+	static const char *const paths[] = {
+		"rules_files", "rules_files[0]", "rules_file", "priority", "rule_matching", "json_output",
+		"json_output_layout", "time_format_iso_8601", "outputs.rate", "outputs.max_burst",
+		"stdout_output.enabled", "file_output.enabled", "file_output.filename", "program_output.program",
+		"syslog_output.socket", "http_output.url", "http_output.timeout_ms", "engine.kind",
+		"engine.replay.capture_file", "log_level", "append_output[0].match.source",
+	};
+	struct sk_config *c = sk_config_new();
+	if (!c)
+		return 0;
+	if (sk_config_load_text(c, "fuzz.yaml", (const char *)data, len) == 0) {
+		const char *p = (const char *)data, *end = p + len;
+		char line[512];
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = (size_t)((nl ? nl : end) - p);
+			if (n > 3 && n - 3 < sizeof(line) && p[0] == '#' && (p[1] == 'o' || p[1] == 'k') && p[2] == ' ') {
+				memcpy(line, p + 3, n - 3);
+				line[n - 3] = '\0';
+				if (p[1] == 'o') {
+					(void)sk_config_override(c, line);
+				} else {
+					(void)sk_config_find(c, line);
+					(void)sk_config_bool(c, line, 0);
+					(void)sk_config_num(c, line, 0);
+				}
+			}
+			p += n + 1;
+		}
+		(void)sk_config_validate(c);
+		for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+			const struct sk_cfg_node *n = sk_config_find(c, paths[i]);
+			for (size_t k = 0; n && k < n->n; k++)
+				(void)n->kids[k]->value;
+			(void)sk_config_str(c, paths[i]);
+			(void)sk_config_bool(c, paths[i], 1);
+			(void)sk_config_num(c, paths[i], 0);
+		}
+	}
+	sk_config_free(c);
+	return 0;
+}
+
+/*
  * A provider that answers every field with a value of its type made from the
  * input text, so evaluation and rendering run on arbitrary strings.
  */
@@ -417,6 +523,8 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "rules_yaml", fuzz_one_rules_yaml },
 	{ "cond", fuzz_one_cond },
 	{ "format", fuzz_one_format },
+	{ "config", fuzz_one_config },
+	{ "probe", fuzz_one_probe },
 };
 
 const size_t fuzz_ntargets = sizeof(fuzz_targets) / sizeof(fuzz_targets[0]);

@@ -17,6 +17,8 @@ int fuzz_one_scap_decode(const uint8_t *data, size_t len);/* .scap reader alone 
 int fuzz_one_rules_yaml(const uint8_t *data, size_t len); /* rules file loader */
 int fuzz_one_cond(const uint8_t *data, size_t len);       /* condition parse/compile/eval */
 int fuzz_one_format(const uint8_t *data, size_t len);     /* output format compile/render */
+int fuzz_one_config(const uint8_t *data, size_t len);     /* falco.yaml-style configuration */
+int fuzz_one_probe(const uint8_t *data, size_t len);      /* probe ring records -> replay engine */
 
 struct fuzz_target {
 	const char *name;  /* fuzz/fuzz_<name>.c, tests/fuzz_regressions/<name>/ */
