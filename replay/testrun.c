@@ -1,17 +1,21 @@
 /* replay/testrun.c: running one test case in-process (load, replay from the cache, compare expectations). */
 #include "replay/testspec.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <regex.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "replay/cli.h"
 #include "replay/config.h"
 #include "replay/engine.h"
 #include "replay/json_lite.h"
+#include "replay/outputs.h"
 #include "rules/rules.h"
 
 #define CONFLICT_MSG "Error: You can not specify both disabled (-D/-T) and enabled (-t) rules"
@@ -338,7 +342,52 @@ static int expects_events(const struct ts_expect *x)
 	for (int p = 0; p < 8; p++)
 		prio |= x->has_prio[p];
 	return x->has_alerts || x->nrules || prio || x->contains.n || x->not_contains.n || x->matches.n ||
-	       x->not_matches.n || x->lines_in_order.n || x->json_keys.n;
+	       x->not_matches.n || x->lines_in_order.n || x->json_keys.n || x->nfiles;
+}
+
+/* A file the case's outputs wrote: its lines must hold the expected ones in order. */
+static void check_written_file(const struct ts_file_expect *fe, struct diffs *d)
+{
+	FILE *f = fopen(fe->path, "r");
+	if (!f) {
+		diff_add(d, "file %s: not written (%s)", fe->path, strerror(errno));
+		return;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	char buf[8192];
+	size_t n;
+	while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, m);
+	fclose(f);
+	if (!m) {
+		diff_add(d, "out of memory");
+		return;
+	}
+	fclose(m);
+	const char *pos = text ? text : "";
+	for (size_t i = 0; i < fe->lines.n; i++) {
+		const char *hit = strstr(pos, fe->lines.v[i]);
+		if (!hit) {
+			diff_add(d, "file %s: line %zu of %zu not found in order: '%s'", fe->path, i + 1, fe->lines.n,
+				 fe->lines.v[i]);
+			break;
+		}
+		pos = hit + strlen(fe->lines.v[i]);
+	}
+	free(text);
+}
+
+/* Outputs other than stdout (file, program, http, syslog) run only when the
+ * case's options enable one, so that the files they write can be checked.
+ * The expected files are removed first in any case: a previous run's file
+ * cannot pass for this one. */
+static int case_outputs_wanted(const struct cli_opts *o)
+{
+	const struct sk_config *c = o->config.cfg;
+	return sk_config_bool(c, "file_output.enabled", 0) || sk_config_bool(c, "program_output.enabled", 0) ||
+	       sk_config_bool(c, "http_output.enabled", 0) || sk_config_bool(c, "syslog_output.enabled", 0);
 }
 
 static void case_replay(const struct ts_case *tc, const struct ts_cache *cache, const struct cli_opts *o,
@@ -351,21 +400,44 @@ static void case_replay(const struct ts_case *tc, const struct ts_cache *cache, 
 		eo.hostname = tc->hostname;
 	size_t outlen = 0;
 	eo.out = open_memstream(&r->output, &outlen);
-	struct sk_engine e;
-	if (!eo.out || sk_engine_init(&e, &eo) < 0) {
+	if (!eo.out) {
 		diff_add(d, "out of memory");
-		if (eo.out)
+		return;
+	}
+	for (size_t i = 0; i < tc->expect.nfiles; i++)
+		if (unlink(tc->expect.files[i].path) < 0 && errno != ENOENT)
+			diff_add(d, "file %s: cannot remove the previous one: %s", tc->expect.files[i].path,
+				 strerror(errno));
+	struct sk_outputs *outs = NULL;
+	if (case_outputs_wanted(o)) {
+		outs = sk_outputs_open(o->config.cfg, eo.out, eo.unbuffered);
+		if (!outs) {
+			diff_add(d, "outputs: the configured outputs cannot be opened (the reason is on stderr)");
 			fclose(eo.out);
+			return;
+		}
+		eo.outputs = outs;
+	}
+	struct sk_engine e;
+	if (sk_engine_init(&e, &eo) < 0) {
+		diff_add(d, "out of memory");
+		sk_outputs_close(outs);
+		fclose(eo.out);
 		return;
 	}
 	char err[512];
 	int rc = ts_cache_replay(cache, tc, &e, err, sizeof(err));
 	sk_update_flush(&e.u);
+	/* closing waits for a program output to finish writing */
+	sk_outputs_close(outs);
 	fclose(eo.out);
-	if (rc < 0)
+	if (rc < 0) {
 		diff_add(d, "capture: %s", err);
-	else
+	} else {
 		check_alerts(tc, rs, &e, r->output ? r->output : "", d);
+		for (size_t i = 0; i < tc->expect.nfiles; i++)
+			check_written_file(&tc->expect.files[i], d);
+	}
 	sk_engine_fini(&e);
 }
 

@@ -281,6 +281,41 @@ static int read_lines(struct pctx *p, const struct ynode *v, const char *path, s
 
 static void expect_free(struct ts_expect *e);
 
+/* output_file_lines_in_order: {PATH: GOLDEN_FILE or [line, ...]}. PATH is
+ * the file the case's outputs write (file_output.filename, or what its
+ * program_output appends to), taken as written; GOLDEN_FILE is relative to
+ * the spec like the other paths. */
+static int parse_file_expects(struct pctx *p, const struct ynode *v, struct ts_expect *e)
+{
+	if (v->kind != YN_MAP)
+		return perr(p, v, "'output_file_lines_in_order' must map written files to golden files or lines");
+	for (size_t i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *kn = v->kids[i], *vn = v->kids[i + 1];
+		if (kn->kind != YN_SCALAR || !kn->text[0])
+			return perr(p, kn, "expected the path of a written file");
+		struct ts_file_expect *n = realloc(e->files, (e->nfiles + 1) * sizeof(*n));
+		if (!n)
+			return perr(p, kn, "out of memory");
+		e->files = n;
+		struct ts_file_expect *fe = &e->files[e->nfiles++];
+		memset(fe, 0, sizeof(*fe));
+		if (!(fe->path = strdup(kn->text)))
+			return perr(p, kn, "out of memory");
+		if (vn->kind == YN_SCALAR) {
+			char *golden = resolve(p, vn->text);
+			if (!golden)
+				return perr(p, vn, "expected a golden file name");
+			int rc = read_lines(p, vn, golden, &fe->lines);
+			free(golden);
+			if (rc < 0)
+				return -1;
+		} else if (get_strlist(p, vn, &fe->lines, 0) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int parse_expect(struct pctx *p, const struct ynode *v, struct ts_expect *e)
 {
 	if (v->kind != YN_MAP)
@@ -332,6 +367,8 @@ static int parse_expect(struct pctx *p, const struct ynode *v, struct ts_expect 
 			free(path);
 		} else if (!strcmp(k, "json_keys")) {
 			rc = get_strlist(p, vn, &e->json_keys, 0);
+		} else if (!strcmp(k, "output_file_lines_in_order")) {
+			rc = parse_file_expects(p, vn, e);
 		} else {
 			return perr(p, kn, "unknown expectation '%s'", k);
 		}
@@ -559,6 +596,11 @@ static void expect_free(struct ts_expect *e)
 	strlist_free(&e->not_matches);
 	strlist_free(&e->lines_in_order);
 	strlist_free(&e->json_keys);
+	for (size_t i = 0; i < e->nfiles; i++) {
+		free(e->files[i].path);
+		strlist_free(&e->files[i].lines);
+	}
+	free(e->files);
 }
 
 void ts_suite_free(struct ts_suite *s)

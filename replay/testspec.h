@@ -31,6 +31,12 @@ struct ts_strlist {
 	size_t n;
 };
 
+/* Lines a file written by the case's outputs must contain, in order. */
+struct ts_file_expect {
+	char *path;                     /* as the case's options name it */
+	struct ts_strlist lines;
+};
+
 struct ts_expect {
 	int load;                       /* 1 = must load, 0 = must fail, -1 = unset (ok unless errors) */
 	struct ts_diag *errors, *warnings;
@@ -45,6 +51,8 @@ struct ts_expect {
 	struct ts_strlist contains, not_contains, matches, not_matches;
 	struct ts_strlist lines_in_order;
 	struct ts_strlist json_keys;    /* every alert line is a JSON object with these keys */
+	struct ts_file_expect *files;   /* output_file_lines_in_order */
+	size_t nfiles;
 };
 
 struct ts_case {

@@ -35,6 +35,43 @@ fi
 check "-j 4 output equals -j 1 output" cmp -s "$d/j1.out" "$d/j4.out"
 check "-k selects cases by name" sh -c "'$REPLAY' test -k 'exit-only' '$SPECS/peer_pass.yaml' | grep -qx '1 passed, 0 failed'"
 
+# output_file_lines_in_order: the file and program outputs write, the runner
+# reads back; a stale file from an earlier run must not pass for this one.
+R=$(cd "$SHARED/peers" && pwd)
+cat >"$d/files.yaml" <<EOF
+defaults:
+  rules: $R/falco-tests/rules/single_rule.yaml
+  captures: $R/scap/cat_write.scap
+  options: {suggested_output: false, stdout_output.enabled: false}
+cases:
+  - name: file output written
+    options: {file_output.enabled: true, file_output.filename: $d/alerts.txt}
+    expect:
+      alerts: 4
+      output_file_lines_in_order:
+        $d/alerts.txt: ["Warning An open was seen (command=cat /dev/null)", "Warning An open was seen"]
+  - name: program output written
+    options: {program_output.enabled: true, program_output.program: "tr a-z A-Z >> $d/prog.txt"}
+    expect:
+      output_file_lines_in_order: {$d/prog.txt: ["WARNING AN OPEN WAS SEEN (COMMAND=CAT /DEV/NULL)"]}
+  - name: wrong line in the file
+    options: {file_output.enabled: true, file_output.filename: $d/alerts2.txt}
+    expect:
+      output_file_lines_in_order: {$d/alerts2.txt: [An open was seen, "command=dog"]}
+  - name: stale file does not count
+    options: {file_output.enabled: false, http_output.enabled: false}
+    expect:
+      output_file_lines_in_order: {$d/alerts.txt: [An open was seen]}
+EOF
+"$REPLAY" test "$d/files.yaml" >"$d/files.out" 2>&1
+check "file output: the written file holds the alert lines" grep -qx "ok   file output written" "$d/files.out"
+check "program output: the program's file holds the alert lines" grep -qx "ok   program output written" "$d/files.out"
+check "file output: a missing line is a FAIL naming file and line" \
+	grep -qx "FAIL wrong line in the file: file $d/alerts2.txt: line 2 of 2 not found in order: 'command=dog'" "$d/files.out"
+check "file output: a file left by an earlier case is removed first, not read" \
+	grep -qx "FAIL stale file does not count: file $d/alerts.txt: not written (No such file or directory)" "$d/files.out"
+check "file output: summary line" grep -qx '2 passed, 2 failed' "$d/files.out"
+
 printf 'cases:\n  - name: x\n    rules: r.yaml\n    expect: {alerts: lots}\n' >"$d/bad.yaml"
 "$REPLAY" test "$d/bad.yaml" >"$d/bad.out" 2>&1
 rc=$?

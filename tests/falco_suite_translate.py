@@ -35,7 +35,7 @@ def load_adjustments(path):
                 sys.exit(f"{path}:{lineno}: expected 4 tab-separated columns (case, kind, value, reason)")
             case, kind, value, reason = parts
             if kind not in ("option", "legacy_enter_events", "detect_counts", "drop", "rename_code",
-                            "stdout_target", "message", "message_contains"):
+                            "message", "message_contains"):
                 sys.exit(f"{path}:{lineno}: unknown kind '{kind}'")
             adj.setdefault(case, []).append((kind, value, reason))
     return adj
@@ -78,26 +78,35 @@ def text_checks(patterns, negate):
     return pos, neg
 
 
-def read_conf(suite_dir, conf):
-    """The config keys of a case's falco.yaml that change what a replay prints."""
-    keys = {}
-    path = os.path.join(suite_dir, conf)
-    try:
-        import yaml  # python3-yaml; only a few scalar keys are read
-        with open(path, encoding="utf-8") as f:
-            doc = yaml.safe_load(f) or {}
-    except ImportError:
-        doc = {}
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                m = re.match(r"^([a-z_0-9]+):\s*([^#\s]+)", line)
-                if m:
+def read_conf(suite_dir, conf, outputs_dir):
+    """The config keys of a case's falco.yaml that change what a replay prints
+    or where: top-level scalars and the file/program output sections. The
+    confs are plain two-level YAML, read line by line (no PyYAML needed).
+    The old runner's output directory /tmp/falco_outputs becomes outputs_dir."""
+    doc, section = {}, None
+    with open(os.path.join(suite_dir, conf), encoding="utf-8") as f:
+        for line in f:
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            m = re.match(r"^([a-z_0-9]+):\s*(.*?)\s*$", line)
+            if m:
+                section = m.group(1) if not m.group(2) else None
+                if m.group(2):
                     doc[m.group(1)] = m.group(2)
+                continue
+            m = re.match(r"^\s+([a-z_0-9]+):\s*(.*?)\s*$", line)
+            if m and section:
+                doc[f"{section}.{m.group(1)}"] = m.group(2)
+    keys = {}
     for k in ("json_output", "json_include_output_property", "json_include_tags_property", "priority",
               "time_format_iso_8601"):
-        if k in doc and not isinstance(doc[k], (dict, list)):
-            v = doc[k]
-            keys[k] = str(v).lower() if isinstance(v, bool) else str(v)
+        if k in doc:
+            keys[k] = doc[k].lower() if doc[k].lower() in ("true", "false") else doc[k]
+    for k in ("file_output.enabled", "program_output.enabled"):
+        if doc.get(k, "").lower() == "true":
+            keys[k] = "true"
+            target = k.split(".")[0] + (".filename" if k.startswith("file") else ".program")
+            keys[target] = doc[target].replace("/tmp/falco_outputs", outputs_dir)
     return keys
 
 
@@ -114,7 +123,7 @@ def skip_reason(row):
     return None
 
 
-def translate(row, suite_dir, adjustments):
+def translate(row, suite_dir, adjustments, outputs_dir):
     name = row["name"]
     case = {"name": name}
     reason = skip_reason(row)
@@ -163,7 +172,7 @@ def translate(row, suite_dir, adjustments):
     case["hostname"] = HOSTNAME
     opts = {}
     if "conf_file" in o:
-        opts.update(read_conf(suite_dir, o["conf_file"]))
+        opts.update(read_conf(suite_dir, o["conf_file"], outputs_dir))
     for k in ("json_output", "json_include_output_property", "json_include_tags_property", "priority"):
         if k in o:
             v = o[k]
@@ -226,12 +235,16 @@ def translate(row, suite_dir, adjustments):
         if opts.get("json_include_tags_property", "true") == "true":
             keys.append("tags")
         exp["json_keys"] = keys
-    targets = {v for k, v, _ in adj if k == "stdout_target"}
     for item in as_list(o.get("output_strictly_contains")):
         for actual, expected in item.items():
-            if actual != "stdout" and actual not in targets:
-                sys.exit(f"{name}: output_strictly_contains on {actual} needs an adjustment")
-            exp["output_lines_in_order_file"] = p(expected)
+            if actual == "stdout":
+                exp["output_lines_in_order_file"] = p(expected)
+                continue
+            # a file the case's file or program output writes
+            written = actual.replace("/tmp/falco_outputs", outputs_dir)
+            if written not in opts.values() and not any(written in v for v in opts.values()):
+                sys.exit(f"{name}: output_strictly_contains on {actual}, which no configured output writes")
+            exp.setdefault("output_file_lines_in_order", {})[written] = p(expected)
     case["expect"] = exp
     return case, name in adjustments
 
@@ -248,8 +261,14 @@ def exit_only_variant(row, case, suite_dir):
     if m:
         with open(os.path.join(suite_dir, m.group(2)), encoding="utf-8") as f:
             lines = [ln.rstrip("\n") for ln in f if ln.strip()]
-        exp.pop("output_lines_in_order_file", None)
-        exp["output_lines_in_order"] = [lines[int(i) - 1] for i in m.group(1).split(",")]
+        want = [lines[int(i) - 1] for i in m.group(1).split(",")]
+        files = exp.get("output_file_lines_in_order")
+        if files:
+            for written in files:
+                files[written] = want
+        else:
+            exp.pop("output_lines_in_order_file", None)
+            exp["output_lines_in_order"] = want
         return v
     m = re.match(r"((?:[^;=]+=\d+;)*[^;=]+=\d+)", note)
     if not m:
@@ -275,9 +294,12 @@ def main():
         if n != "*" and n not in names:
             sys.exit(f"{adj_path}: adjustment for unknown case '{n}'")
     suite_dir = os.path.abspath(suite_dir)
+    # where the file and program output cases write (the old runner used /tmp/falco_outputs)
+    outputs_dir = os.path.join(os.path.abspath(out_dir), "outputs")
+    os.makedirs(outputs_dir, exist_ok=True)
     specs, runnable, adjusted = {}, 0, []
     for row in rows:
-        case, adj = translate(row, suite_dir, adjustments)
+        case, adj = translate(row, suite_dir, adjustments, outputs_dir)
         specs.setdefault(row["suite"], []).append(case)
         if row["enter_exit_dependent"] == "yes" and "skip" not in case:
             specs.setdefault("exit_only_variants", []).append(exit_only_variant(row, case, suite_dir))
