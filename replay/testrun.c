@@ -348,25 +348,16 @@ static int expects_events(const struct ts_expect *x)
 /* A file the case's outputs wrote: its lines must hold the expected ones in order. */
 static void check_written_file(const struct ts_file_expect *fe, struct diffs *d)
 {
-	FILE *f = fopen(fe->path, "r");
-	if (!f) {
-		diff_add(d, "file %s: not written (%s)", fe->path, strerror(errno));
+	size_t len;
+	char *text = ts_read_file(fe->path, &len);
+	if (!text) {
+		if (errno == ENOENT)
+			diff_add(d, "file %s: not written (%s)", fe->path, strerror(errno));
+		else
+			diff_add(d, "file %s: %s", fe->path, strerror(errno));
 		return;
 	}
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	char buf[8192];
-	size_t n;
-	while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, m);
-	fclose(f);
-	if (!m) {
-		diff_add(d, "out of memory");
-		return;
-	}
-	fclose(m);
-	const char *pos = text ? text : "";
+	const char *pos = text;
 	for (size_t i = 0; i < fe->lines.n; i++) {
 		const char *hit = strstr(pos, fe->lines.v[i]);
 		if (!hit) {

@@ -509,25 +509,36 @@ static char *dir_of(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
-int ts_suite_load(struct ts_suite *s, const char *path, char *err, size_t errlen)
+char *ts_read_file(const char *path, size_t *len)
 {
-	struct pctx p = { .path = path, .err = err, .errlen = errlen };
-	err[0] = '\0';
 	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return NULL;
 	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
+	*len = 0;
+	FILE *m = open_memstream(&text, len);
 	char buf[65536];
 	size_t n;
 	while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 		fwrite(buf, 1, n, m);
+	int rerr = ferror(f);
 	fclose(f);
-	if (!m || fclose(m)) {
-		snprintf(err, errlen, "%s: out of memory", path);
+	if (!m || fclose(m) || rerr) {
+		free(text);
+		errno = rerr ? EIO : ENOMEM;
+		return NULL;
+	}
+	return text;
+}
+
+int ts_suite_load(struct ts_suite *s, const char *path, char *err, size_t errlen)
+{
+	struct pctx p = { .path = path, .err = err, .errlen = errlen };
+	err[0] = '\0';
+	size_t len = 0;
+	char *text = ts_read_file(path, &len);
+	if (!text) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	struct ydocs docs = { 0 };

@@ -75,6 +75,9 @@ struct ts_suite {
 	size_t n, cap;
 };
 
+/* A whole file, NUL-terminated; NULL with errno set (ENOMEM, EIO, open's). */
+char *ts_read_file(const char *path, size_t *len);
+
 /* Parses one spec file and appends its cases. Returns 0, or -1 with a one-line
  * message naming the file and position in err. */
 int ts_suite_load(struct ts_suite *s, const char *path, char *err, size_t errlen);
