@@ -214,6 +214,74 @@ static __always_inline void put_kernel_str(struct builder *w, __u8 id, const voi
 	chunk_end(w, c, id, n < 0 ? SKP_CF_FAULT : 0, n);
 }
 
+#define SKP_MAX_IOV 64 /* iovec entries gathered per call; the snaplen usually ends sooner */
+
+/* I/O data spread over an iovec array, gathered one entry per bpf_loop
+ * iteration (the verifier checks one entry, not every prefix). */
+struct iovwalk {
+	__u8 *b;
+	__u32 base;
+	__u32 len;
+	__u32 want;
+	__u8 fault;
+	const struct iovec *iov;
+	__u64 cnt;
+};
+
+static long iov_step(__u32 i, void *ctx)
+{
+	struct iovwalk *k = ctx;
+	struct iovec v = {};
+	__u32 n;
+
+	if (i >= k->cnt || k->len >= k->want)
+		return 1;
+	if (bpf_probe_read_user(&v, sizeof(v), &k->iov[i]) < 0) {
+		k->fault = 1;
+		return 1;
+	}
+	n = k->want - k->len;
+	if (v.iov_len < n)
+		n = (__u32)v.iov_len;
+	asm volatile("" : "+r"(n));
+	n &= SKP_MAX_CHUNK * 2 - 1;
+	if (!n)
+		return 0;
+	if (!v.iov_base || bpf_probe_read_user(&k->b[bounded(k->base + k->len)], n, v.iov_base) < 0) {
+		k->fault = 1;
+		return 1;
+	}
+	k->len += n;
+	return 0;
+}
+
+/* The first total bytes (at most snaplen) of the data behind an iovec
+ * array (readv/writev, sendmsg/recvmsg), across entries, in one chunk. */
+static __always_inline void put_user_iov(struct builder *w, const struct iovec *iov, __u64 cnt, __u64 total)
+{
+	struct skp_chunk *c = chunk_start(w, SKP_MAX_CHUNK);
+	struct iovwalk k = {};
+	__u8 fl = 0;
+
+	if (!c)
+		return;
+	k.b = w->b;
+	k.base = w->off + sizeof(*c);
+	k.iov = iov;
+	k.cnt = cnt;
+	k.want = total < snaplen ? (__u32)total : snaplen;
+	if (k.want > SKP_MAX_CHUNK)
+		k.want = SKP_MAX_CHUNK;
+	bpf_loop(SKP_MAX_IOV, iov_step, &k, 0);
+	if (k.fault) {
+		count(SKP_CNT_COPY_FAIL);
+		fl = SKP_CF_FAULT;
+	} else if (k.len < k.want) {
+		fl = SKP_CF_TRUNC; /* more entries than SKP_MAX_IOV */
+	}
+	chunk_end(w, c, SKP_C_DATA, fl, k.len);
+}
+
 static __always_inline void put_user_buf(struct builder *w, __u8 id, const void *p, __u64 len)
 {
 	struct skp_chunk *c = chunk_start(w, SKP_MAX_CHUNK);
@@ -690,33 +758,19 @@ static __always_inline void put_arg(struct builder *w, __u8 kind, __u32 i,
 			put_user_buf(w, SKP_C_ARG0 + i, p, next < snap ? next : snap);
 		break;
 	case SKP_A_IOV_RET:
-		if (p && ret > 0 && next > 0) {
-			struct iovec iov = {};
-
-			/* the first iovec only: enough for the snaplen-sized prefix in practice */
-			bpf_probe_read_user(&iov, sizeof(iov), p);
-			if (iov.iov_base) {
-				__u64 n = iov.iov_len < (__u64)ret ? iov.iov_len : (__u64)ret;
-				put_user_buf(w, SKP_C_DATA, iov.iov_base, n < snap ? n : snap);
-			}
-		}
+		if (p && ret > 0 && next > 0)
+			put_user_iov(w, p, next, (__u64)ret);
 		break;
 	case SKP_A_MSGHDR:
 		if (p) {
 			struct user_msghdr m = {};
-			struct iovec iov = {};
 
 			if (bpf_probe_read_user(&m, sizeof(m), p) < 0)
 				break;
 			if (m.msg_name && m.msg_namelen)
 				put_user_buf(w, SKP_C_SADDR, m.msg_name, m.msg_namelen > 128 ? 128 : m.msg_namelen);
-			if (m.msg_iov && m.msg_iovlen && ret > 0) {
-				bpf_probe_read_user(&iov, sizeof(iov), m.msg_iov);
-				if (iov.iov_base) {
-					__u64 n = iov.iov_len < (__u64)ret ? iov.iov_len : (__u64)ret;
-					put_user_buf(w, SKP_C_DATA, iov.iov_base, n < snap ? n : snap);
-				}
-			}
+			if (m.msg_iov && m.msg_iovlen && ret > 0)
+				put_user_iov(w, m.msg_iov, m.msg_iovlen, (__u64)ret);
 			if (m.msg_control && m.msg_controllen)
 				put_user_buf(w, SKP_C_MSGCTL, m.msg_control,
 					     m.msg_controllen > 256 ? 256 : m.msg_controllen);

@@ -62,6 +62,7 @@ cat "$D/does-not-exist" 2>/dev/null
 "$D/no-such-prog" one two 2>/dev/null
 python3 -c 'import os; fd = os.memfd_create("x"); os.write(fd, open("/bin/true", "rb").read()); os.execv("/proc/self/fd/%d" % fd, ["memfdtrue"])'
 python3 -c 'import os; os.execve(os.open("/bin/true", os.O_RDONLY), ["fdtrue"], {})'
+python3 -c 'import os; fd = os.open("$D/iov", os.O_WRONLY | os.O_CREAT); os.writev(fd, [b"iov-one,", b"", b"iov-two,", b"iov-three"])'
 :
 EOF
 echo data >"$D/input"
@@ -126,6 +127,7 @@ check "failed execve carries the argv it was given" grep -qE " execve < res=-2 e
 m=$(grep " execve < res=0 exe=memfdtrue " "$D/dump.txt" | head -1)
 mf=$(field "$m" flags)
 check "exec from a memfd has EXE_FROM_MEMFD (flags $mf)" [ -n "$mf" ] && [ $((mf & 4)) = 4 ]
+check "writev data gathered across every iovec" grep -qE " writev < res=25 data=iov-one,iov-two,iov-three fd=[0-9]+ size=25" "$D/dump.txt"
 check "fexecve is recorded as execveat" grep -qE " execveat < res=0 exe=fdtrue " "$D/dump.txt"
 check "procexit of /bin/true" grep -qE " $t3 procexit > status=0 " "$D/dump.txt"
 check "the recorder's own syscalls are excluded" sh -c "! grep -qE '^[0-9]+ [0-9]+ [0-9]+ $RPID ' '$D/dump.txt'"
