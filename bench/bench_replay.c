@@ -10,6 +10,7 @@
 #include "replay/engine.h"
 #include "replay/fields.h"
 #include "rules/rules.h"
+#include "bench/bench_util.h"
 
 /*
  * Prints one line per run and a summary line the bench scripts parse:
@@ -27,19 +28,6 @@ static const char trivial_rules[] =
 	"  condition: proc.name = nonexistent_benchmark_proc\n"
 	"  output: never fires (proc=%proc.name)\n"
 	"  priority: WARNING\n";
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 static size_t meta_size(const struct sk_meta *m)
 {
@@ -73,7 +61,7 @@ static double run_once(const char *path, const struct rule_set *rs, int decode_o
 	unsigned long long n = 0;
 	size_t seen = 0;
 	int rc;
-	double t0 = now_s();
+	double t0 = bench_now();
 	if (!decode_only) {
 		sk_engine_seed(&e, sk_source_meta(src));
 		seen = meta_size(sk_source_meta(src));
@@ -89,7 +77,7 @@ static double run_once(const char *path, const struct rule_set *rs, int decode_o
 			seen = meta_size(m);
 		}
 	}
-	double dt = now_s() - t0;
+	double dt = bench_now() - t0;
 	if (rc < 0)
 		fprintf(stderr, "bench_replay: %s\n", sk_source_error(src));
 	*events = n;
@@ -143,7 +131,7 @@ int main(int argc, char **argv)
 		struct rule_load_opts lo;
 		char extra[1024];
 		memset(&co, 0, sizeof(co));
-		double t0 = now_s();
+		double t0 = bench_now();
 		if (cli_load_opts(&co, &lo, extra, sizeof(extra)) < 0)
 			return 1;
 		l = rule_loader_new(&lo);
@@ -162,7 +150,7 @@ int main(int argc, char **argv)
 			rule_loader_free(l);
 			return 1;
 		}
-		load_s = now_s() - t0;
+		load_s = bench_now() - t0;
 	}
 
 	FILE *devnull = fopen("/dev/null", "w");
@@ -178,7 +166,7 @@ int main(int argc, char **argv)
 			       (double)events / secs[i]);
 	}
 	if (!status) {
-		qsort(secs, (size_t)runs, sizeof(double), cmp_double);
+		qsort(secs, (size_t)runs, sizeof(double), bench_cmp_double);
 		struct rusage ru;
 		getrusage(RUSAGE_SELF, &ru);
 		printf("replay %s: events %llu alerts %llu runs %d best %.0f median %.0f ev/s load %.3f s maxrss %ld KB\n",

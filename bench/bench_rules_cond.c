@@ -6,13 +6,7 @@
 
 #include "rules/cond.h"
 #include "tests/rules_fake.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "bench/bench_util.h"
 
 static int bench(const char *label, const char *cond, struct fake_ev *e)
 {
@@ -30,10 +24,10 @@ static int bench(const char *label, const char *cond, struct fake_ev *e)
 		return -1;
 	}
 	long iters = 2000000, hits = 0;
-	double t0 = now();
+	double t0 = bench_now();
 	for (long i = 0; i < iters; i++)
 		hits += cond_eval(c, e->type, fake_extract, e);
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 	printf("%-28s %10.2f M evals/s  (%ld matches)\n", label, (double)iters / dt / 1e6, hits);
 	cond_compiled_free(c);
 	return 0;

@@ -7,17 +7,11 @@
 
 #include "replay/fields.h"
 #include "rules/rules.h"
+#include "bench/bench_util.h"
 
 #define RULES_DIR "../shared/peers/rules"
 static const char *const files[] = {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"};
 #define NFILES (sizeof(files) / sizeof(files[0]))
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static struct rule_set *load_all(int match_all)
 {
@@ -43,12 +37,6 @@ static struct rule_set *load_all(int match_all)
 	}
 	rule_loader_free(l);
 	return rs;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* ---- synthetic events ---------------------------------------------------- */
@@ -224,12 +212,12 @@ static int run_stream(struct rule_set *rs, const struct synth *ev, const char *l
 {
 	const long n = 200000;
 	struct counts cnt = {0};
-	double t0 = now();
+	double t0 = bench_now();
 	for (long i = 0; i < n; i++) {
 		struct ctx c = {&ev[i % NSPECS], &specs[i % NSPECS]};
 		rule_set_eval(rs, c.ev->type, extract, &c, on_match, &cnt);
 	}
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 	printf("%-34s %10.0f events/s  (%ld events, %zu matches)\n", label, (double)n / dt, n, cnt.matches);
 	return 0;
 }
@@ -244,9 +232,9 @@ int main(void)
 	fclose(probe);
 	double t[5];
 	for (int i = 0; i < 5; i++) {
-		double t0 = now();
+		double t0 = bench_now();
 		struct rule_set *rs = load_all(0);
-		t[i] = (now() - t0) * 1000.0;
+		t[i] = (bench_now() - t0) * 1000.0;
 		if (!rs)
 			return 1;
 		if (i == 0)
@@ -254,7 +242,7 @@ int main(void)
 			       rule_set_macro_count(rs), rule_set_list_count(rs));
 		rule_set_free(rs);
 	}
-	qsort(t, 5, sizeof(t[0]), cmp_double);
+	qsort(t, 5, sizeof(t[0]), bench_cmp_double);
 	printf("%-34s %10.1f ms (median of 5; min %.1f, max %.1f)\n", "load+build 3 upstream files", t[2], t[0], t[4]);
 
 	struct synth ev[NSPECS];

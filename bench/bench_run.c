@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench/bench_util.h"
 
 /*
  * bench_run [-n RUNS] [-o FILE] -- CMD ARGS...
@@ -15,19 +16,6 @@
  * wait4() gives each child's own rusage, so the RSS is the command's, not a
  * shell's or an earlier run's.
  */
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {
@@ -52,7 +40,7 @@ int main(int argc, char **argv)
 	long maxrss = 0;
 	int worst = 0;
 	for (int r = 0; r < runs; r++) {
-		double t0 = now_s();
+		double t0 = bench_now();
 		pid_t pid = fork();
 		if (pid < 0) {
 			perror("bench_run: fork");
@@ -74,14 +62,14 @@ int main(int argc, char **argv)
 			perror("bench_run: wait4");
 			return 1;
 		}
-		secs[r] = now_s() - t0;
+		secs[r] = bench_now() - t0;
 		if (ru.ru_maxrss > maxrss)
 			maxrss = ru.ru_maxrss;
 		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		if (code > worst)
 			worst = code;
 	}
-	qsort(secs, (size_t)runs, sizeof(double), cmp_double);
+	qsort(secs, (size_t)runs, sizeof(double), bench_cmp_double);
 	printf("run: best %.4f median %.4f maxrss %ld KB status %d\n", secs[0], secs[runs / 2], maxrss, worst);
 	return 0;
 }

@@ -4,13 +4,7 @@
 #include <time.h>
 
 #include "formats/scap.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "bench/bench_util.h"
 
 int main(int argc, char **argv)
 {
@@ -34,7 +28,7 @@ int main(int argc, char **argv)
 		/* pass 0: default (exit-only, merged); pass 1: enters delivered too */
 		struct sk_scap_read_opts o = { .deliver_enter = pass };
 		unsigned long long events = 0, delivered = 0;
-		double t0 = now();
+		double t0 = bench_now();
 		for (int i = 0; i < loops; i++) {
 			struct sk_scap_reader *r;
 			char err[400];
@@ -53,7 +47,7 @@ int main(int argc, char **argv)
 			events += sk_scap_get_stats(r)->numbered;
 			sk_scap_close(r);
 		}
-		double dt = now() - t0;
+		double dt = bench_now() - t0;
 		printf("scap import (%s, gzip, open+inflate+metadata+decode): %.2f M file events/s, %.2f M delivered/s (%llu events in %.3f s)\n",
 		       pass ? "enter events delivered" : "exit-only default", events / dt / 1e6, delivered / dt / 1e6,
 		       events, dt);

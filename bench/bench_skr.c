@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "formats/skr.h"
+#include "bench/bench_util.h"
 
 #define NEVENTS 1000000u
 
@@ -183,13 +184,6 @@ static void make_stream_event(uint64_t i, uint64_t *ts, struct sk_event *ev, str
 		p->next_fd = 3;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* Builds the stream once, so generation does not count in the write time. */
 struct stream {
 	struct sk_event *evs;
@@ -234,7 +228,7 @@ static int run_level(const struct stream *st, int level, const char *path)
 		fprintf(stderr, "bench_skr: %s\n", err);
 		return -1;
 	}
-	double t0 = now_s();
+	double t0 = bench_now();
 	for (uint32_t i = 0; i < NEVENTS; i++)
 		if (skr_writer_append(w, &st->evs[i])) {
 			fprintf(stderr, "bench_skr: %s\n", skr_writer_error(w));
@@ -246,7 +240,7 @@ static int run_level(const struct stream *st, int level, const char *path)
 		fprintf(stderr, "bench_skr: %s\n", err);
 		return -1;
 	}
-	double t1 = now_s();
+	double t1 = bench_now();
 
 	/* Decode: best of 3 runs, touching every event. */
 	double best = 1e9;
@@ -258,13 +252,13 @@ static int run_level(const struct stream *st, int level, const char *path)
 			return -1;
 		}
 		struct sk_event ev;
-		double r0 = now_s();
+		double r0 = bench_now();
 		n = 0;
 		while (skr_reader_next(r, &ev) == 1) {
 			sum += ev.ts + ev.nparams + (ev.nparams ? ev.params[0].len : 0);
 			n++;
 		}
-		double r1 = now_s();
+		double r1 = bench_now();
 		skr_reader_close(r);
 		if (r1 - r0 < best)
 			best = r1 - r0;

@@ -10,14 +10,7 @@
 #include <unistd.h>
 
 #include "probe/empty.h"
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#include "bench/bench_util.h"
 
 /* A small C file: the open loop reads it, the compile loop compiles it. */
 static int make_input(char *path)
@@ -88,7 +81,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	t0 = now_s();
+	t0 = bench_now();
 	c0 = cpu_s();
 	if (!strcmp(mode, "getppid")) {
 		for (long i = 0; i < n; i++)
@@ -108,7 +101,7 @@ int main(int argc, char **argv)
 			if (compile(src) < 0)
 				break;
 	}
-	t1 = now_s();
+	t1 = bench_now();
 	c1 = cpu_s();
 	sk_empty_probe_close(ep);
 	if (strcmp(mode, "getppid"))

@@ -126,17 +126,26 @@ static void parse_addr(const char *hex, size_t nwords, uint8_t *out)
 	}
 }
 
-static void load_inet(struct snap *s, const char *path, int v6, uint8_t l4)
+/* A /proc/net table past its header line, or NULL (absent, unreadable or empty). */
+static FILE *open_table(const char *path)
 {
 	FILE *f = fopen(path, "re");
+	char header[512];
+
+	if (f && !fgets(header, sizeof(header), f)) {
+		fclose(f);
+		f = NULL;
+	}
+	return f;
+}
+
+static void load_inet(struct snap *s, const char *path, int v6, uint8_t l4)
+{
+	FILE *f = open_table(path);
 	char line[512];
 
 	if (!f)
 		return;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		char la[40], ra[40];
 		unsigned lp, rp, st;
@@ -166,15 +175,11 @@ static void load_inet(struct snap *s, const char *path, int v6, uint8_t l4)
 
 static void load_unix(struct snap *s, const char *path)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = open_table(path);
 	char line[4096 + 128];
 
 	if (!f)
 		return;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long addr, ino;
 		int pos = 0;
@@ -209,15 +214,11 @@ static void load_unix(struct snap *s, const char *path)
 
 static void load_netlink(struct snap *s, const char *path)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = open_table(path);
 	char line[512];
 
 	if (!f)
 		return;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long ino;
 		struct sock_ent e;

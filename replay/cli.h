@@ -73,8 +73,10 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs);
  * FALCO_HOSTNAME/SAKER_HOSTNAME environment; out = stdout, rules = NULL. */
 struct sk_engine_opts;
 void replay_engine_opts(const struct cli_opts *o, struct sk_engine_opts *eo);
-/* The trailing filter words joined with spaces (malloc'd), or NULL. */
-char *replay_filter_text(const struct cli_opts *o);
+/* The trailing filter words compiled against the replay fields, or NULL
+ * after printing "saker-replay: filter '...': reason" on stderr. */
+struct rule_filter;
+struct rule_filter *replay_filter_compile(const struct cli_opts *o);
 /* What a replay writes besides the engine's own printing (replay/run.c):
  * --print format and filter, configured outputs, incident report. */
 struct sk_engine;

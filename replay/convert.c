@@ -427,22 +427,6 @@ static int conv_event(struct conv *c, const struct sk_event *ev)
 	return rc;
 }
 
-
-static struct rule_filter *compile_filter(const struct cli_opts *o)
-{
-	char *cond = replay_filter_text(o);
-	struct rule_diag_list diags = { 0 };
-	struct rule_filter *f = cond ? rule_filter_compile(replay_field_registry(), cond, &diags) : NULL;
-	if (!f)
-		fprintf(stderr, "saker-replay: filter '%s': %s\n", cond ? cond : "",
-			diags.n ? diags.v[0].message : "invalid");
-	for (size_t i = 0; i < diags.n; i++)
-		free(diags.v[i].message);
-	free(diags.v);
-	free(cond);
-	return f;
-}
-
 /*
  * A .skr from saker-record holds exit events only, while one converted from
  * a .scap keeps the enters: scan for the first enter (a second pass over the
@@ -477,7 +461,7 @@ int replay_convert(const struct cli_opts *o)
 	c.o = o;
 	c.selective = o->nfilter_args || o->have_from || o->have_to;
 	struct rule_filter *filter = NULL;
-	if (o->nfilter_args && !(filter = compile_filter(o)))
+	if (o->nfilter_args && !(filter = replay_filter_compile(o)))
 		return 1;
 	c.filter = filter;
 

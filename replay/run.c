@@ -59,7 +59,8 @@ static int input_advance(struct input *in)
 	return rc > 0;
 }
 
-char *replay_filter_text(const struct cli_opts *o)
+/* The trailing filter words joined with spaces (malloc'd), or NULL. */
+static char *replay_filter_text(const struct cli_opts *o)
 {
 	size_t n = 1;
 	for (size_t i = 0; i < o->nfilter_args; i++)
@@ -74,6 +75,21 @@ char *replay_filter_text(const struct cli_opts *o)
 		strcat(s, o->filter_args[i]);
 	}
 	return s;
+}
+
+struct rule_filter *replay_filter_compile(const struct cli_opts *o)
+{
+	char *cond = replay_filter_text(o);
+	struct rule_diag_list diags = { 0 };
+	struct rule_filter *f = cond ? rule_filter_compile(replay_field_registry(), cond, &diags) : NULL;
+	if (!f)
+		fprintf(stderr, "saker-replay: filter '%s': %s\n", cond ? cond : "",
+			diags.n ? diags.v[0].message : "invalid");
+	for (size_t i = 0; i < diags.n; i++)
+		free(diags.v[i].message);
+	free(diags.v);
+	free(cond);
+	return f;
 }
 
 void replay_engine_opts(const struct cli_opts *o, struct sk_engine_opts *eo)
@@ -112,16 +128,7 @@ int replay_sinks_open(const struct cli_opts *o, const struct rule_set *rs, struc
 		eo->print = k->print;
 	}
 	if (o->nfilter_args) {
-		char *cond = replay_filter_text(o);
-		struct rule_diag_list diags = { 0 };
-		k->filter = cond ? rule_filter_compile(replay_field_registry(), cond, &diags) : NULL;
-		if (!k->filter)
-			fprintf(stderr, "saker-replay: filter '%s': %s\n", cond ? cond : "",
-				diags.n ? diags.v[0].message : "invalid");
-		for (size_t i = 0; i < diags.n; i++)
-			free(diags.v[i].message);
-		free(diags.v);
-		free(cond);
+		k->filter = replay_filter_compile(o);
 		if (!k->filter)
 			return 1;
 		eo->filter = k->filter;

@@ -17,6 +17,7 @@
 #include "formats/source.h"
 #include "replay/cli.h"
 #include "replay/convert.h"
+#include "tests/helpers/test_files.h"
 
 #define PEERS "../shared/peers/scap"
 
@@ -303,28 +304,11 @@ static void test_parse_time(void **state)
 	assert_int_equal(replay_parse_time("99999999999999999999999", &ns), -1);
 }
 
-/* Whole file, inflated. */
+/* Whole file, inflated if gzip; a test failure when it cannot be read. */
 static uint8_t *load_plain(const char *path, size_t *len)
 {
-	gzFile g = gzopen(path, "rb");
-	size_t cap = 1 << 20, n = 0;
-	uint8_t *b = malloc(cap);
-	assert_non_null(g);
+	uint8_t *b = test_load_inflated(path, len);
 	assert_non_null(b);
-	for (;;) {
-		if (cap - n < 65536) {
-			cap *= 2;
-			b = realloc(b, cap);
-			assert_non_null(b);
-		}
-		int got = gzread(g, b + n, (unsigned)(cap - n));
-		assert_true(got >= 0);
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	gzclose(g);
-	*len = n;
 	return b;
 }
 

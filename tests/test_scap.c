@@ -14,6 +14,7 @@
 #include "formats/meta.h"
 #include "formats/scap.h"
 #include "tests/helpers/event_builder.h"
+#include "tests/helpers/test_files.h"
 
 #define PEERS "../shared/peers/scap"
 
@@ -53,28 +54,11 @@ static char *path_of(const char *file)
 	return buf;
 }
 
-/* Whole file, inflated if gzip (to build plain and truncated images). */
+/* Whole file, inflated if gzip; a test failure when it cannot be read. */
 static uint8_t *load_plain(const char *path, size_t *len)
 {
-	gzFile g = gzopen(path, "rb");
-	size_t cap = 1 << 20, n = 0;
-	uint8_t *b = malloc(cap);
-	assert_non_null(g);
+	uint8_t *b = test_load_inflated(path, len);
 	assert_non_null(b);
-	for (;;) {
-		if (cap - n < 65536) {
-			cap *= 2;
-			b = realloc(b, cap);
-			assert_non_null(b);
-		}
-		int got = gzread(g, b + n, (unsigned)(cap - n));
-		assert_true(got >= 0);
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	gzclose(g);
-	*len = n;
 	return b;
 }
 
