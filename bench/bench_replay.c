@@ -5,10 +5,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "formats/source.h"
-#include "replay/cli.h"
-#include "replay/engine.h"
-#include "replay/fields.h"
+#include "sources/source.h"
+#include "replay/engine/engine.h"
+#include "fields/fields.h"
 #include "rules/rules.h"
 #include "bench/bench_util.h"
 
@@ -18,6 +17,8 @@
  * Each run opens the capture afresh (decompression and decode are part of
  * the replay) and times from the first event read to the last processed.
  * --decode-only times the source alone, to tell decode cost from the rest.
+ * --decode-threads N: .skr frames decoded ahead on N threads (0: on the
+ * replay's own thread); without it, the source's automatic choice.
  */
 
 /* The trivial rule: one field test on every event (no evt.type, so it is
@@ -35,69 +36,79 @@ static size_t meta_size(const struct sk_meta *m)
 	       (size_t)m->have_host;
 }
 
-/* One pass over path; returns seconds or -1. */
-static double run_once(const char *path, const struct rule_set *rs, int decode_only, FILE *devnull,
-		       unsigned long long *events, unsigned long long *alerts)
+/* CPU seconds of the calling thread, or of the whole process. */
+static double cpu_now(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One pass over path; returns seconds or -1; *main_cpu: the CPU seconds of
+ * this (the replay's) thread, *all_cpu: of the process (decode workers too). */
+static double run_once(const char *path, const struct rule_set *rs, int decode_only, int threads, FILE *devnull,
+		       unsigned long long *events, unsigned long long *alerts, double *main_cpu, double *all_cpu)
 {
 	char err[512];
-	struct sk_source *src = sk_source_open(path, err, sizeof(err));
+	struct source_opts so = { .decode_threads_set = threads >= 0, .decode_threads = threads >= 0 ? (unsigned)threads : 0 };
+	struct source *src = source_open_opts(path, &so, err, sizeof(err));
 	if (!src) {
 		fprintf(stderr, "bench_replay: %s\n", err);
 		return -1;
 	}
 	struct sk_event ev;
-	struct sk_engine e;
-	struct sk_engine_opts eo;
-	struct cli_opts co;
-	memset(&co, 0, sizeof(co));
-	replay_engine_opts(&co, &eo);
+	struct engine e;
+	struct engine_opts eo;
+	engine_opts_from_config(NULL, &eo);
 	eo.rules = rs;
 	eo.out = devnull;
-	if (!decode_only && sk_engine_init(&e, &eo) < 0) {
+	if (!decode_only && engine_init(&e, &eo) < 0) {
 		fprintf(stderr, "bench_replay: out of memory\n");
-		sk_source_close(src);
+		source_close(src);
 		return -1;
 	}
 	unsigned long long n = 0;
 	size_t seen = 0;
 	int rc;
-	double t0 = bench_now();
+	double t0 = bench_now(), c0 = cpu_now(CLOCK_THREAD_CPUTIME_ID), p0 = cpu_now(CLOCK_PROCESS_CPUTIME_ID);
 	if (!decode_only) {
-		sk_engine_seed(&e, sk_source_meta(src));
-		seen = meta_size(sk_source_meta(src));
+		engine_seed(&e, source_meta(src));
+		seen = meta_size(source_meta(src));
 	}
-	while ((rc = sk_source_next(src, &ev)) == 1) {
+	while ((rc = source_next(src, &ev)) == 1) {
 		n++;
 		if (decode_only)
 			continue;
-		sk_engine_process(&e, &ev);
-		const struct sk_meta *m = sk_source_meta(src);
+		engine_process(&e, &ev);
+		const struct sk_meta *m = source_meta(src);
 		if (meta_size(m) != seen) {
-			sk_engine_seed(&e, m);
+			engine_seed(&e, m);
 			seen = meta_size(m);
 		}
 	}
 	double dt = bench_now() - t0;
+	*main_cpu = cpu_now(CLOCK_THREAD_CPUTIME_ID) - c0;
+	*all_cpu = cpu_now(CLOCK_PROCESS_CPUTIME_ID) - p0;
 	if (rc < 0)
-		fprintf(stderr, "bench_replay: %s\n", sk_source_error(src));
+		fprintf(stderr, "bench_replay: %s\n", source_error(src));
 	*events = n;
 	*alerts = decode_only ? 0 : e.stats.alerts;
 	if (!decode_only)
-		sk_engine_fini(&e);
-	sk_source_close(src);
+		engine_fini(&e);
+	source_close(src);
 	return rc < 0 ? -1 : dt;
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_replay [-n RUNS] [-l LABEL] [-r RULES]... [--trivial] [--decode-only] CAPTURE\n");
+	fprintf(stderr, "usage: bench_replay [-n RUNS] [-l LABEL] [-r RULES]... [--trivial] [--decode-only] [--plain] [--decode-threads N] CAPTURE\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *rules[8];
 	size_t nrules = 0;
-	int runs = 3, trivial = 0, decode_only = 0;
+	int runs = 3, trivial = 0, decode_only = 0, plain = 0, threads = -1;
 	const char *label = "run", *path = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -111,6 +122,10 @@ int main(int argc, char **argv)
 			trivial = 1;
 		else if (!strcmp(argv[i], "--decode-only"))
 			decode_only = 1;
+		else if (!strcmp(argv[i], "--decode-threads") && i + 1 < argc)
+			threads = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--plain"))
+			plain = 1; /* -o rule_evaluation=plain */
 		else if (argv[i][0] != '-' && !path)
 			path = argv[i];
 		else {
@@ -127,14 +142,12 @@ int main(int argc, char **argv)
 	struct rule_set *rs = NULL;
 	double load_s = 0;
 	if (!decode_only) {
-		struct cli_opts co;
-		struct rule_load_opts lo;
-		char extra[1024];
-		memset(&co, 0, sizeof(co));
+		struct engine_rules_setup su;
 		double t0 = bench_now();
-		if (cli_load_opts(&co, &lo, extra, sizeof(extra)) < 0)
+		if (engine_rule_opts(NULL, NULL, &su) < 0)
 			return 1;
-		l = rule_loader_new(&lo);
+		su.lo.plain_evaluation = plain;
+		l = rule_loader_new(&su.lo);
 		int bad = !l;
 		for (size_t i = 0; i < nrules && !bad; i++)
 			bad = rule_loader_add_path(l, rules[i]) < 0;
@@ -155,10 +168,14 @@ int main(int argc, char **argv)
 
 	FILE *devnull = fopen("/dev/null", "w");
 	double *secs = calloc((size_t)runs, sizeof(double));
+	double *cpus = calloc((size_t)runs, sizeof(double));
+	double all_cpu = 0;
 	unsigned long long events = 0, alerts = 0;
-	int status = devnull && secs ? 0 : 1;
+	int status = devnull && secs && cpus ? 0 : 1;
 	for (int i = 0; i < runs && !status; i++) {
-		secs[i] = run_once(path, rs, decode_only, devnull, &events, &alerts);
+		double all;
+		secs[i] = run_once(path, rs, decode_only, threads, devnull, &events, &alerts, &cpus[i], &all);
+		all_cpu += all;
 		if (secs[i] < 0)
 			status = 1;
 		else
@@ -166,14 +183,23 @@ int main(int argc, char **argv)
 			       (double)events / secs[i]);
 	}
 	if (!status) {
+		double main_cpu = 0;
+		for (int i = 0; i < runs; i++)
+			main_cpu += cpus[i];
 		qsort(secs, (size_t)runs, sizeof(double), bench_cmp_double);
+		qsort(cpus, (size_t)runs, sizeof(double), bench_cmp_double);
 		struct rusage ru;
 		getrusage(RUSAGE_SELF, &ru);
-		printf("replay %s: events %llu alerts %llu runs %d best %.0f median %.0f ev/s load %.3f s maxrss %ld KB\n",
+		/* mainrate: events per CPU second of the replay's thread (what the
+		 * rate would be with the decode workers on cores of their own);
+		 * cpushare: the process's CPU time over the replay thread's */
+		printf("replay %s: events %llu alerts %llu runs %d best %.0f median %.0f ev/s load %.3f s maxrss %ld KB "
+		       "mainrate %.0f ev/s cpushare %.2f\n",
 		       label, events, alerts, runs, (double)events / secs[0], (double)events / secs[runs / 2], load_s,
-		       ru.ru_maxrss);
+		       ru.ru_maxrss, (double)events / cpus[0], main_cpu > 0 ? all_cpu / main_cpu : 0);
 	}
 	free(secs);
+	free(cpus);
 	if (devnull)
 		fclose(devnull);
 	rule_set_free(rs);

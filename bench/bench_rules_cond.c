@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "rules/cond.h"
-#include "tests/rules_fake.h"
+#include "tests/helpers/rules_fake.h"
 #include "bench/bench_util.h"
 
 static int bench(const char *label, const char *cond, struct fake_ev *e)

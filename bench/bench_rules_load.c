@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "replay/fields.h"
+#include "fields/fields.h"
 #include "rules/rules.h"
 #include "bench/bench_util.h"
 
@@ -15,7 +15,7 @@ static const char *const files[] = {"falco_rules.yaml", "falco-incubating_rules.
 
 static struct rule_set *load_all(int match_all)
 {
-	struct rule_load_opts o = {.registry = replay_field_registry(), .min_priority = RULE_PRIO_DEBUG,
+	struct rule_load_opts o = {.registry = field_registry(), .min_priority = RULE_PRIO_DEBUG,
 				   .rule_matching_all = match_all};
 	struct rule_loader *l = rule_loader_new(&o);
 	if (!l)
@@ -104,7 +104,7 @@ struct synth {
 
 static const struct rule_field_def *find_def(const char *name, size_t namelen, const char **arg)
 {
-	const struct rule_field_registry *reg = replay_field_registry();
+	const struct rule_field_registry *reg = field_registry();
 	*arg = NULL;
 	for (size_t i = 0; i < reg->ndefs; i++) {
 		const struct rule_field_def *d = &reg->defs[i];
@@ -170,7 +170,7 @@ static int extract(void *c, const struct rule_field_ref *ref, struct rule_value 
 
 static int build_events(struct synth *ev)
 {
-	const struct rule_field_registry *reg = replay_field_registry();
+	const struct rule_field_registry *reg = field_registry();
 	for (size_t i = 0; i < NSPECS; i++) {
 		uint16_t ids[8];
 		if (!reg->evttype_lookup(specs[i].type, ids, 8)) {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "formats/scap.h"
+#include "formats/scap/scap.h"
 #include "bench/bench_util.h"
 
 int main(int argc, char **argv)
@@ -26,26 +26,26 @@ int main(int argc, char **argv)
 	fclose(f);
 	for (int pass = 0; pass < 2; pass++) {
 		/* pass 0: default (exit-only, merged); pass 1: enters delivered too */
-		struct sk_scap_read_opts o = { .deliver_enter = pass };
+		struct scap_read_opts o = { .deliver_enter = pass };
 		unsigned long long events = 0, delivered = 0;
 		double t0 = bench_now();
 		for (int i = 0; i < loops; i++) {
-			struct sk_scap_reader *r;
+			struct scap_reader *r;
 			char err[400];
 			struct sk_event ev;
 			int rc;
-			if (sk_scap_open_mem(data, (size_t)len, path, &o, &r, err, sizeof(err)) < 0) {
+			if (scap_open_mem(data, (size_t)len, path, &o, &r, err, sizeof(err)) < 0) {
 				fprintf(stderr, "bench_scap: %s\n", err);
 				return 1;
 			}
-			while ((rc = sk_scap_next(r, &ev)) == 1)
+			while ((rc = scap_next(r, &ev)) == 1)
 				delivered++;
 			if (rc < 0) {
-				fprintf(stderr, "bench_scap: %s\n", sk_scap_error(r));
+				fprintf(stderr, "bench_scap: %s\n", scap_error(r));
 				return 1;
 			}
-			events += sk_scap_get_stats(r)->numbered;
-			sk_scap_close(r);
+			events += scap_get_stats(r)->numbered;
+			scap_close(r);
 		}
 		double dt = bench_now() - t0;
 		printf("scap import (%s, gzip, open+inflate+metadata+decode): %.2f M file events/s, %.2f M delivered/s (%llu events in %.3f s)\n",

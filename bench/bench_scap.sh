@@ -17,7 +17,7 @@ export TZ=UTC
 gzip -dc "$src" > "$t/one.scap"
 gzip -9 -c "$t/one.scap" > "$t/one.scap.gz"
 "$REPLAY" -e "$t/one.scap" -w "$t/one.skr" || exit 1
-n=$("$REPLAY" --legacy-enter-events -e "$t/one.scap" --print '%evt.num' | wc -l)
+n=$("$REPLAY" -e "$t/one.scap" --print-internal --print '%evt.num' | wc -l)
 for f in one.scap one.scap.gz one.skr; do
 	sz=$(stat -c %s "$t/$f")
 	awk -v f="$f" -v s="$sz" -v n="$n" 'BEGIN { printf "bytes/event %-12s %8d bytes / %d events = %6.1f\n", f, s, n, s / n }'
@@ -38,7 +38,7 @@ def run(cmd):
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     return p.stdout.count(b"\n"), cpu, w1 - w0
 replay, big = sys.argv[1], sys.argv[2]
-ns, cs, ws = run([replay, "--legacy-enter-events", "-e", big, "--print", "%evt.num"])
+ns, cs, ws = run([replay, "-e", big, "--print-internal", "--print", "%evt.num"])
 print("scap import, %d events printed as %%evt.num: saker-replay %.2f s CPU (%.2f s wall) = %.0f events/s"
       % (ns, cs, ws, ns / cs))
 if not shutil.which("sysdig"):

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "formats/skr.h"
+#include "formats/skr/skr.h"
 #include "bench/bench_util.h"
 
 #define NEVENTS 1000000u

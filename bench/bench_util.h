@@ -1,6 +1,6 @@
 /* bench/bench_util.h: the clock and sort helpers every benchmark program shares. */
-#ifndef SAKER_BENCH_UTIL_H
-#define SAKER_BENCH_UTIL_H
+#ifndef SAKER_BENCH_BENCH_UTIL_H
+#define SAKER_BENCH_BENCH_UTIL_H
 
 #include <time.h>
 

@@ -55,11 +55,11 @@ is_root_btf() {
 	[ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ]
 }
 
-# other_probes: how many saker probes (sk_sys_enter programs) other processes have attached right now.
+# other_probes: how many saker probes (sk_sys_exit programs) other processes have attached right now.
 # Their cost lands on every traced syscall, so a measure taken meanwhile is inflated.
 other_probes() {
 	command -v bpftool >/dev/null 2>&1 || { echo 0; return; }
-	bpftool prog list 2>/dev/null | grep -c 'name sk_sys_enter'
+	bpftool prog list 2>/dev/null | grep -c 'name sk_sys_exit'
 }
 
 # warn_probes MEASURE: a loud note when other saker probes are attached

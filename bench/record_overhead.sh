@@ -38,12 +38,13 @@ for mode in getppid open compile; do
 	open) n=$N_OPEN; what="open/read/close of a small file" ;;
 	compile) n=$N_COMPILE; what="cc -c of a small file (whole process tree)" ;;
 	esac
-	nones="" empties="" sakers="" ev=0 ticks=0 secs_all=0 drops=0 bpe=""
+	nones="" empties="" sakers="" nomarks="" ev=0 ticks=0 secs_all=0 drops=0 bpe=""
 	r=0
 	while [ $r -lt "$RUNS" ]; do
 		nones="$nones $(one_time "$mode" "$n")"
 		empties="$empties $(one_time "$mode" "$n" empty)"
 		rm -f "$D/bench.skr"
+		: >"$D/rec.err" # truncated here: the child's redirection may come after the wait below looks
 		"$RECORD" -w "$D/bench.skr" -f 2>"$D/rec.err" &
 		rp=$!
 		i=0; while [ $i -lt 150 ] && ! grep -q "recording to" "$D/rec.err"; do sleep 0.1; i=$((i + 1)); done
@@ -58,6 +59,16 @@ for mode in getppid open compile; do
 		fi
 		kill -INT $rp; wait $rp
 		summary=$(grep 'events,' "$D/rec.err")
+		if [ "$mode" = getppid ]; then
+			# what the execveat entry mark adds to every syscall (it enables the kernel's
+			# syscall trace-event hook): the same run without it
+			: >"$D/nm.err"
+			"$RECORD" --no-execveat-mark -w "$D/nm.skr" -f 2>"$D/nm.err" &
+			np=$!
+			i=0; while [ $i -lt 150 ] && ! grep -q "recording to" "$D/nm.err"; do sleep 0.1; i=$((i + 1)); done
+			nomarks="$nomarks $(one_time "$mode" "$n")"
+			kill -INT $np; wait $np
+		fi
 		ev=$((ev + $(echo "$summary" | awk '{print $2}')))
 		drops=$((drops + $(echo "$summary" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^drops/) print $(i - 1)}')))
 		bpe=$(echo "$summary" | awk '{print $6}' | tr -d '(')
@@ -66,6 +77,16 @@ for mode in getppid open compile; do
 		r=$((r + 1))
 	done
 	[ "$mode" = compile ] && cp "$D/bench.skr" "$BENCH_DATA/recorded_build.skr"
+	if [ "$mode" = getppid ]; then
+		# shellcheck disable=SC2086
+		set -- $(stats $sakers); sm=$1; smd=$2
+		# shellcheck disable=SC2086
+		set -- $(stats $nomarks); nm=$1; nmd=$2
+		echo "record_overhead execveat mark: saker $sm/$smd, saker --no-execveat-mark $nm/$nmd ns per getppid (min/median)"
+		row 2m "execveat entry mark: added to every syscall (getppid, not recorded)" \
+			"$(awk -v a="$sm" -v b="$nm" -v c="$smd" -v d="$nmd" 'BEGIN { printf("+%.0f / +%.0f ns", a - b, c - d) }')" \
+			"saker --no-execveat-mark" "-" "-" "-"
+	fi
 	# shellcheck disable=SC2086
 	set -- $(stats $nones); none_min=$1; none_med=$2
 	# shellcheck disable=SC2086

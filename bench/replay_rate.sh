@@ -104,6 +104,62 @@ row 1d "decode only (.skr read + zstd + decode, no engine)" "$(fmt_rate "$db") /
 	"$sref" "$(rat "$db" "$dm" "$sys_best" "$sys_med")" "-" "-"
 note "- Rates are best / median of $RUNS runs; ratios are saker/sysdig (best/best, median/median). Measures 1a/1b/1d run in process (bench_replay: the engine loop with decompression and decode, rule loading excluded: $(field load "$up") s for the 3 files); sysdig and 1c are whole command runs, events = the capture's syscall events (sysdig also reads the synthesised enter events of the .scap)."
 
+# --- parallel decode: .skr frames decoded ahead on a worker (--decode-threads 1) vs on the replay's thread (0) ---
+# Runs alternate between the two so that load from elsewhere hits both alike.
+par_row() { # ID WHAT ARGS...
+	id=$1 what=$2
+	shift 2
+	seq_r="" par_r="" seq_m="" par_m="" share=""
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		a=$("$REPLAY_BENCH" -n 1 -l "$id-seq" --decode-threads 0 "$@" "$BIG" | tail -1)
+		b=$("$REPLAY_BENCH" -n 1 -l "$id-par" --decode-threads 1 "$@" "$BIG" | tail -1)
+		echo "$a"; echo "$b"
+		seq_r="$seq_r $(field best "$a")" par_r="$par_r $(field best "$b")"
+		seq_m="$seq_m $(field mainrate "$a")" par_m="$par_m $(field mainrate "$b")" share="$share $(field cpushare "$b")"
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	sb=$(printf '%s\n' $seq_r | sort -g | tail -1) sm=$(stats $seq_r | cut -d' ' -f2)
+	# shellcheck disable=SC2086
+	pb=$(printf '%s\n' $par_r | sort -g | tail -1) pm=$(stats $par_r | cut -d' ' -f2)
+	# shellcheck disable=SC2086
+	smain=$(printf '%s\n' $seq_m | sort -g | tail -1) pmain=$(printf '%s\n' $par_m | sort -g | tail -1)
+	# shellcheck disable=SC2086
+	sh_med=$(stats $share | cut -d' ' -f2)
+	row "$id" "parallel decode, $what: --decode-threads 1 vs 0 (wall; replay thread's CPU)" \
+		"$(fmt_rate "$pb") / $(fmt_rate "$pm") ev/s; $(fmt_rate "$pmain") ev/CPU-s, process CPU ${sh_med}x the replay thread's" \
+		"sequential $(fmt_rate "$sb") / $(fmt_rate "$sm") ev/s; $(fmt_rate "$smain") ev/CPU-s" \
+		"$(ratio "$pb" "$sb") / $(ratio "$pm" "$sm"); $(ratio "$pmain" "$smain")" "-" "-"
+}
+par_row 1g-decode "decode only" --decode-only
+par_row 1g-none "no rules (state only)"
+if [ -n "$RULES" ]; then
+	# shellcheck disable=SC2086
+	par_row 1g-upstream "3 upstream rules files" $RULES
+fi
+note "- Parallel decode (1g): best / median of $RUNS alternating runs each way on $(nproc) CPUs; ratios parallel/sequential. ev/CPU-s: events per CPU second of the replay's own thread (best run), the rate with the worker on a core of its own, which the wall rate reaches only when a core is free (load from elsewhere takes it here). A worker reads and decompresses the frames and sets up their columns; events are still taken apart, and state, fields and rules run, on the replay's thread (docs/performance.md)."
+
+# --- grouped (default) vs plain rule evaluation, and scaling with rule count ---
+if [ -n "$RULES" ]; then
+	# shellcheck disable=SC2086
+	"$REPLAY_BENCH" -n "$RUNS" -l upstream-plain --plain $RULES "$BIG" | tee "$BENCH_OUT/replay_plain.txt" | tail -1
+	pl=$(tail -1 "$BENCH_OUT/replay_plain.txt")
+	row 1e "3 upstream files, -o rule_evaluation=plain (no field groups)" \
+		"$(fmt_rate "$(field best "$pl")") / $(fmt_rate "$(field median "$pl")") ev/s" \
+		"grouped (1a) vs plain" "$(ratio "$ub" "$(field best "$pl")") / $(ratio "$um" "$(field median "$pl")")" "-" "-"
+fi
+for k in 10 100 1000; do
+	sh bench/gen_rules.sh "$k" >"$BENCH_DATA/gen_rules_$k.yaml"
+	g=$("$REPLAY_BENCH" -n "$RUNS" -l "gen$k" -r "$BENCH_DATA/gen_rules_$k.yaml" "$BIG" | tail -1)
+	p=$("$REPLAY_BENCH" -n "$RUNS" -l "gen$k-plain" --plain -r "$BENCH_DATA/gen_rules_$k.yaml" "$BIG" | tail -1)
+	echo "$g"; echo "$p"
+	row "1f-$k" "$k generated rules, upstream style (bench/gen_rules.sh: lists, macros, exceptions)" \
+		"$(fmt_rate "$(field median "$g")") ev/s (plain $(fmt_rate "$(field median "$p")"))" \
+		"$(ref "$sys_best" "$sys_med" "sysdig trivial filter")" \
+		"$(rat "$(field best "$g")" "$(field median "$g")" "$sys_best" "$sys_med"); grouped/plain $(ratio "$(field median "$g")" "$(field median "$p")")" "-" "-"
+done
+
 # --- peak RSS of the CLI replay with the three rules files ---
 if [ -n "$RULES" ]; then
 	# shellcheck disable=SC2086

@@ -15,7 +15,7 @@ export BENCH_ROWS BENCH_NOTES BENCH_DATA RUNS
 t0=$(date +%s)
 
 # the measures in issue order first, then any other bench script
-order="replay_rate record_overhead sustained size latency micro"
+order="replay_rate record_overhead sustained size latency startup micro flight"
 for name in $order; do
 	[ -f "bench/$name.sh" ] || continue
 	echo "== $name"

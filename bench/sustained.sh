@@ -22,6 +22,7 @@ warn_probes "measure 3 (sustained rate)"
 last_ok="" first_drop="" cpus=""
 for rate in $RATES; do
 	rm -f "$D/s.skr"
+	: >"$D/rec.err" # truncated here: the child's redirection may come after the wait below looks
 	"$RECORD" -w "$D/s.skr" -f 2>"$D/rec.err" &
 	rp=$!
 	i=0; while [ $i -lt 150 ] && ! grep -q "recording to" "$D/rec.err"; do sleep 0.1; i=$((i + 1)); done

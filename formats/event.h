@@ -2,6 +2,14 @@
 #ifndef SAKER_FORMATS_EVENT_H
 #define SAKER_FORMATS_EVENT_H
 
+/*
+ * formats/ owns the event model every layer shares: events and their
+ * parameter table (event.h), capture metadata (meta.h), flag and errno names
+ * (flags.h), syscall ids and what state tracking needs (syscalls.h). The
+ * on-disk formats are its subdirectories formats/skr/ and formats/scap/. It
+ * calls nothing of saker (json/ and yaml/ are below it but unused).
+ */
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -196,6 +204,21 @@ struct sk_event {
 	uint32_t nparams;
 	struct sk_param params[SK_MAX_PARAMS];
 };
+
+/* Plugin events (pluginevent: plugin_id, event_data) carry the events of
+ * other sources, as in Falco's captures. The ids are those of Falco's plugin
+ * registry; saker gives a meaning to k8saudit's (Kubernetes audit events:
+ * event_data is one audit event as compact JSON). */
+#define SK_PLUGIN_ID_K8SAUDIT 1u
+#define SK_PLUGINEVENT_ID 0     /* parameter indexes of pluginevent */
+#define SK_PLUGINEVENT_DATA 1
+
+/* The plugin id of a plugin event, 0 for every other event. */
+uint32_t sk_event_plugin_id(const struct sk_event *ev);
+/* The event source an event belongs to, as rules name it: "syscall" (system
+ * calls and the meta events of the same stream), "k8s_audit", or NULL for
+ * the events of plugins saker does not know. */
+const char *sk_event_source(const struct sk_event *ev);
 
 /* Lookup helpers (formats/event_table.c). */
 const struct sk_event_info *sk_event_info(uint16_t type);

@@ -10,7 +10,7 @@
  * Layouts follow current falcosecurity/libs (docs scap.md §15), names and
  * order included, so evt.arg.NAME and evt.args match Falco. Parameters after
  * the ones sysdig 0.29 knew were appended upstream; old captures simply lack
- * them (formats/scap_codes.c records the 0.29 counts for export).
+ * them (formats/scap/codes.c records the 0.29 counts for export).
  */
 
 #define P(n, t, f) { n, SK_PT_##t, SK_PF_##f, -1, NULL }
@@ -825,4 +825,19 @@ int sk_param_str(const struct sk_event *ev, uint32_t i, const char **out)
 		return -EINVAL;
 	*out = (const char *)p->val;
 	return 0;
+}
+
+uint32_t sk_event_plugin_id(const struct sk_event *ev)
+{
+	uint64_t id = 0;
+	if (ev->type != SK_EV_PLUGINEVENT_E || sk_param_u64(ev, SK_PLUGINEVENT_ID, &id) < 0)
+		return 0;
+	return (uint32_t)id;
+}
+
+const char *sk_event_source(const struct sk_event *ev)
+{
+	if (ev->type != SK_EV_PLUGINEVENT_E)
+		return "syscall";
+	return sk_event_plugin_id(ev) == SK_PLUGIN_ID_K8SAUDIT ? "k8s_audit" : NULL;
 }

@@ -20,7 +20,7 @@ static const char *const kind_names[SK_META__COUNT] = {
 	[SK_META_USER] = "users", [SK_META_GROUP] = "groups",
 	[SK_META_PROC] = "processes", [SK_META_FD] = "fds",
 	[SK_META_CONTAINER] = "containers", [SK_META_DROPS] = "drops",
-	[SK_META_END] = "end",
+	[SK_META_END] = "end", [SK_META_CAPIF] = "capture interfaces", [SK_META_ALERT] = "alerts",
 };
 
 const char *sk_meta_kind_name(uint32_t kind)
@@ -53,6 +53,8 @@ void sk_meta_free(struct sk_meta *m)
 	free(m->fds);
 	free(m->containers);
 	free(m->drops);
+	free(m->capifs);
+	free(m->alerts);
 	arena_free(m->arena);
 	free(m);
 }
@@ -62,7 +64,7 @@ void sk_meta_reset(struct sk_meta *m)
 	m->have_host = 0;
 	m->have_end = 0;
 	m->n_ifaces = m->n_users = m->n_groups = m->n_procs = 0;
-	m->n_fds = m->n_containers = m->n_drops = 0;
+	m->n_fds = m->n_containers = m->n_drops = m->n_capifs = m->n_alerts = 0;
 	/* Keep the newest chunk (it is the largest or the only one). */
 	if (m->arena) {
 		arena_free(m->arena->next);
@@ -210,6 +212,24 @@ int sk_meta_add_drops(struct sk_meta *m, const struct sk_meta_drops *item)
 	return 0;
 }
 
+int sk_meta_add_capif(struct sk_meta *m, const struct sk_meta_capif *item)
+{
+	struct sk_meta_capif *e = APPEND(m, capifs, n_capifs, cap_capifs, item);
+	if (!e || dup_str(m, &e->name) || dup_str(m, &e->filter))
+		return -ENOMEM;
+	m->n_capifs++;
+	return 0;
+}
+
+int sk_meta_add_alert(struct sk_meta *m, const struct sk_meta_alert *item)
+{
+	struct sk_meta_alert *a = APPEND(m, alerts, n_alerts, cap_alerts, item);
+	if (!a || dup_str(m, &a->rule) || dup_str(m, &a->output))
+		return -ENOMEM;
+	m->n_alerts++;
+	return 0;
+}
+
 int sk_meta_set_end(struct sk_meta *m, const struct sk_meta_end *item)
 {
 	m->end = *item;
@@ -253,6 +273,14 @@ int sk_meta_add(struct sk_meta *m, uint32_t kind, const void *items, size_t n)
 		for (size_t i = 0; i < n && !rc; i++)
 			rc = sk_meta_add_drops(m, (const struct sk_meta_drops *)items + i);
 		return rc;
+	case SK_META_CAPIF:
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = sk_meta_add_capif(m, (const struct sk_meta_capif *)items + i);
+		return rc;
+	case SK_META_ALERT:
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = sk_meta_add_alert(m, (const struct sk_meta_alert *)items + i);
+		return rc;
 	default:
 		return -EINVAL;
 	}
@@ -277,6 +305,10 @@ int sk_meta_merge(struct sk_meta *dst, const struct sk_meta *src)
 		rc = sk_meta_add(dst, SK_META_CONTAINER, src->containers, src->n_containers);
 	if (!rc)
 		rc = sk_meta_add(dst, SK_META_DROPS, src->drops, src->n_drops);
+	if (!rc)
+		rc = sk_meta_add(dst, SK_META_CAPIF, src->capifs, src->n_capifs);
+	if (!rc)
+		rc = sk_meta_add(dst, SK_META_ALERT, src->alerts, src->n_alerts);
 	if (!rc && src->have_end)
 		rc = sk_meta_set_end(dst, &src->end);
 	return rc;
@@ -325,6 +357,16 @@ int sk_meta_append_owned(struct sk_meta *m, uint32_t kind, const void *item)
 		break;
 	case SK_META_DROPS:
 		return sk_meta_add_drops(m, item);
+	case SK_META_CAPIF:
+		e = APPEND(m, capifs, n_capifs, cap_capifs, (const struct sk_meta_capif *)item);
+		if (e)
+			m->n_capifs++;
+		break;
+	case SK_META_ALERT:
+		e = APPEND(m, alerts, n_alerts, cap_alerts, (const struct sk_meta_alert *)item);
+		if (e)
+			m->n_alerts++;
+		break;
 	default:
 		return -EINVAL;
 	}

@@ -28,6 +28,8 @@ enum sk_meta_kind {
 	SK_META_CONTAINER = 7,
 	SK_META_DROPS = 8,
 	SK_META_END = 9,
+	SK_META_CAPIF = 10,
+	SK_META_ALERT = 11,
 	SK_META__COUNT
 };
 
@@ -156,7 +158,7 @@ struct sk_meta_fd {
 
 /* Container runtime metadata: the raw {"container": {...}} JSON (fields.md 7.3). */
 struct sk_meta_container {
-	const char *id;       /* 12-character short id */
+	const char *id;       /* 12-character short id; "" when learned from a container event in the stream */
 	const char *json;
 	uint64_t ts;          /* when it was recorded, ns since the epoch */
 };
@@ -175,6 +177,25 @@ struct sk_meta_end {
 	uint64_t ts;
 	uint64_t nevents;
 	uint64_t ndrops;
+};
+
+/* An interface the recorder captured packets on (saker-record -i): the
+ * packet stream's interface numbers index these records in file order. */
+struct sk_meta_capif {
+	const char *name;
+	uint32_t linktype;    /* pcap LINKTYPE_* of its packets */
+	uint32_t snaplen;     /* bytes kept per packet */
+	const char *filter;   /* --pcap-filter expression, "" for none */
+};
+
+/* An alert saved with the events around it (the flight recorder,
+ * docs/flight-recorder.md): which rule fired on which event of the file. */
+struct sk_meta_alert {
+	uint64_t ts;          /* the triggering event's time, ns since the epoch */
+	uint64_t evt_num;     /* its number in the file (evt.num) */
+	uint32_t priority;    /* rule priority (0 emergency .. 7 debug) */
+	const char *rule;
+	const char *output;   /* the alert text as it was printed */
 };
 
 struct sk_meta_arena_chunk;
@@ -196,6 +217,10 @@ struct sk_meta {
 	size_t n_containers, cap_containers;
 	struct sk_meta_drops *drops;
 	size_t n_drops, cap_drops;
+	struct sk_meta_capif *capifs;
+	size_t n_capifs, cap_capifs;
+	struct sk_meta_alert *alerts;
+	size_t n_alerts, cap_alerts;
 	int have_end;
 	struct sk_meta_end end;
 	struct sk_meta_arena_chunk *arena; /* owns every string above */
@@ -217,6 +242,8 @@ int sk_meta_add_fd(struct sk_meta *m, const struct sk_meta_fd *item);
 int sk_meta_add_container(struct sk_meta *m, const struct sk_meta_container *item);
 int sk_meta_add_drops(struct sk_meta *m, const struct sk_meta_drops *item);
 int sk_meta_set_end(struct sk_meta *m, const struct sk_meta_end *item);
+int sk_meta_add_capif(struct sk_meta *m, const struct sk_meta_capif *item);
+int sk_meta_add_alert(struct sk_meta *m, const struct sk_meta_alert *item);
 
 /* Adds item (an array of n entries of the struct matching kind: n is
  * ignored for HOST and END). 0, -ENOMEM or -EINVAL for an unknown kind. */

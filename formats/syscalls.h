@@ -2,6 +2,7 @@
 #ifndef SAKER_FORMATS_SYSCALLS_H
 #define SAKER_FORMATS_SYSCALLS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -34,5 +35,10 @@ int sk_syscall_to_native(uint16_t id);
 uint16_t sk_syscall_from_ppm_sc(uint32_t code);
 /* id -> PPM_SC code of current libs, -1 if it has none. */
 int sk_syscall_to_ppm_sc(uint16_t id);
+
+/* Names of the syscalls replay's state tracking needs (process and fd
+ * tables), *n of them: what a capture filtered by rules must still hold
+ * (formats/syscalls_state.c). */
+const char *const *sk_syscalls_for_state(size_t *n);
 
 #endif

@@ -18,7 +18,7 @@ TARGETS=${FUZZ_TARGETS:-$(for f in fuzz/fuzz_*.c; do basename "$f" .c | sed 's/^
 
 CFLAGS="-std=c11 -g -O1 -I. -D_GNU_SOURCE -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
 -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-LIBS="-lzstd -lyaml -lz -lm -lpthread"
+LIBS="-lzstd -lyaml -lz -lpcap -lssl -lcrypto -lnghttp2 -lm -lpthread"
 mkdir -p "$B/obj" "$B/corpus" "$B/artifacts" || exit 1
 
 # libFuzzer present? (clang without libclang-rt/libfuzzer cannot link it)
@@ -31,16 +31,10 @@ fi
 
 # 1. Library sources, compiled by clang with coverage and sanitizers. An
 # object is rebuilt when its source or any header is newer.
-newest_h=$(ls -t formats/*.h rules/*.h replay/*.h probe/*.h tests/helpers/*.h 2>/dev/null | head -1)
-srcs=""
-for d in formats rules replay; do
-	for c in "$d"/*.c; do
-		[ "$c" = "$d/main.c" ] && continue
-		srcs="$srcs $c"
-	done
-done
-# the probe's user-space decoder (not probe.c: it needs libbpf)
-srcs="$srcs probe/decode.c probe/translate.c probe/syscall_table.c tests/helpers/fuzz_entry.c"
+newest_h=$(ls -t $(find json yaml formats fields rules sources replay probe host tests/helpers -name '*.h') 2>/dev/null | head -1)
+srcs=$(find json yaml formats fields rules sources replay -name '*.c' ! -name main.c | sort)
+# the probe's user-space decoder (not probe.c: it needs libbpf), host/'s container parts (the cgroup ids state uses)
+srcs="$srcs host/container_id.c $(ls host/ctr_*.c) $(ls probe/decode*.c) probe/translate.c probe/syscall_table.c tests/helpers/fuzz_entry.c tests/helpers/fuzz_k8saudit.c"
 stale=""
 objs=""
 for c in $srcs; do
@@ -147,6 +141,18 @@ for t in $TARGETS; do
 	probe)
 		# records of the shapes the probe writes (probe/saker_event.h)
 		python3 fuzz/probe_seeds.py "$c" || echo "fuzz: note: probe seeds not written (python3)"
+		;;
+	k8saudit)
+		# audit logs (mode byte 0) and webhook requests (mode byte 0x80)
+		for s in "$SHARED"/peers/falco-tests/trace_files/k8s_audit/*.json tests/data/k8s_audit/*.json*; do
+			[ -f "$s" ] && { printf '\000'; cat "$s"; } >"$c/$(basename "$s")"
+		done
+		for s in tests/data/k8s_audit/rules_events.jsonl; do
+			[ -f "$s" ] && { printf '\000'; gzip -c "$s"; } >"$c/$(basename "$s").gz"
+			[ -f "$s" ] && { printf '\200\007POST /k8s-audit HTTP/1.1\r\nContent-Type: application/json\r\n'
+				printf 'Transfer-Encoding: chunked\r\n\r\n40\r\n'; head -c 64 "$s"; printf '\r\n0\r\n\r\n'; } \
+				>"$c/chunked.http"
+		done
 		;;
 	config)
 		# the shipped configuration (fuzz/corpus/config/ adds overrides and lookups)

@@ -1,31 +1,32 @@
-/* probe/probe.c: opens, loads, attaches and drains the saker eBPF probe. */
-#include "probe/probe.h"
+/* probe/probe.c: opens, loads, attaches and closes the saker eBPF probe. */
+#include "probe/probe_int.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "probe/decode.h"
-#include "saker.skel.h"
+uint64_t skp_mono_ns(void)
+{
+	struct timespec t;
 
-struct sk_probe {
-	struct saker_bpf *skel;
-	struct ring_buffer *rb;
-	sk_probe_cb cb;
-	void *cb_ctx;
-	int stop;
-	int one;        /* sk_probe_next: stop after one event */
-	int got;
-	uint64_t decode_err;
-	struct sk_event ev;
-	struct skp_decoder dec;
-};
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static uint64_t boot_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
 
 /* libbpf's warnings carry the verifier log when a load fails: pass them on,
  * drop its info/debug chatter. */
@@ -68,10 +69,55 @@ static uint32_t pow2_at_least(uint32_t v)
 	return r;
 }
 
+static void set_rodata(struct sk_probe *p, const struct sk_probe_opts *opts, uint32_t ring)
+{
+	struct saker_bpf__rodata *ro = p->skel->rodata;
+
+	ro->snaplen = opts && opts->snaplen ? opts->snaplen : 80;
+	if (ro->snaplen > SKP_MAX_CHUNK)
+		ro->snaplen = SKP_MAX_CHUNK;
+	ro->argmax = opts && opts->argmax ? opts->argmax : 4096;
+	if (ro->argmax > 4096)
+		ro->argmax = 4096;
+	ro->wakeup_bytes = opts && opts->wakeup_bytes ? opts->wakeup_bytes : ring / 8;
+	ro->self_tgid = (uint32_t)getpid();
+	if (opts && opts->npids)
+		ro->filter_pids = 1;
+	if (opts && opts->comm && *opts->comm) {
+		ro->filter_comm = 1;
+		strncpy((char *)ro->comm_want, opts->comm, sizeof(ro->comm_want) - 1);
+	}
+}
+
+/* The syscall programs are reached by tail call from sk_sys_exit only, and
+ * the execveat entry mark is attached by hand (it needs tracefs). */
+static void set_autoattach(struct sk_probe *p)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		const char *n = bpf_program__name(prog);
+
+		if (!strncmp(n, "sk_x_", 5) || !strcmp(n, "sk_enter_execveat"))
+			bpf_program__set_autoattach(prog, false);
+	}
+}
+
+static void probe_free(struct sk_probe *p)
+{
+	if (!p)
+		return;
+	ring_buffer__free(p->rb);
+	bpf_link__destroy(p->execveat_link);
+	saker_bpf__destroy(p->skel);
+	free(p);
+}
+
 int sk_probe_open(struct sk_probe **out, const struct sk_probe_opts *opts, char *err, size_t errlen)
 {
 	struct sk_probe *p;
 	uint32_t ring = opts && opts->ring_bytes ? pow2_at_least(opts->ring_bytes) : 8u << 20;
+	uint64_t t0 = skp_mono_ns(), t1;
 	int rc;
 
 	*out = NULL;
@@ -97,266 +143,82 @@ int sk_probe_open(struct sk_probe **out, const struct sk_probe_opts *opts, char 
 		free(p);
 		return rc;
 	}
-	p->skel->rodata->snaplen = opts && opts->snaplen ? opts->snaplen : 80;
-	if (p->skel->rodata->snaplen > SKP_MAX_CHUNK)
-		p->skel->rodata->snaplen = SKP_MAX_CHUNK;
-	p->skel->rodata->argmax = opts && opts->argmax ? opts->argmax : 4096;
-	if (p->skel->rodata->argmax > 4096)
-		p->skel->rodata->argmax = 4096;
-	p->skel->rodata->wakeup_bytes = opts && opts->wakeup_bytes ? opts->wakeup_bytes : ring / 8;
-	p->skel->rodata->self_tgid = (uint32_t)getpid();
-	if (opts && opts->npids)
-		p->skel->rodata->filter_pids = 1;
-	if (opts && opts->comm && *opts->comm) {
-		p->skel->rodata->filter_comm = 1;
-		strncpy((char *)p->skel->rodata->comm_want, opts->comm, sizeof(p->skel->rodata->comm_want) - 1);
-	}
+	set_rodata(p, opts, ring);
+	set_autoattach(p);
 	bpf_map__set_max_entries(p->skel->maps.rb, ring);
 	bpf_map__set_max_entries(p->skel->maps.scratch_map, (uint32_t)libbpf_num_possible_cpus());
+	t1 = skp_mono_ns();
+	p->times.open_ns = t1 - t0;
+	p->load_start_boot_ns = boot_ns();
 	rc = saker_bpf__load(p->skel);
+	p->times.load_ns = skp_mono_ns() - t1;
 	if (rc) {
 		snprintf(err, errlen, "the kernel rejected the BPF program (%s); the verifier's reason is printed above",
 			 strerror(-rc));
-		saker_bpf__destroy(p->skel);
-		free(p);
+		probe_free(p);
 		return rc;
 	}
+	t1 = skp_mono_ns();
 	for (size_t i = 0; opts && i < opts->npids; i++) {
 		uint8_t one = 1;
 		bpf_map__update_elem(p->skel->maps.targets, &opts->pids[i], sizeof(uint32_t), &one, 1, BPF_ANY);
 	}
+	rc = skp_fill_ia32_map(p);
+	if (rc) {
+		snprintf(err, errlen, "cannot fill the ia32 syscall map: %s", strerror(-rc));
+		probe_free(p);
+		return rc;
+	}
+	/* found before attaching: a child may mount tracefs privately, and it
+	 * must not be recorded */
+	p->execveat_event = opts && opts->no_execveat_mark ? 0 : skp_trace_event_id("syscalls", "sys_enter_execveat");
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.rb), ring_cb, p, NULL);
 	if (!p->rb) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot map the ring buffer: %s", strerror(-rc));
-		saker_bpf__destroy(p->skel);
-		free(p);
+		probe_free(p);
 		return rc;
 	}
+	p->times.setup_ns = skp_mono_ns() - t1;
 	*out = p;
 	return 0;
 }
 
-static int spec_set(struct sk_probe *p, const struct skp_syscall *s, int on)
-{
-	uint32_t key = s->nr;
-	struct skp_spec v = s->spec;
-
-	v.enabled = on ? 1 : 0;
-	return bpf_map__update_elem(p->skel->maps.specs, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
-}
-
-static int set_lifecycle(struct sk_probe *p)
-{
-	static const char *const always[] = { "clone", "clone3", "fork", "vfork", "execve", "execveat" };
-
-	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
-		int rc = spec_set(p, skp_syscall_by_name(always[i]), 1);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int clear_all(struct sk_probe *p)
-{
-	for (size_t i = 0; i < skp_nsyscalls; i++) {
-		int rc = spec_set(p, &skp_syscalls[i], 0);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-int sk_probe_set_syscalls(struct sk_probe *p, const char *const *names, size_t n, char *err, size_t errlen)
-{
-	int rc;
-
-	if (names) {
-		for (size_t i = 0; i < n; i++)
-			if (!skp_syscall_by_name(names[i])) {
-				snprintf(err, errlen, "unknown or unsupported syscall '%s'", names[i]);
-				return -ENOENT;
-			}
-	}
-	rc = clear_all(p);
-	for (size_t i = 0; !rc && i < (names ? n : skp_nsyscalls); i++)
-		rc = spec_set(p, names ? skp_syscall_by_name(names[i]) : &skp_syscalls[i], 1);
-	if (!rc)
-		rc = set_lifecycle(p);
-	if (rc)
-		snprintf(err, errlen, "cannot update the syscall map: %s", strerror(-rc));
-	return rc;
-}
-
-int sk_probe_add_syscalls(struct sk_probe *p, const char *const *names, size_t n, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct skp_syscall *s = skp_syscall_by_name(names[i]);
-		int rc;
-
-		if (!s) {
-			snprintf(err, errlen, "unknown or unsupported syscall '%s'", names[i]);
-			return -ENOENT;
-		}
-		rc = spec_set(p, s, 1);
-		if (rc) {
-			snprintf(err, errlen, "cannot update the syscall map: %s", strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
-}
-
-int sk_probe_set_event_types(struct sk_probe *p, const uint16_t *types, size_t n)
-{
-	int rc = clear_all(p);
-
-	for (size_t i = 0; !rc && i < n; i++) {
-		uint16_t kind = sk_event_kind(types[i]);
-		for (size_t j = 0; !rc && j < skp_nsyscalls; j++)
-			if (sk_event_kind(skp_syscalls[j].type) == kind)
-				rc = spec_set(p, &skp_syscalls[j], 1);
-	}
-	return rc ? rc : set_lifecycle(p);
-}
-
-int sk_probe_exclude_pid(struct sk_probe *p, uint32_t pid)
-{
-	uint8_t one = 1;
-
-	int rc = bpf_map__update_elem(p->skel->maps.excluded, &pid, sizeof(pid), &one, sizeof(one), BPF_NOEXIST);
-
-	if (rc == -EEXIST)
-		return 0;
-	if (!rc)
-		__atomic_add_fetch(&p->skel->bss->n_excluded, 1, __ATOMIC_RELAXED);
-	return rc;
-}
-
 int sk_probe_attach(struct sk_probe *p, char *err, size_t errlen)
 {
+	uint64_t t0 = skp_mono_ns();
+	char why[200];
 	int rc = saker_bpf__attach(p->skel);
 
-	if (rc)
+	if (rc) {
 		snprintf(err, errlen, "cannot attach the tracepoint programs: %s", strerror(-rc));
-	return rc;
-}
-
-int sk_probe_poll(struct sk_probe *p, int timeout_ms, sk_probe_cb cb, void *ctx)
-{
-	uint64_t before = p->dec.num;
-	int rc;
-
-	p->cb = cb;
-	p->cb_ctx = ctx;
-	p->stop = 0;
-	/* wakeups are batched in the kernel: after the wait, drain regardless */
-	rc = ring_buffer__poll(p->rb, timeout_ms);
-	if (rc >= 0 && !p->stop)
-		rc = ring_buffer__consume(p->rb);
-	if (p->stop)
-		return -ECANCELED;
-	if (rc < 0)
 		return rc;
-	return (int)(p->dec.num - before);
-}
-
-int sk_probe_next(struct sk_probe *p, int timeout_ms, struct sk_event *ev)
-{
-	int rc;
-
-	p->one = 1;
-	p->got = 0;
-	rc = ring_buffer__consume(p->rb);
-	if (!p->got && (rc >= 0 || rc == -ECANCELED)) {
-		rc = ring_buffer__poll(p->rb, timeout_ms);
-		/* batched wakeups: records may be queued without a wakeup */
-		if (!p->got && rc >= 0)
-			rc = ring_buffer__consume(p->rb);
 	}
-	p->one = 0;
-	if (p->got) {
-		*ev = p->ev;
-		return 1;
-	}
-	return rc < 0 && rc != -ECANCELED ? rc : 0;
-}
-
-int sk_probe_ncpus(void)
-{
-	return libbpf_num_possible_cpus();
-}
-
-/* Sums the counters of cpu (or of every CPU when cpu < 0). */
-static int read_counters(struct sk_probe *p, int cpu, struct sk_probe_stats *out)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals;
-	uint64_t sum[SKP_CNT__COUNT] = { 0 };
-
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	if (cpu >= ncpu)
-		return -EINVAL;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (uint32_t k = 0; k < SKP_CNT__COUNT; k++) {
-		if (bpf_map__lookup_elem(p->skel->maps.counters, &k, sizeof(k), vals,
-					 sizeof(*vals) * (size_t)ncpu, 0) == 0)
-			for (int c = 0; c < ncpu; c++)
-				if (cpu < 0 || c == cpu)
-					sum[k] += vals[c];
-	}
-	free(vals);
-	out->events = sum[SKP_CNT_EVENTS];
-	out->ring_full = sum[SKP_CNT_RING_FULL];
-	out->copy_fail = sum[SKP_CNT_COPY_FAIL];
-	out->trunc = sum[SKP_CNT_TRUNC];
-	out->decode_err = cpu < 0 ? p->decode_err : 0;
+	/* optional: without it a successful execveat(AT_FDCWD, path) reads as execve */
+	if (!p->execveat_event)
+		snprintf(p->note, sizeof(p->note),
+			 "execveat entry mark off (--no-execveat-mark): a successful execveat that is not "
+			 "relative to a descriptor is recorded as execve");
+	else if (p->execveat_event > 0)
+		p->execveat_link = skp_attach_trace_event(p->skel->progs.sk_enter_execveat, p->execveat_event, why,
+							  sizeof(why));
+	else
+		snprintf(why, sizeof(why), "no trace event syscalls:sys_enter_execveat: %s",
+			 strerror((int)-p->execveat_event));
+	if (!p->execveat_link && p->execveat_event)
+		snprintf(p->note, sizeof(p->note),
+			 "execveat entry mark not attached (%s): a successful execveat that is not "
+			 "relative to a descriptor is recorded as execve", why);
+	p->times.attach_ns = skp_mono_ns() - t0;
 	return 0;
 }
 
-int sk_probe_stats(struct sk_probe *p, struct sk_probe_stats *out)
+const char *sk_probe_note(const struct sk_probe *p)
 {
-	return read_counters(p, -1, out);
-}
-
-int sk_probe_stats_cpu(struct sk_probe *p, uint32_t cpu, struct sk_probe_stats *out)
-{
-	return read_counters(p, (int)cpu, out);
-}
-
-const char *const *sk_probe_syscall_names(void)
-{
-	/* built from the table on first use would be hidden state: keep a constant list */
-	static const char *const names[] = {
-#define N(s) #s,
-		N(open) N(openat) N(openat2) N(creat) N(close) N(close_range) N(socket) N(socketpair)
-		N(bind) N(connect) N(listen) N(accept) N(accept4) N(sendto) N(recvfrom) N(sendmsg)
-		N(recvmsg) N(shutdown) N(read) N(write) N(pread64) N(pwrite64) N(readv) N(writev)
-		N(unlink) N(unlinkat) N(rename) N(renameat) N(renameat2) N(mkdir) N(mkdirat) N(rmdir)
-		N(symlink) N(symlinkat) N(link) N(linkat) N(chmod) N(fchmod) N(fchmodat) N(chown)
-		N(lchown) N(fchown) N(fchownat) N(setuid) N(setgid) N(setresuid) N(setresgid)
-		N(setreuid) N(setregid) N(setsid) N(setpgid) N(capset) N(ptrace) N(memfd_create)
-		N(init_module) N(finit_module) N(bpf) N(unshare) N(setns) N(mount) N(umount2) N(kill)
-		N(tkill) N(tgkill) N(dup) N(dup2) N(dup3) N(fcntl) N(pipe) N(pipe2) N(eventfd)
-		N(eventfd2) N(signalfd) N(signalfd4) N(timerfd_create) N(inotify_init) N(inotify_init1)
-		N(epoll_create) N(epoll_create1) N(io_uring_setup) N(userfaultfd) N(pidfd_open)
-		N(pidfd_getfd) N(chdir) N(fchdir) N(getcwd) N(chroot) N(prctl) N(setrlimit) N(prlimit64)
-		N(execve) N(execveat) N(clone) N(clone3) N(fork) N(vfork)
-#undef N
-		NULL
-	};
-	return names;
+	return p->note[0] ? p->note : NULL;
 }
 
 void sk_probe_close(struct sk_probe *p)
 {
-	if (!p)
-		return;
-	ring_buffer__free(p->rb);
-	saker_bpf__destroy(p->skel);
-	free(p);
+	probe_free(p);
 }

@@ -1,9 +1,20 @@
-/* probe/probe.h: loader API for the saker eBPF probe (used by saker-record and saker-replay --live). */
+/* probe/probe.h: the probe module's public API: load the saker eBPF probe, select syscalls, drain decoded events. */
 #ifndef SAKER_PROBE_PROBE_H
 #define SAKER_PROBE_PROBE_H
 
+/*
+ * Module probe/ (prefix sk_probe_ here, skp_ inside) owns the kernel side
+ * (probe/bpf/: a sys_exit dispatcher tail-calling one program per syscall
+ * family, the exec/fork/exit tracepoint programs), the record layout
+ * (saker_event.h), the loader and the decoder that turns records into
+ * event-table exit layouts (struct sk_event). It may call formats/ (event
+ * table, flag names) and libbpf; nothing above it (record/, replay/).
+ * Used by saker-record and saker-replay --live.
+ */
+
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "formats/event.h"
 
@@ -17,6 +28,8 @@ struct sk_probe_opts {
 	const uint32_t *pids;   /* if npids: only these processes and their later children */
 	size_t npids;
 	const char *comm;       /* if set: only threads with this comm (15 chars max) */
+	int no_execveat_mark;   /* do not attach the execveat entry mark (saves ~10-16 ns on every syscall;
+				 * a successful execveat not relative to a descriptor then reads as execve) */
 };
 
 struct sk_probe_stats {
@@ -66,6 +79,31 @@ int sk_probe_stats(struct sk_probe *p, struct sk_probe_stats *out);
 /* Per-CPU view of the same counters (cpu < sk_probe_ncpus()). */
 int sk_probe_stats_cpu(struct sk_probe *p, uint32_t cpu, struct sk_probe_stats *out);
 int sk_probe_ncpus(void);
+
+/* What loading cost (CLOCK_MONOTONIC ns): skeleton open (BTF parse of the
+ * object), object load (vmlinux BTF, CO-RE, verification of every
+ * program), map set-up, attach. */
+struct sk_probe_times {
+	uint64_t open_ns, load_ns, setup_ns, attach_ns;
+};
+void sk_probe_get_times(const struct sk_probe *p, struct sk_probe_times *out);
+
+/* One loaded BPF program. */
+struct sk_probe_prog {
+	char name[48];
+	uint32_t verified_insns; /* bpf_prog_info.verified_insns (0: kernel older than 5.16) */
+	uint32_t xlated_bytes;   /* translated (post-verifier) size */
+	uint32_t jited_bytes;
+	uint64_t load_ns;        /* its verification and JIT (see probe_info.c) */
+	int attached;            /* 1: attached to a tracepoint; 0: reached by tail call */
+};
+/* Fills up to max programs, largest verified instruction count first;
+ * returns how many. */
+int sk_probe_programs(const struct sk_probe *p, struct sk_probe_prog *out, size_t max);
+/* Prints the load times and the program table (who: the line prefix). */
+void sk_probe_report(const struct sk_probe *p, FILE *f, const char *who);
+/* What attach left out (one line), or NULL. */
+const char *sk_probe_note(const struct sk_probe *p);
 
 /* Names of every syscall the probe supports, NULL-terminated. */
 const char *const *sk_probe_syscall_names(void);

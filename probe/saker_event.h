@@ -1,4 +1,4 @@
-/* probe/saker_event.h: the kernel<->user record layout shared by saker.bpf.c and the loader. */
+/* probe/saker_event.h: the kernel<->user record layout shared by the BPF programs (probe/bpf/) and the decoder. */
 #ifndef SAKER_PROBE_SAKER_EVENT_H
 #define SAKER_PROBE_SAKER_EVENT_H
 
@@ -6,8 +6,8 @@
  * The probe emits one record per syscall exit (plus exec, fork and exit
  * tracepoint records). A record is a fixed header followed by nchunks chunks,
  * each a 4-byte chunk header and len bytes padded to 4. The header carries
- * the raw syscall number, return value and the six argument registers of
- * the call (zero for a successful exec); chunks carry what had to be copied from memory (user strings,
+ * the x86_64 syscall number (an ia32 call's translated), return value and
+ * the six arguments of the call (zero for a successful exec); chunks carry what had to be copied from memory (user strings,
  * socket addresses, data, kernel-derived socket tuples, process info). The
  * loader turns a record into the exact exit layout of the event table, and
  * translates Linux flag values to PPM values there.
@@ -16,7 +16,7 @@
  */
 
 #define SKP_NARGS 6
-#define SKP_MAX_SYSCALLS 512     /* size of the per-syscall spec array */
+#define SKP_MAX_SYSCALLS 512     /* slots of the sys_exit dispatch (x86_64 numbers) */
 #define SKP_SCRATCH_HALF 32768   /* a record never exceeds this */
 #define SKP_MAX_CHUNK 16384      /* largest single copy (snaplen is clamped to it) */
 #define SKP_PATH_DEPTH 32        /* dentry components walked for kernel paths */
@@ -40,7 +40,7 @@ struct skp_hdr {
 	__u16 nchunks;
 	__u32 pad;
 	__s64 ret;       /* syscall return value; EXIT: exit_code; FORK: 0 */
-	__u64 args[SKP_NARGS];
+	__u64 args[SKP_NARGS]; /* EXIT: group exit code, parent tid, reaper tid (0/-1: none/unknown) */
 };
 
 struct skp_chunk {
@@ -68,38 +68,7 @@ enum skp_chunk_id {
 	SKP_C_SADDR = 18,    /* user sockaddr behind a msghdr */
 	SKP_C_MSGCTL = 19,   /* recvmsg control data */
 	SKP_C_PEER = 20,     /* socketpair: struct { u64 source, peer } */
-};
-
-/* What to copy for argument i of a syscall (spec kinds). */
-enum skp_arg_kind {
-	SKP_A_NONE = 0,      /* the raw value in args[] is enough */
-	SKP_A_STR,           /* NUL-terminated user string (path), up to 4096 */
-	SKP_A_SADDR_NEXT,    /* user sockaddr, length = the next argument */
-	SKP_A_BUF_RET,       /* user buffer, length = min(ret, snaplen) when ret > 0 */
-	SKP_A_BUF_NEXT,      /* user buffer, length = min(next argument, snaplen) */
-	SKP_A_IOV_RET,       /* iovec array (count = next argument), first min(ret, snaplen) bytes */
-	SKP_A_MSGHDR,        /* struct user_msghdr: name, data (min(ret, snaplen)), control */
-	SKP_A_INT2,          /* two ints (pipe/socketpair results) */
-	SKP_A_RAW8,          /* 8 bytes (clone3 flags: first field of clone_args) */
-	SKP_A_RAW24,         /* 24 bytes (openat2 struct open_how) */
-	SKP_A_SADDR_PTRLEN,  /* user sockaddr, length behind the pointer in the next argument */
-	SKP_A_RAW16,         /* 16 bytes (struct rlimit) */
-};
-
-/* Extra kernel-side data for a syscall (spec extra bits). */
-#define SKP_X_TUPLE_ARG0 0x01u  /* socket tuple of fd args[0] */
-#define SKP_X_TUPLE_RET  0x02u  /* socket tuple of fd ret (accept) */
-#define SKP_X_FILE_RET   0x04u  /* dev/ino/mode of fd ret (open family) */
-#define SKP_X_PROC       0x08u  /* process info of current (clone parent, failed exec) */
-#define SKP_X_FILE_ARG0  0x10u  /* dev/ino of fd args[0] (pipe ino uses INT2 + this) */
-#define SKP_X_PIPE       0x20u  /* pipe ino of the first fd written by pipe/pipe2 */
-#define SKP_X_SOCKPAIR   0x40u  /* socket pointers of the socketpair fds */
-#define SKP_X_ALWAYS     0x80u  /* record even when the syscall failed (default: both) */
-
-struct skp_spec {
-	__u8 enabled;
-	__u8 extra;               /* SKP_X_* */
-	__u8 arg[SKP_NARGS];      /* enum skp_arg_kind per argument */
+	SKP_C_QUEUE = 21,    /* accept: listening socket's { u32 queue length, u32 limit } */
 };
 
 struct skp_file {

@@ -30,6 +30,13 @@ uint32_t skp_open_flags_to_ppm(uint64_t f, uint32_t fmode)
 	return r;
 }
 
+/* SOCK_NONBLOCK and SOCK_CLOEXEC (socket type, accept4, signalfd4 flags:
+ * the O_ values) to PPM_O_NONBLOCK and PPM_O_CLOEXEC, as libs report them. */
+uint32_t skp_socket_flags_to_ppm(uint64_t f)
+{
+	return ((f & O_NONBLOCK) ? 1u << 6 : 0) | ((f & O_CLOEXEC) ? 1u << 12 : 0);
+}
+
 uint32_t skp_clone_flags_to_ppm(uint64_t f)
 {
 	static const struct { uint64_t lnx; uint32_t ppm; } map[] = {

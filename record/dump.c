@@ -1,5 +1,5 @@
 /* record/dump.c: text rendering of captured events and metadata for tests and debugging. */
-#include "record/dump.h"
+#include "record/dump_int.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "formats/skr.h"
+#include "formats/skr/skr.h"
 
 /* Printable bytes as is; space, backslash and the rest escaped, so a
  * value never splits a line into extra fields. */

@@ -10,13 +10,13 @@
 #include <unistd.h>
 
 #include "formats/meta.h"
+#include "formats/syscalls.h"
 #include "probe/probe.h"
-#include "record/dump.h"
-#include "record/output.h"
-#include "record/pipe.h"
-#include "record/privs.h"
-#include "record/snapshot.h"
-#include "replay/fields.h"
+#include "record/dump_int.h"
+#include "record/record.h"
+#include "host/containers.h"
+#include "host/snapshot.h"
+#include "fields/fields.h"
 #include "rules/rules.h"
 
 #define VERSION "saker-record 0.1"
@@ -60,13 +60,38 @@ static void usage(FILE *f)
 "      --list-syscalls   print the supported syscalls and exit\n"
 "  -p, --pid PID         only this process and the children it forks (repeatable)\n"
 "      --comm NAME       only threads whose comm is NAME\n"
-"  -s, --snaplen BYTES   I/O data bytes kept per event (default 80)\n"
+"  -s, --snaplen BYTES   I/O data bytes kept per event (default 80); with -i\n"
+"                        also the bytes kept per packet (as tcpdump -s)\n"
 "      --ring-kb KB      kernel ring buffer size (default 8192)\n"
+"      --no-execveat-mark  do not mark execveat at its entry: saves ~10-16 ns\n"
+"                        every syscall of the host, but a successful execveat\n"
+"                        not relative to a descriptor is then recorded as execve\n"
+"Packets (docs/packets.md):\n"
+"  -i, --interface IFACE also capture the packets of IFACE with libpcap into the\n"
+"                        same capture (repeatable, up to 16); saker-replay ties\n"
+"                        them to processes (--pcap-out, fd.bytes.in/out)\n"
+"      --pcap-filter EXPR  capture only packets matching EXPR (tcpdump syntax)\n"
+"      --pcap-snaplen BYTES  bytes kept per packet (default 262144)\n"
+"Containers (docs/containers.md):\n"
+"      --container-socket ENGINE=PATH  ask this runtime socket for container\n"
+"                        metadata (ENGINE docker or podman: Docker Engine API;\n"
+"                        containerd or cri: CRI gRPC, containerd and cri-o;\n"
+"                        repeatable; replaces that engine's default sockets:\n"
+"                        docker /var/run/docker.sock, podman /run/podman/podman.sock\n"
+"                        and /run/user/UID/podman/podman.sock, containerd\n"
+"                        /run/host-containerd/containerd.sock, cri\n"
+"                        /run/containerd/containerd.sock, /run/crio/crio.sock,\n"
+"                        /run/k3s/containerd/containerd.sock); records go into\n"
+"                        the capture as they arrive (running containers at start)\n"
+"      --no-containers   no runtime lookup (container.id only, from cgroups)\n"
 "Other:\n"
 "  -u, --user NAME       after attaching, run as this user (name or uid); the\n"
 "                        capture file is opened before the switch, rotated\n"
 "                        files (-C/-G) are created as NAME in the file's directory\n"
-"  -q, --quiet           no summary line\n"
+"  -q, --quiet           no summary line, no container runtime notices\n"
+"  -v, --verbose         print the probe's programs (verified instructions,\n"
+"                        sizes, load times) and where the start-up time went\n"
+"      --probe-stats     load and attach the probe, print that table, exit\n"
 "      --dump FILE       print a capture as text (one event per line) and exit\n"
 "  -h, --help            this help\n"
 "\n"
@@ -76,6 +101,7 @@ static void usage(FILE *f)
 "  saker-record -w - --syscalls execve,connect | ssh box 'cat > cap.skr'\n"
 "  saker-record -w web.skr -p 1234\n"
 "  saker-record -w min.skr -r /etc/falco/falco_rules.yaml\n"
+"  saker-record -w net.skr -i eth0 --pcap-filter 'tcp port 443'\n"
 "\n"
 "The /proc snapshot is taken after the probe is attached: events that\n"
 "happen during the snapshot wait in the ring, so nothing falls in a gap\n"
@@ -92,10 +118,11 @@ struct run {
 	struct sk_probe *probe;
 	struct rec_pipe *pipe;
 	struct sk_meta *first_meta;
-	struct rec_host_opts host;
+	struct host_opts host;
 	uint64_t events;
 	uint64_t limit;
 	uint64_t pipe_drops;
+	struct rec_pcap *pcap;  /* -i, or NULL */
 };
 
 static int consume(const struct sk_event *ev, void *ctx)
@@ -115,7 +142,8 @@ static int meta_cb(void *ctx, struct sk_meta *m, int first)
 
 	if (first && r->first_meta)
 		return sk_meta_merge(m, r->first_meta);
-	return rec_snapshot_all(m, &r->host, err, sizeof(err));
+	int rc = host_snapshot_all(m, &r->host, err, sizeof(err));
+	return rc < 0 ? rc : rec_pcap_meta(r->pcap, m);
 }
 
 static void drops_cb(void *ctx, struct sk_meta *m)
@@ -145,6 +173,9 @@ static void drops_cb(void *ctx, struct sk_meta *m)
 
 struct writer_ctx {
 	struct rec_out *out;
+	struct rec_pcap *pcap;
+	struct host_ctr *ctr;     /* container metadata lookup, or NULL */
+	struct sk_meta *ctr_got;
 };
 
 static int w_event(void *ctx, const struct sk_event *ev)
@@ -154,20 +185,56 @@ static int w_event(void *ctx, const struct sk_event *ev)
 
 static int w_tick(void *ctx)
 {
-	return rec_out_tick(((struct writer_ctx *)ctx)->out);
+	struct writer_ctx *wc = ctx;
+	int rc = rec_pcap_drain(wc->pcap, wc->out);
+	if (rc < 0)
+		return rc;
+	/* container records that arrived: written after the events so far */
+	if (wc->ctr) {
+		sk_meta_reset(wc->ctr_got);
+		if (host_ctr_take(wc->ctr, wc->ctr_got)) {
+			rc = rec_out_containers(wc->out, wc->ctr_got->containers, wc->ctr_got->n_containers);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return rec_out_tick(wc->out);
 }
 
-/* Syscalls the replayer's process and fd tables need (fields.md 9.3, 9.4),
- * recorded with -r whatever the rules name. */
-static const char *const state_syscalls[] = {
-	"open", "openat", "openat2", "creat", "close", "close_range", "socket", "socketpair", "bind",
-	"connect", "accept", "accept4", "sendto", "sendmsg", "recvfrom", "recvmsg", "dup", "dup2", "dup3",
-	"fcntl", "pipe", "pipe2", "eventfd", "eventfd2", "signalfd", "signalfd4", "timerfd_create",
-	"inotify_init", "inotify_init1", "epoll_create", "epoll_create1", "io_uring_setup", "userfaultfd",
-	"memfd_create", "pidfd_open", "pidfd_getfd", "bpf", "chdir", "fchdir", "chroot", "setuid", "setgid",
-	"setresuid", "setresgid", "setreuid", "setregid", "setsid", "setpgid", "capset", "unshare", "setns",
-	"prctl", "setrlimit", "prlimit64",
-};
+static void ctr_notice(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "saker-record: %s\n", line);
+}
+
+/* --container-socket ENGINE=PATH: the first one of an engine replaces its
+ * default sockets, later ones add to them. */
+static int ctr_socket_opt(struct host_ctr_opts *o, const char *arg, int set[HOST_CTR__ENGINES])
+{
+	const char *eq = strchr(arg, '=');
+	char name[32];
+	int e = -1;
+	if (eq && (size_t)(eq - arg) < sizeof(name)) {
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+		e = host_ctr_engine_by_name(name);
+	}
+	if (e < 0 || !eq[1]) {
+		fprintf(stderr, "saker-record: --container-socket %s: expected ENGINE=PATH with ENGINE docker, podman, "
+				"containerd or cri\n", arg);
+		return -1;
+	}
+	struct host_ctr_engine_cfg *c = &o->engine[e];
+	if (!set[e])
+		c->nsockets = 0;
+	set[e] = 1;
+	if (c->nsockets >= HOST_CTR_MAX_SOCKETS || strlen(eq + 1) >= HOST_CTR_PATH_MAX) {
+		fprintf(stderr, "saker-record: --container-socket %s: at most %d sockets per engine, paths under %d bytes\n",
+			arg, HOST_CTR_MAX_SOCKETS, HOST_CTR_PATH_MAX);
+		return -1;
+	}
+	snprintf(c->sockets[c->nsockets++], HOST_CTR_PATH_MAX, "%s", eq + 1);
+	return 0;
+}
 
 /* Event types the rules in paths can match, into *out (malloc'd). Prints
  * the loader's diagnostics on failure. Returns the count or -1. */
@@ -178,9 +245,7 @@ static long rules_evttypes(char **paths, size_t n, uint16_t **out)
 	struct rule_set *rs = NULL;
 	long rc = -1;
 
-	memset(&lo, 0, sizeof(lo));
-	lo.registry = replay_field_registry();
-	lo.min_priority = RULE_PRIO_DEBUG;
+	field_load_opts(&lo);
 	l = rule_loader_new(&lo);
 	if (!l) {
 		fprintf(stderr, "saker-record: out of memory\n");
@@ -263,9 +328,44 @@ static int drop_privileges(int rotating, const struct rec_privs_user *pu, const 
 	return 0;
 }
 
+/* --probe-stats: load and attach the probe, print what each program cost. */
+static int print_probe_stats(void)
+{
+	struct sk_probe *p;
+	char err[1024];
+	int rc;
+
+	if (sk_probe_open(&p, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "saker-record: %s\n", err);
+		return 1;
+	}
+	rc = sk_probe_set_syscalls(p, NULL, 0, err, sizeof(err));
+	if (!rc)
+		rc = sk_probe_attach(p, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "saker-record: %s\n", err);
+	else
+		sk_probe_report(p, stdout, "saker-record");
+	sk_probe_close(p);
+	return rc ? 1 : 0;
+}
+
+/* -v: where the start-up went, from main() to ready. */
+static void print_startup(const struct sk_probe *p, uint64_t t_start, uint64_t snap_ns)
+{
+	struct sk_probe_times t;
+
+	sk_probe_get_times(p, &t);
+	fprintf(stderr,
+		"saker-record: start-up %.1f ms: probe open %.1f, load %.1f, setup %.1f, attach %.1f; snapshot %.1f ms\n",
+		(mono_ns() - t_start) / 1e6, t.open_ns / 1e6, t.load_ns / 1e6, t.setup_ns / 1e6, t.attach_ns / 1e6,
+		snap_ns / 1e6);
+}
+
 int main(int argc, char **argv)
 {
-	enum { O_SYSCALLS = 256, O_COMM, O_DUMP, O_LIST, O_RING };
+	enum { O_SYSCALLS = 256, O_COMM, O_DUMP, O_LIST, O_RING, O_PROBE_STATS, O_NO_EXECVEAT_MARK,
+	       O_PCAP_FILTER, O_PCAP_SNAPLEN, O_CTR_SOCKET, O_NO_CONTAINERS };
 	static const struct option lopts[] = {
 		{ "write", required_argument, 0, 'w' }, { "force", no_argument, 0, 'f' },
 		{ "compress", required_argument, 0, 'z' }, { "file-size", required_argument, 0, 'C' },
@@ -275,7 +375,11 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, 0, 'p' }, { "comm", required_argument, 0, O_COMM },
 		{ "snaplen", required_argument, 0, 's' }, { "ring-kb", required_argument, 0, O_RING },
 		{ "quiet", no_argument, 0, 'q' }, { "dump", required_argument, 0, O_DUMP },
-		{ "user", required_argument, 0, 'u' },
+		{ "user", required_argument, 0, 'u' }, { "verbose", no_argument, 0, 'v' },
+		{ "probe-stats", no_argument, 0, O_PROBE_STATS }, { "no-execveat-mark", no_argument, 0, O_NO_EXECVEAT_MARK },
+		{ "interface", required_argument, 0, 'i' }, { "pcap-filter", required_argument, 0, O_PCAP_FILTER },
+		{ "pcap-snaplen", required_argument, 0, O_PCAP_SNAPLEN },
+		{ "container-socket", required_argument, 0, O_CTR_SOCKET }, { "no-containers", no_argument, 0, O_NO_CONTAINERS },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	const char *path = NULL, *comm = NULL, *dump = NULL, *user = NULL;
@@ -289,20 +393,29 @@ int main(int argc, char **argv)
 	uint64_t level = 0, gsecs = 0, keep = 0, dur = 0, count = 0, snaplen = 80, ringkb = 0, v;
 	uint32_t pids[64];
 	size_t npids = 0;
-	int force = 0, quiet = 0, opt, rc = 1;
+	int force = 0, quiet = 0, verbose = 0, probe_stats = 0, no_mark = 0, opt, rc = 1;
+	uint64_t t_start = mono_ns(), t_snap;
 	const char *names[512];
 	size_t nnames = 0;
 	char err[1024];
 	struct sk_probe_opts po;
 	struct run run;
 	struct writer_ctx wc = { 0 };
+	struct host_ctr_opts ctr_opts;
+	int ctr_set[HOST_CTR__ENGINES] = { 0 }, no_containers = 0;
 	struct rec_out_opts oo;
 	struct rec_pipe_stats ps;
 	struct sk_probe_stats st;
 	struct sigaction sa;
 	uint64_t t0, last_flush;
+	const char *ifaces[REC_PCAP_MAX_IFACES];
+	struct rec_pcap_opts pco = { .ifaces = ifaces };
+	uint64_t pkt_snaplen = 0;
+	int snaplen_set = 0;
 
-	while ((opt = getopt_long(argc, argv, "w:fz:C:G:W:M:c:p:s:r:u:qh", lopts, NULL)) != -1) {
+	host_ctr_opts_default(&ctr_opts);
+
+	while ((opt = getopt_long(argc, argv, "w:fz:C:G:W:M:c:p:s:r:u:i:qvh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'w': path = optarg; break;
 		case 'f': force = 1; break;
@@ -320,7 +433,19 @@ int main(int argc, char **argv)
 		case 'W': if (parse_u64(optarg, "file count", &keep) || !keep) return 2; break;
 		case 'M': if (parse_u64(optarg, "duration", &dur)) return 2; break;
 		case 'c': if (parse_u64(optarg, "count", &count)) return 2; break;
-		case 's': if (parse_u64(optarg, "snaplen", &snaplen) || snaplen > 16384) return 2; break;
+		case 's': if (parse_u64(optarg, "snaplen", &snaplen) || snaplen > 16384) return 2; snaplen_set = 1; break;
+		case 'i':
+			if (pco.n_ifaces == REC_PCAP_MAX_IFACES) {
+				fprintf(stderr, "saker-record: too many -i options (max %d)\n", REC_PCAP_MAX_IFACES);
+				return 2;
+			}
+			ifaces[pco.n_ifaces++] = optarg;
+			break;
+		case O_PCAP_FILTER: pco.filter = optarg; break;
+		case O_PCAP_SNAPLEN:
+			if (parse_u64(optarg, "packet snaplen", &pkt_snaplen) || !pkt_snaplen || pkt_snaplen > 262144)
+				return 2;
+			break;
 		case O_RING: if (parse_u64(optarg, "ring size", &ringkb) || ringkb < 4 || ringkb > (1u << 20)) return 2; break;
 		case 'p':
 			if (parse_u64(optarg, "pid", &v) || !v || v > 0x7fffffff)
@@ -353,6 +478,14 @@ int main(int argc, char **argv)
 			return 0;
 		case 'u': user = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'v': verbose = 1; break;
+		case O_PROBE_STATS: probe_stats = 1; break;
+		case O_NO_EXECVEAT_MARK: no_mark = 1; break;
+		case O_NO_CONTAINERS: no_containers = 1; break;
+		case O_CTR_SOCKET:
+			if (ctr_socket_opt(&ctr_opts, optarg, ctr_set) < 0)
+				return 2;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -363,6 +496,14 @@ int main(int argc, char **argv)
 	}
 	if (dump)
 		return rec_dump_file(dump, stdout) ? 1 : 0;
+	if (probe_stats)
+		return print_probe_stats();
+	if (pco.filter && !pco.n_ifaces) {
+		fprintf(stderr, "saker-record: --pcap-filter needs -i IFACE\n");
+		return 2;
+	}
+	pco.snaplen = (uint32_t)(pkt_snaplen ? pkt_snaplen : snaplen_set ? snaplen : 0);
+	pco.level = (int)level;
 	if (!path) {
 		fprintf(stderr, "saker-record: no output file: use -w FILE or -w - (see --help)\n");
 		return 2;
@@ -396,12 +537,23 @@ int main(int argc, char **argv)
 			return 2;
 	}
 
+	/* From here on a stop request ends the recording cleanly, also one sent
+	 * during start-up (a background job of a script ignores SIGINT until a
+	 * handler is set). */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	memset(&po, 0, sizeof(po));
 	po.snaplen = (uint32_t)snaplen;
 	po.ring_bytes = (uint32_t)(ringkb * 1024);
 	po.pids = pids;
 	po.npids = npids;
 	po.comm = comm;
+	po.no_execveat_mark = no_mark;
 	memset(&run, 0, sizeof(run));
 	run.limit = count;
 	run.host.snaplen = (uint32_t)snaplen;
@@ -414,9 +566,11 @@ int main(int argc, char **argv)
 	if (nrules) {
 		int r2 = sk_probe_set_event_types(run.probe, types, (size_t)ntypes);
 
-		if (!r2)
-			r2 = sk_probe_add_syscalls(run.probe, state_syscalls,
-						   sizeof(state_syscalls) / sizeof(state_syscalls[0]), err, sizeof(err));
+		if (!r2) {
+			size_t nstate;
+			const char *const *state = sk_syscalls_for_state(&nstate);
+			r2 = sk_probe_add_syscalls(run.probe, state, nstate, err, sizeof(err));
+		}
 		if (!r2 && syscalls)
 			r2 = sk_probe_add_syscalls(run.probe, names, nnames, err, sizeof(err));
 		if (r2 < 0) {
@@ -432,11 +586,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "saker-record: %s\n", err);
 		goto out_probe;
 	}
+	if (verbose)
+		sk_probe_report(run.probe, stderr, "saker-record");
+	t_snap = mono_ns();
 	run.first_meta = sk_meta_new();
-	if (!run.first_meta || rec_snapshot_all(run.first_meta, &run.host, err, sizeof(err)) < 0) {
+	if (!run.first_meta || host_snapshot_all(run.first_meta, &run.host, err, sizeof(err)) < 0) {
 		fprintf(stderr, "saker-record: snapshot: %s\n", run.first_meta ? err : "out of memory");
 		goto out_meta;
 	}
+	t_snap = mono_ns() - t_snap;
+	/* packet capture needs CAP_NET_RAW: open before privileges go */
+	if (pco.n_ifaces) {
+		run.pcap = rec_pcap_open(&pco, err, sizeof(err));
+		if (!run.pcap || rec_pcap_meta(run.pcap, run.first_meta) < 0) {
+			fprintf(stderr, "saker-record: %s\n", run.pcap ? "out of memory" : err);
+			goto out_meta;
+		}
+	}
+	wc.pcap = run.pcap;
 
 	memset(&oo, 0, sizeof(oo));
 	oo.path = path;
@@ -460,6 +627,15 @@ int main(int argc, char **argv)
 		rec_out_close(wc.out, NULL, 0);
 		goto out_meta;
 	}
+	/* after the drop: capabilities are per thread, and the lookup's is one */
+	if (!no_containers) {
+		ctr_opts.notice = quiet ? NULL : ctr_notice; /* -q: no start-up notices either */
+		wc.ctr_got = sk_meta_new();
+		wc.ctr = wc.ctr_got ? host_ctr_start(&ctr_opts, err, sizeof(err)) : NULL;
+		if (!wc.ctr)
+			fprintf(stderr, "saker-record: %s; the capture gets no container metadata\n",
+				wc.ctr_got ? err : "containers: out of memory");
+	}
 	{
 		static const struct rec_pipe_ops ops = { w_event, w_tick };
 		run.pipe = rec_pipe_start(&ops, &wc, 1u << 20, 32);
@@ -469,19 +645,19 @@ int main(int argc, char **argv)
 		rec_out_close(wc.out, NULL, 0);
 		goto out_meta;
 	}
+	if (run.pcap && rec_pcap_start(run.pcap) < 0) {
+		fprintf(stderr, "saker-record: cannot start the packet capture thread: %s\n", strerror(errno));
+		rc = 1;
+		g_stop = 1;
+	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
+	if (verbose)
+		print_startup(run.probe, t_start, t_snap);
 	if (!quiet)
 		fprintf(stderr, "saker-record: recording to %s (snapshot: %zu threads, %zu fds)\n", path,
 			run.first_meta->n_procs, run.first_meta->n_fds);
 	t0 = last_flush = mono_ns();
-	rc = 0;
+	rc = g_stop && run.pcap ? 1 : 0;
 	while (!g_stop) {
 		int n = sk_probe_poll(run.probe, 100, consume, &run);
 		uint64_t now = mono_ns();
@@ -507,10 +683,19 @@ int main(int argc, char **argv)
 	/* drain what the kernel already queued, then stop the writer */
 	if (!rc && !(count && run.events >= count))
 		sk_probe_poll(run.probe, 0, consume, &run);
+	rec_pcap_stop(run.pcap);
 	{
 		int perr = rec_pipe_stop(run.pipe, &ps);
+		host_ctr_stop(wc.ctr);
+		sk_meta_free(wc.ctr_got);
 		int cerr;
 
+		/* the capture thread's last frames (the writer thread is gone) */
+		if (perr >= 0 && rec_pcap_drain(run.pcap, wc.out) < 0) {
+			fprintf(stderr, "saker-record: %s\n", rec_out_error(wc.out)[0] ? rec_out_error(wc.out)
+									: rec_pcap_error(run.pcap));
+			rc = 1;
+		}
 		if (perr < 0) {
 			fprintf(stderr, "saker-record: %s\n", rec_out_error(wc.out));
 			rc = 1;
@@ -521,7 +706,8 @@ int main(int argc, char **argv)
 			double secs = (double)(mono_ns() - t0) / 1e9;
 			unsigned files = rec_out_files(wc.out);
 
-			/* bytes before close: the footer is small */
+			/* bytes before close, the last chunk in them: only the footer is left out */
+			rec_out_flush(wc.out);
 			bytes = rec_out_bytes(wc.out);
 			cerr = rec_out_close(wc.out, err, sizeof(err));
 			/* after a write error the close fails the same way: say it once */
@@ -537,9 +723,18 @@ int main(int argc, char **argv)
 					run.events, bytes, run.events ? (double)bytes / (double)run.events : 0.0, files,
 					files == 1 ? "" : "s", st.ring_full + ps.dropped, st.ring_full, st.copy_fail,
 					ps.dropped, secs);
+			if (!quiet && run.pcap) {
+				struct rec_pcap_stats pst;
+				rec_pcap_stats(run.pcap, &pst);
+				fprintf(stderr, "saker-record: %" PRIu64 " packets on %zu interface%s, %" PRIu64
+					" dropped (kernel %" PRIu64 ", writer behind %" PRIu64 ")\n",
+					pst.packets, pco.n_ifaces, pco.n_ifaces == 1 ? "" : "s",
+					pst.kernel_dropped + pst.dropped, pst.kernel_dropped, pst.dropped);
+			}
 		}
 	}
 out_meta:
+	rec_pcap_free(run.pcap);
 	sk_meta_free(run.first_meta);
 out_probe:
 	sk_probe_close(run.probe);

@@ -1,5 +1,5 @@
 /* record/output.c: writes events to .skr files and rotates them (-C/-G/-W). */
-#include "record/output.h"
+#include "record/record.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "formats/skr.h"
+#include "formats/skr/skr.h"
 
 struct rec_out {
 	struct rec_out_opts o;
@@ -18,6 +18,7 @@ struct rec_out {
 	int rotating;
 	uint64_t file_start_ns;  /* first event ts of the current file */
 	uint64_t closed_bytes;   /* bytes of files already closed */
+	struct sk_meta *containers; /* container records so far: every rotated file gets them too */
 	char name[4096];
 	char err[4096 + 512];
 };
@@ -75,6 +76,8 @@ static int open_file(struct rec_out *out, int first)
 		return -ENOMEM;
 	}
 	rc = out->o.meta ? out->o.meta(out->o.ctx, m, first) : 0;
+	if (!rc && out->containers)
+		rc = sk_meta_add(m, SK_META_CONTAINER, out->containers->containers, out->containers->n_containers);
 	if (!rc)
 		rc = skr_writer_put_meta_all(out->w, m);
 	sk_meta_free(m);
@@ -158,6 +161,14 @@ int rec_out_event(struct rec_out *out, const struct sk_event *ev)
 	return rc;
 }
 
+int rec_out_frame(struct rec_out *out, const uint8_t *frame, size_t len)
+{
+	int rc = skr_writer_put_frame(out->w, frame, len);
+	if (rc < 0)
+		snprintf(out->err, sizeof(out->err), "%s", skr_writer_error(out->w));
+	return rc;
+}
+
 int rec_out_tick(struct rec_out *out)
 {
 	int rc;
@@ -175,9 +186,24 @@ int rec_out_tick(struct rec_out *out)
 	return rc;
 }
 
+int rec_out_containers(struct rec_out *out, const struct sk_meta_container *recs, size_t n)
+{
+	if (!n)
+		return 0;
+	if (!out->containers && !(out->containers = sk_meta_new()))
+		return -ENOMEM;
+	int rc = sk_meta_add(out->containers, SK_META_CONTAINER, recs, n);
+	if (!rc)
+		rc = skr_writer_put_meta(out->w, SK_META_CONTAINER, recs, n);
+	if (rc < 0)
+		snprintf(out->err, sizeof(out->err), "%s", skr_writer_error(out->w));
+	return rc;
+}
+
 int rec_out_close(struct rec_out *out, char *err, size_t errlen)
 {
 	int rc = close_file(out);
+	sk_meta_free(out->containers);
 
 	if (rc < 0 && err)
 		snprintf(err, errlen, "%s", out->err);
@@ -188,6 +214,11 @@ int rec_out_close(struct rec_out *out, char *err, size_t errlen)
 const char *rec_out_error(const struct rec_out *out)
 {
 	return out->err;
+}
+
+int rec_out_flush(struct rec_out *out)
+{
+	return out->w ? skr_writer_flush(out->w) : 0;
 }
 
 uint64_t rec_out_bytes(const struct rec_out *out)

@@ -1,5 +1,5 @@
 /* record/pipe.c: fixed pool of batch buffers, a queue, and the writer thread that drains it. */
-#include "record/pipe.h"
+#include "record/record.h"
 
 #include <errno.h>
 #include <pthread.h>

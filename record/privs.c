@@ -1,5 +1,5 @@
 /* record/privs.c: least privilege after attach: capability sets via capset/prctl, user switch, no_new_privs. */
-#include "record/privs.h"
+#include "record/record.h"
 
 #include <errno.h>
 #include <grp.h>

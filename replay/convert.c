@@ -10,26 +10,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "formats/scap.h"
-#include "formats/skr.h"
-#include "formats/source.h"
-#include "replay/cli.h"
-#include "replay/engine.h"
-#include "replay/fields.h"
+#include "formats/scap/scap.h"
+#include "formats/skr/skr.h"
+#include "formats/time.h"
+#include "sources/source.h"
+#include "replay/replay.h"
+#include "replay/engine/engine.h"
+#include "fields/fields.h"
 
 /* ---- --from / --to ---- */
-
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
 
 int replay_parse_time(const char *s, uint64_t *ns)
 {
@@ -43,47 +32,7 @@ int replay_parse_time(const char *s, uint64_t *ns)
 		*ns = v;
 		return 0;
 	}
-	/* YYYY-MM-DDTHH:MM:SS */
-	int Y, M, D, h, m, sec;
-	if (len < 20 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
-	    digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || digits(s + 11, 2, &h) ||
-	    s[13] != ':' || digits(s + 14, 2, &m) || s[16] != ':' || digits(s + 17, 2, &sec))
-		return -1;
-	if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
-		return -1;
-	const char *p = s + 19;
-	uint64_t frac = 0;
-	if (*p == '.') {
-		int n = 0;
-		for (p++; *p >= '0' && *p <= '9'; p++, n++)
-			if (n < 9)
-				frac = frac * 10 + (uint64_t)(*p - '0');
-		if (n == 0)
-			return -1;
-		for (; n < 9; n++)
-			frac *= 10;
-	}
-	int64_t off = 0;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int oh, om;
-		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
-			return -1;
-		off = (int64_t)(oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
-		p += 6;
-	} else {
-		return -1;
-	}
-	if (*p)
-		return -1;
-	struct tm tm = { .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = h, .tm_min = m,
-			 .tm_sec = sec };
-	time_t t = timegm(&tm);
-	if (t == (time_t)-1 || (int64_t)t - off < 0)
-		return -1;
-	*ns = (uint64_t)((int64_t)t - off) * 1000000000ull + frac;
-	return 0;
+	return sk_time_parse_rfc3339(s, len, ns);
 }
 
 /* ---- the output file ---- */
@@ -101,7 +50,7 @@ struct out {
 	enum out_kind kind;
 	const char *path;
 	struct skr_writer *skr;
-	struct sk_scap_writer *scap;
+	struct scap_writer *scap;
 	struct meta_mark mark;
 	uint64_t written, state_only;
 	char err[512];
@@ -154,14 +103,19 @@ static int skr_put_new_meta(struct out *o, const struct sk_meta *m)
  * a capture that keeps them as metadata (.skr) gets one event each. */
 static int scap_put_containers(struct out *o, const struct sk_meta *m, uint64_t ts)
 {
-	for (size_t i = 0; i < m->n_containers; i++) {
+	/* the ones read so far: at the head of the capture, then each where it arrived */
+	size_t from = o->mark.containers;
+	o->mark.containers = m->n_containers;
+	for (size_t i = from; i < m->n_containers; i++) {
 		const struct sk_meta_container *c = &m->containers[i];
-		if (!c->json)
+		/* no id: learned from a container event of the input, which is
+		 * converted as itself; synthesizing it again would duplicate it */
+		if (!c->json || !c->id || !c->id[0])
 			continue;
 		struct sk_event ev = { .ts = c->ts ? c->ts : ts, .tid = -1, .type = SK_EV_CONTAINER_E, .nparams = 1 };
 		ev.params[0].val = (const uint8_t *)c->json;
 		ev.params[0].len = (uint32_t)strlen(c->json) + 1;
-		int rc = sk_scap_writer_write(o->scap, &ev);
+		int rc = scap_writer_write(o->scap, &ev);
 		if (rc < 0) {
 			snprintf(o->err, sizeof(o->err), "%s: write error: %s", o->path, strerror(-rc));
 			return rc;
@@ -203,8 +157,8 @@ static int out_open(struct out *o, const char *path, const char *in_path, int fo
 		return -e;
 	}
 	/* sysdig 0.29 needs enter events: added when the source has none. */
-	struct sk_scap_write_opts so = { .synth_enter = synth_enter };
-	return sk_scap_writer_open_fd(fd, path, m, &so, &o->scap, o->err, sizeof(o->err));
+	struct scap_write_opts so = { .synth_enter = synth_enter };
+	return scap_writer_open_fd(fd, path, m, &so, &o->scap, o->err, sizeof(o->err));
 }
 
 static int out_write(struct out *o, const struct sk_event *ev)
@@ -215,7 +169,7 @@ static int out_write(struct out *o, const struct sk_event *ev)
 		if (rc < 0)
 			snprintf(o->err, sizeof(o->err), "%s", skr_writer_error(o->skr));
 	} else {
-		rc = sk_scap_writer_write(o->scap, ev);
+		rc = scap_writer_write(o->scap, ev);
 		if (rc < 0)
 			snprintf(o->err, sizeof(o->err), "%s: write error: %s", o->path, strerror(-rc));
 	}
@@ -240,11 +194,11 @@ static int out_close(struct out *o, int prior)
 		o->skr = NULL;
 	}
 	if (o->scap) {
-		uint64_t skipped = sk_scap_writer_stats(o->scap)->skipped;
+		uint64_t skipped = scap_writer_stats(o->scap)->skipped;
 		if (skipped)
 			fprintf(stderr, "saker-replay: %s: %" PRIu64 " events have no sysdig 0.29 equivalent and were left out\n",
 				o->path, skipped);
-		rc = sk_scap_writer_close(o->scap);
+		rc = scap_writer_close(o->scap);
 		if (rc < 0 && !prior)
 			snprintf(o->err, sizeof(o->err), "%s: %s", o->path, strerror(-rc));
 		o->scap = NULL;
@@ -351,12 +305,12 @@ static void held_free(struct held_table *t)
 /* ---- the conversion ---- */
 
 struct conv {
-	const struct cli_opts *o;
+	const struct replay_opts *o;
 	struct out out;
 	struct held_table held;
-	struct sk_engine eng;     /* state for the filter; only with a filter */
+	struct engine eng;     /* state for the filter; only with a filter */
 	int have_engine;
-	struct sk_meta_seen seen;
+	struct engine_meta_seen seen;
 	const struct rule_filter *filter;
 	int selective;            /* a filter or a time window */
 	uint64_t read;
@@ -372,11 +326,11 @@ static int filter_step(struct conv *c, const struct sk_event *ev, int eval)
 {
 	if (!c->have_engine)
 		return 1;
-	struct sk_engine *e = &c->eng;
-	sk_update_apply(&e->u, ev);
-	sk_fctx_set_event(&e->fc, ev);
-	int m = eval ? rule_filter_eval(c->filter, ev->type, sk_extract, &e->fc) : 0;
-	sk_fctx_done_event(&e->fc);
+	struct engine *e = &c->eng;
+	state_update_apply(&e->u, ev);
+	extract_ctx_set_event(&e->fc, ev);
+	int m = eval ? rule_filter_eval(c->filter, ev->type, extract_field, &e->fc) : 0;
+	extract_ctx_done_event(&e->fc);
 	return m;
 }
 
@@ -432,19 +386,27 @@ static int conv_event(struct conv *c, const struct sk_event *ev)
  * a .scap keeps the enters: scan for the first enter (a second pass over the
  * input, only for .skr -> .scap, stopping at the first enter).
  */
+static void no_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 static int has_enter_events(const char *path)
 {
 	char err[512];
-	struct sk_source *s = strcmp(path, "-") ? sk_source_open(path, err, sizeof(err)) : NULL;
+	/* the conversion pass itself reports the input's problems */
+	struct source_opts so = { .warn = no_warning };
+	struct source *s = strcmp(path, "-") ? source_open_opts(path, &so, err, sizeof(err)) : NULL;
 	struct sk_event ev;
 	int found = 0;
-	while (s && !found && sk_source_next(s, &ev) == 1) {
+	while (s && !found && source_next(s, &ev) == 1) {
 		const struct sk_event_info *info = sk_event_info(ev.type);
 		found = !sk_event_is_exit(ev.type) && info && !(info->flags & SK_EF_META) &&
 			ev.type != SK_EV_SCAP_UNKNOWN_E;
 	}
 	if (s)
-		sk_source_close(s);
+		source_close(s);
 	return found;
 }
 
@@ -454,7 +416,7 @@ static size_t meta_count(const struct sk_meta *m)
 	       (size_t)m->have_host;
 }
 
-int replay_convert(const struct cli_opts *o)
+int replay_convert(const struct replay_opts *o)
 {
 	struct conv c;
 	memset(&c, 0, sizeof(c));
@@ -469,26 +431,27 @@ int replay_convert(const struct cli_opts *o)
 	int status = 0, rc = 0;
 	const char *in_path = o->captures[0];
 	/* Every event is copied, enter events included. */
-	struct sk_source_opts so = { .deliver_enter = 1 };
-	struct sk_source *src = sk_source_open_opts(in_path, &so, err, sizeof(err));
+	struct source_opts so = { .deliver_enter = 1, .warn = replay_print_warning,
+				  .decode_threads_set = o->decode_threads_set, .decode_threads = o->decode_threads };
+	struct source *src = source_open_opts(in_path, &so, err, sizeof(err));
 	if (!src) {
 		fprintf(stderr, "saker-replay: %s\n", err);
 		rule_filter_free(filter);
 		return 2;
 	}
-	const struct sk_meta *m = sk_source_meta(src);
+	const struct sk_meta *m = source_meta(src);
 	if (filter) {
-		struct sk_engine_opts eo = { .out = stdout, .filter = filter,
+		struct engine_opts eo = { .out = stdout, .filter = filter,
 					     .legacy_enter_events = o->legacy_enter_events };
-		if (sk_engine_init(&c.eng, &eo) < 0) {
+		if (engine_init(&c.eng, &eo) < 0) {
 			fprintf(stderr, "saker-replay: out of memory\n");
 			status = 2;
 			goto done;
 		}
 		c.have_engine = 1;
-		sk_engine_seed_new(&c.eng, m, &c.seen);
+		engine_seed_new(&c.eng, m, &c.seen);
 	}
-	int scap_src = strcmp(sk_source_format_name(src), "scap") == 0;
+	int scap_src = strcmp(source_format_name(src), "scap") == 0;
 	int synth = !scap_src && ends_with(o->write_path, ".scap") && !has_enter_events(in_path);
 	if ((rc = out_open(&c.out, o->write_path, in_path, o->force, m, synth)) < 0) {
 		fprintf(stderr, "saker-replay: %s\n", c.out.err);
@@ -499,29 +462,32 @@ int replay_convert(const struct cli_opts *o)
 	size_t seen = meta_count(m);
 	struct sk_event ev;
 	int first = 1;
-	while ((rc = sk_source_next(src, &ev)) == 1) {
+	while ((rc = source_next(src, &ev)) == 1) {
 		c.read++;
 		if (first && c.out.kind == OUT_SCAP && !scap_src && (rc = scap_put_containers(&c.out, m, ev.ts)) < 0)
 			break;
 		first = 0;
+		/* metadata read with this event precedes it in the input */
+		if (meta_count(m) != seen) {
+			seen = meta_count(m);
+			if (c.have_engine)
+				engine_seed_new(&c.eng, m, &c.seen);
+			if (c.out.kind == OUT_SKR && (rc = skr_put_new_meta(&c.out, m)) < 0)
+				break;
+			if (c.out.kind == OUT_SCAP && !scap_src && (rc = scap_put_containers(&c.out, m, ev.ts)) < 0)
+				break;
+		}
 		if ((rc = conv_event(&c, &ev)) < 0) {
 			if (rc == -ENOMEM)
 				snprintf(c.out.err, sizeof(c.out.err), "out of memory");
 			break;
-		}
-		if (meta_count(m) != seen) {
-			seen = meta_count(m);
-			if (c.have_engine)
-				sk_engine_seed_new(&c.eng, m, &c.seen);
-			if (c.out.kind == OUT_SKR && (rc = skr_put_new_meta(&c.out, m)) < 0)
-				break;
 		}
 	}
 	if (rc < 0) {
 		if (c.out.err[0])
 			fprintf(stderr, "saker-replay: %s\n", c.out.err);
 		else
-			fprintf(stderr, "saker-replay: %s\n", sk_source_error(src));
+			fprintf(stderr, "saker-replay: %s\n", source_error(src));
 		status = 2;
 	}
 	c.out.err[0] = '\0';
@@ -535,9 +501,9 @@ int replay_convert(const struct cli_opts *o)
 			in_path, c.read, c.out.written, o->write_path, c.out.state_only);
 done:
 	if (c.have_engine)
-		sk_engine_fini(&c.eng);
+		engine_fini(&c.eng);
 	held_free(&c.held);
-	sk_source_close(src);
+	source_close(src);
 	rule_filter_free(filter);
 	return status;
 }

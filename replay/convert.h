@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-struct cli_opts;
+struct replay_opts;
 
 /* Parses a --from/--to time: nanoseconds since the epoch (digits only) or
  * RFC 3339 "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)". 0 or -1. */
@@ -14,6 +14,6 @@ int replay_parse_time(const char *s, uint64_t *ns);
  * .skr or .scap), keeping the events that pass the trailing filter and the
  * --from/--to window. Exit status: 0, 1 for a usage error, 2 for a file
  * error (message printed, output closed so a .skr stays readable). */
-int replay_convert(const struct cli_opts *o);
+int replay_convert(const struct replay_opts *o);
 
 #endif

@@ -1,5 +1,5 @@
 /* replay/progress.c: the stderr progress bar: byte position of the capture files read through /proc/self/fdinfo. */
-#include "replay/progress.h"
+#include "replay/progress_int.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -16,7 +16,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void sk_progress_init(struct sk_progress *p, FILE *f, int force)
+void replay_progress_init(struct replay_progress *p, FILE *f, int force)
 {
 	memset(p, 0, sizeof(*p));
 	p->f = f;
@@ -26,7 +26,7 @@ void sk_progress_init(struct sk_progress *p, FILE *f, int force)
 
 /* The source layer owns its file descriptors; the newest one open on path
  * is the capture we just opened, and its offset is how far reading got. */
-void sk_progress_add_file(struct sk_progress *p, const char *path)
+void replay_progress_add_file(struct replay_progress *p, const char *path)
 {
 	struct stat st;
 	char want[PATH_MAX];
@@ -56,7 +56,7 @@ void sk_progress_add_file(struct sk_progress *p, const char *path)
 	p->total_bytes += (uint64_t)st.st_size;
 }
 
-static uint64_t position(const struct sk_progress *p)
+static uint64_t position(const struct replay_progress *p)
 {
 	uint64_t sum = 0;
 	for (size_t i = 0; i < p->nfds; i++) {
@@ -73,7 +73,7 @@ static uint64_t position(const struct sk_progress *p)
 	return sum;
 }
 
-void sk_progress_update(struct sk_progress *p, uint64_t events)
+void replay_progress_update(struct replay_progress *p, uint64_t events)
 {
 	if (!p->enabled)
 		return;
@@ -104,7 +104,7 @@ void sk_progress_update(struct sk_progress *p, uint64_t events)
 	p->drawn = 1;
 }
 
-void sk_progress_done(struct sk_progress *p)
+void replay_progress_done(struct replay_progress *p)
 {
 	if (p->drawn)
 		fputs("\r\033[K", p->f);

@@ -1,12 +1,14 @@
 /* replay/run.c: replaying captures: open sources, merge them in time order, drive the engine, report. */
-#include "replay/cli.h"
-#include "replay/engine.h"
-#include "replay/fields.h"
-#include "replay/log.h"
-#include "replay/outputs.h"
-#include "replay/progress.h"
-#include "replay/report.h"
-#include "formats/source.h"
+#include "replay/replay.h"
+#include "replay/engine/engine.h"
+#include "fields/fields.h"
+#include "replay/outputs/log.h"
+#include "replay/outputs/outputs.h"
+#include "replay/progress_int.h"
+#include "replay/state/flowcount.h"
+#include "replay/packets/packets.h"
+#include "replay/report/report.h"
+#include "sources/source.h"
 
 #include <inttypes.h>
 #include <signal.h>
@@ -15,15 +17,38 @@
 #include <time.h>
 
 struct input {
-	struct sk_source *src;
+	struct source *src;
 	const char *path;
 	struct sk_event ev;
 	int have;            /* ev holds the next event of this source */
 	size_t meta_seen;    /* metadata entries already seeded */
-	struct sk_meta_seen seen;
+	struct engine_meta_seen seen;
 };
 
 static volatile sig_atomic_t stop_requested;
+
+/* Packets of the inputs: counted per flow for fd.bytes.* / fd.packets.*
+ * (so far: as the sources read them) and handed to --pcap-out. */
+struct run_packets {
+	struct state_flowcounts *counts;
+	struct packets *out;
+};
+
+static void run_packet(void *ctx, const struct sk_packet *pk)
+{
+	struct run_packets *rp = ctx;
+	struct sk_flow f;
+	if (rp->counts && sk_packet_flow(pk->linktype, pk->data, pk->caplen, &f) == 0)
+		state_flowcounts_add(rp->counts, f.l4proto, f.src, f.sport, f.dst, f.dport, f.payload);
+	if (rp->out)
+		packets_sink(rp->out, pk);
+}
+
+void replay_print_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "saker-replay: %s\n", msg);
+}
 
 static void on_signal(int sig)
 {
@@ -49,9 +74,9 @@ static size_t meta_size(const struct sk_meta *m)
 /* Reads the next event of in; returns 1, 0 at the end, -1 on error (message printed). */
 static int input_advance(struct input *in)
 {
-	int rc = sk_source_next(in->src, &in->ev);
+	int rc = source_next(in->src, &in->ev);
 	if (rc < 0) {
-		fprintf(stderr, "saker-replay: %s\n", sk_source_error(in->src));
+		fprintf(stderr, "saker-replay: %s\n", source_error(in->src));
 		in->have = 0;
 		return -1;
 	}
@@ -60,7 +85,7 @@ static int input_advance(struct input *in)
 }
 
 /* The trailing filter words joined with spaces (malloc'd), or NULL. */
-static char *replay_filter_text(const struct cli_opts *o)
+static char *replay_filter_text(const struct replay_opts *o)
 {
 	size_t n = 1;
 	for (size_t i = 0; i < o->nfilter_args; i++)
@@ -77,11 +102,11 @@ static char *replay_filter_text(const struct cli_opts *o)
 	return s;
 }
 
-struct rule_filter *replay_filter_compile(const struct cli_opts *o)
+struct rule_filter *replay_filter_compile(const struct replay_opts *o)
 {
 	char *cond = replay_filter_text(o);
 	struct rule_diag_list diags = { 0 };
-	struct rule_filter *f = cond ? rule_filter_compile(replay_field_registry(), cond, &diags) : NULL;
+	struct rule_filter *f = cond ? rule_filter_compile(field_registry(), cond, &diags) : NULL;
 	if (!f)
 		fprintf(stderr, "saker-replay: filter '%s': %s\n", cond ? cond : "",
 			diags.n ? diags.v[0].message : "invalid");
@@ -92,35 +117,34 @@ struct rule_filter *replay_filter_compile(const struct cli_opts *o)
 	return f;
 }
 
-void replay_engine_opts(const struct cli_opts *o, struct sk_engine_opts *eo)
+void replay_engine_opts(const struct replay_opts *o, struct engine_opts *eo)
 {
-	memset(eo, 0, sizeof(*eo));
-	eo->out = stdout;
-	eo->json_output = cli_config_bool(&o->config, "json_output", 0);
-	const char *layout = cli_config_get(&o->config, "json_output_layout");
-	eo->json_legacy_layout = layout && !strcmp(layout, "legacy");
-	eo->json_include_output = cli_config_bool(&o->config, "json_include_output_property", 1);
-	eo->json_include_tags = cli_config_bool(&o->config, "json_include_tags_property", 1);
-	eo->json_include_output_fields = cli_config_bool(&o->config, "json_include_output_fields_property", 1);
-	eo->json_include_message = cli_config_bool(&o->config, "json_include_message_property", 0);
-	eo->time_iso8601 = cli_config_bool(&o->config, "time_format_iso_8601", 0);
+	engine_opts_from_config(o->config.cfg, eo);
 	eo->legacy_enter_events = o->legacy_enter_events;
-	eo->unbuffered = o->unbuffered || !cli_config_bool(&o->config, "buffered_outputs", 1);
-	/* Falco's JSON hostname: FALCO_HOSTNAME wins; saker also honours
-	 * SAKER_HOSTNAME; otherwise the recorded host's name. */
-	const char *h = getenv("SAKER_HOSTNAME");
-	if (!h || !*h)
-		h = getenv("FALCO_HOSTNAME");
-	eo->hostname = h && *h ? h : NULL;
+	eo->print_internal = o->print_internal;
+	/* Falco's --enable-source / --disable-source */
+	for (size_t i = 0; i < o->ndisable_source; i++) {
+		eo->skip_syscall |= !strcmp(o->disable_source[i], "syscall");
+		eo->skip_k8s_audit |= !strcmp(o->disable_source[i], "k8s_audit");
+	}
+	if (o->nenable_source) {
+		eo->skip_syscall = eo->skip_k8s_audit = 1;
+		for (size_t i = 0; i < o->nenable_source; i++) {
+			eo->skip_syscall &= strcmp(o->enable_source[i], "syscall") != 0;
+			eo->skip_k8s_audit &= strcmp(o->enable_source[i], "k8s_audit") != 0;
+		}
+	}
+	if (o->unbuffered)
+		eo->unbuffered = 1;
 }
 
-int replay_sinks_open(const struct cli_opts *o, const struct rule_set *rs, struct sk_engine_opts *eo,
+int replay_sinks_open(const struct replay_opts *o, const struct rule_set *rs, struct engine_opts *eo,
 		      struct replay_sinks *k)
 {
 	char err[512];
 	memset(k, 0, sizeof(*k));
 	if (o->print_format) {
-		k->print = rule_format_compile(replay_field_registry(), o->print_format, err, sizeof(err));
+		k->print = rule_format_compile(field_registry(), o->print_format, err, sizeof(err));
 		if (!k->print) {
 			fprintf(stderr, "saker-replay: --print: %s\n", err);
 			return 1;
@@ -135,66 +159,99 @@ int replay_sinks_open(const struct cli_opts *o, const struct rule_set *rs, struc
 	}
 	/* alerts go through the configured outputs; --print keeps stdout */
 	if (rs && !o->print_format) {
-		k->outs = sk_outputs_open(o->config.cfg, stdout, eo->unbuffered);
+		k->outs = output_set_open(o->config.cfg, stdout, eo->unbuffered);
 		if (!k->outs)
 			return 1;
 		eo->outputs = k->outs;
 	}
+	if (o->observer)
+		eo->observer = o->observer;
 	if (rs && o->report) {
-		k->report = sk_report_new(rs);
+		struct report_opts ro = { .lead_n = o->report_lead_set ? o->report_lead : REPORT_LEAD_DEFAULT,
+					  .gap_ns = o->report_gap_ns };
+		k->report = report_new(rs, &ro);
 		if (!k->report) {
 			fprintf(stderr, "saker-replay: out of memory\n");
 			return 2;
 		}
-		eo->report = k->report;
+		eo->observer = report_observer(k->report);
+	}
+	if (o->pcap_out) {
+		struct packets_opts po = { .out_path = o->pcap_out, .force = o->force, .cond = k->filter,
+					   .alerts = o->pcap_out_alerts };
+		k->packets = packets_new(&po, err, sizeof(err));
+		if (!k->packets) {
+			fprintf(stderr, "saker-replay: %s\n", err);
+			return 1;
+		}
+		eo->observer = packets_observer(k->packets, eo->observer);
 	}
 	return 0;
 }
 
-int replay_sinks_finish(const struct cli_opts *o, const struct rule_set *rs, struct replay_sinks *k,
-			struct sk_engine *e)
+int replay_sinks_finish(const struct replay_opts *o, const struct rule_set *rs, struct replay_sinks *k,
+			struct engine *e)
 {
 	int status = 0;
-	if (k->outs)
-		sk_outputs_flush(k->outs);
+	if (k->outs) {
+		output_set_drain(k->outs);
+		output_set_flush(k->outs);
+	}
 	fflush(stdout);
-	struct sk_logger lg;
-	sk_logger_from_config(&lg, o->config.cfg);
-	if (k->report && sk_report_write(k->report, e, o->report) < 0)
+	struct output_logger lg;
+	output_logger_from_config(&lg, o->config.cfg);
+	if (k->report && report_write(k->report, e, o->report) < 0)
 		status = 1;
 	else if (k->report)
-		sk_log(&lg, SK_LOG_INFO, "saker-replay: incident report written to %s", o->report);
-	if (k->outs && sk_outputs_throttled(k->outs))
-		sk_log(&lg, SK_LOG_WARNING, "saker-replay: outputs.rate: %" PRIu64 " alerts were not sent (rate limit)",
-		       sk_outputs_throttled(k->outs));
-	if (rs && !o->quiet_summary && !o->print_format)
-		sk_engine_print_summary(e, stdout);
+		output_log(&lg, OUTPUT_LOG_INFO, "saker-replay: incident report written to %s", o->report);
+	if (k->outs && output_set_throttled(k->outs))
+		output_log(&lg, OUTPUT_LOG_WARNING,
+			   "saker-replay: outputs.rate: %" PRIu64 " alerts were not sent (rate limit)",
+		       output_set_throttled(k->outs));
+	if (k->packets) {
+		struct packets_result pr;
+		char err[512];
+		if (packets_finish(k->packets, &pr, err, sizeof(err)) < 0) {
+			fprintf(stderr, "saker-replay: %s\n", err);
+			status = 1;
+		} else {
+			fprintf(stderr, "saker-replay: --pcap-out: %" PRIu64 " of %" PRIu64 " packets written to %s "
+				"(%" PRIu64 " joined to a process, %" PRIu64 " flow owners)\n",
+				pr.written, pr.packets, o->pcap_out, pr.owned, pr.flows);
+		}
+	}
+	if (rs && !o->quiet_summary && !o->print_format) {
+		engine_print_summary(e, stdout);
+		replay_print_suppressed(k->outs, stdout);
+	}
 	if (o->verbose || o->live || e->stats.drops)
-		sk_engine_print_stats(e, stderr);
+		engine_print_stats(e, stderr);
 	return status;
 }
 
 void replay_sinks_close(struct replay_sinks *k)
 {
-	sk_outputs_close(k->outs);
-	sk_report_free(k->report);
+	output_set_close(k->outs);
+	report_free(k->report);
+	packets_free(k->packets);
 	rule_format_free(k->print);
 	rule_filter_free(k->filter);
 	memset(k, 0, sizeof(*k));
 }
 
-int replay_run(const struct cli_opts *o, const struct rule_set *rs)
+int replay_run(const struct replay_opts *o, const struct rule_set *rs)
 {
-	struct sk_engine_opts eo;
+	struct engine_opts eo;
 	replay_engine_opts(o, &eo);
 	eo.rules = rs;
 	char err[512];
 	struct input *in = calloc(o->ncaptures, sizeof(*in));
-	struct sk_engine e;
+	struct engine e;
 	int engine_ok = 0;
 	struct replay_sinks k;
-	struct sk_progress prog;
-	sk_progress_init(&prog, stderr, o->progress);
+	struct replay_progress prog;
+	struct run_packets rp = { state_flowcounts_new(), NULL };
+	replay_progress_init(&prog, stderr, o->progress);
 	if (!in) {
 		fprintf(stderr, "saker-replay: out of memory\n");
 		return 2;
@@ -202,31 +259,39 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 	int status = replay_sinks_open(o, rs, &eo, &k);
 	if (status)
 		goto out;
+	rp.out = k.packets;
 	for (size_t i = 0; i < o->ncaptures; i++) {
 		in[i].path = o->captures[i];
-		struct sk_source_opts so = { .deliver_enter = o->legacy_enter_events };
-		in[i].src = sk_source_open_opts(o->captures[i], &so, err, sizeof(err));
+		/* --print shows enter events as sysdig -p does; the rules see them
+		 * only with --legacy-enter-events (the engine decides) */
+		struct source_opts so = { .deliver_enter = o->legacy_enter_events || o->print_format || o->deliver_enter,
+					  .warn = replay_print_warning,
+					  .packet = run_packet, .packet_ctx = &rp,
+					  .decode_threads_set = o->decode_threads_set,
+					  .decode_threads = o->decode_threads };
+		in[i].src = source_open_opts(o->captures[i], &so, err, sizeof(err));
 		if (!in[i].src) {
 			fprintf(stderr, "saker-replay: %s\n", err);
 			status = 2;
 			goto out;
 		}
-		sk_progress_add_file(&prog, o->captures[i]);
-		if (o->legacy_enter_events && strcmp(sk_source_format_name(in[i].src), "scap") != 0)
+		replay_progress_add_file(&prog, o->captures[i]);
+		if (o->legacy_enter_events && strcmp(source_format_name(in[i].src), "scap") != 0)
 			fprintf(stderr, "saker-replay: --legacy-enter-events: %s has no enter events; nothing changes\n",
 				o->captures[i]);
 	}
-	if (sk_engine_init(&e, &eo) < 0) {
+	if (engine_init(&e, &eo) < 0) {
 		fprintf(stderr, "saker-replay: out of memory\n");
 		status = 2;
 		goto out;
 	}
 	engine_ok = 1;
+	e.u.flowcounts = rp.counts;
 	for (size_t i = 0; i < o->ncaptures; i++) {
-		const struct sk_meta *m = sk_source_meta(in[i].src);
-		sk_engine_seed_new(&e, m, &in[i].seen);
+		const struct sk_meta *m = source_meta(in[i].src);
+		engine_seed_new(&e, m, &in[i].seen);
 		if (k.report)
-			sk_report_source(k.report, in[i].path, m);
+			report_source(k.report, in[i].path, m);
 		in[i].meta_seen = meta_size(m);
 		if (input_advance(&in[i]) < 0)
 			status = 2;
@@ -242,35 +307,38 @@ int replay_run(const struct cli_opts *o, const struct rule_set *rs)
 				best = &in[i];
 		if (!best)
 			break;
-		sk_engine_process(&e, &best->ev);
-		const struct sk_meta *m = sk_source_meta(best->src);
+		/* metadata read with this event precedes it in the capture
+		 * (a container record that arrived while recording) */
+		const struct sk_meta *m = source_meta(best->src);
 		if (meta_size(m) != best->meta_seen) {
-			sk_engine_seed_new(&e, m, &best->seen);
+			engine_seed_new(&e, m, &best->seen);
 			if (k.report)
-				sk_report_source(k.report, best->path, m);
+				report_source(k.report, best->path, m);
 			best->meta_seen = meta_size(m);
 		}
+		engine_process(&e, &best->ev);
 		if (input_advance(best) < 0)
 			status = 2;
 		if ((++n & 0xfff) == 0) {
-			sk_progress_update(&prog, n);
+			replay_progress_update(&prog, n);
 			if (deadline && now_s() > deadline)
 				break;
 		}
 	}
-	sk_progress_done(&prog);
+	replay_progress_done(&prog);
 	for (size_t i = 0; k.report && i < o->ncaptures; i++)
-		sk_report_source(k.report, in[i].path, sk_source_meta(in[i].src));
+		report_source(k.report, in[i].path, source_meta(in[i].src));
 	if (replay_sinks_finish(o, rs, &k, &e) && !status)
 		status = 1;
 out:
 	if (engine_ok)
-		sk_engine_fini(&e);
+		engine_fini(&e);
 	replay_sinks_close(&k);
 	for (size_t i = 0; i < o->ncaptures; i++)
 		if (in[i].src)
-			sk_source_close(in[i].src);
+			source_close(in[i].src);
 	free(in);
+	state_flowcounts_free(rp.counts);
 	fflush(stdout);
 	return status;
 }

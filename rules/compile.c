@@ -11,6 +11,7 @@ struct cctx {
 	struct cond_warnings *warn;
 	int *unknown;
 	struct cond_error *err;
+	int legacy_list_ops;
 };
 
 static int fail(struct cctx *cx, int pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -86,6 +87,8 @@ static void check_field_like(struct cctx *cx, const char *s)
 	snprintf(name, sizeof(name), "%.*s", (int)i, s);
 	for (size_t k = 0; k < cx->reg->ndefs; k++) {
 		const struct rule_field_def *d = &cx->reg->defs[k];
+		if (!rule_registry_has(cx->reg, d))
+			continue;
 		size_t l = strlen(d->name);
 		if (strcmp(d->name, name) == 0 ||
 		    ((d->flags & RFF_ARG_DOTTED) && strncmp(d->name, name, l) == 0 && name[l] == '.')) {
@@ -371,9 +374,15 @@ static struct cc_node *compile_check(struct cctx *cx, const struct cond_node *a)
 	if (def->flags & RFF_DEPRECATED)
 		warn(cx, LOAD_DEPRECATED_ITEM, "field '%s' is deprecated", c->lhs.ref.text);
 	if (!op_allowed(c->cls, c->lhs.is_list, c->op)) {
-		fail(cx, a->pos, "operator '%s' not supported by field '%s' of type %s%s", cond_op_name(c->op),
-		     c->lhs.ref.text, type_name(c->lhs.type), c->lhs.is_list ? " (list)" : "");
-		goto err;
+		if (!(cx->legacy_list_ops && c->lhs.is_list && op_allowed(c->cls, 0, c->op))) {
+			fail(cx, a->pos, "operator '%s' not supported by field '%s' of type %s%s", cond_op_name(c->op),
+			     c->lhs.ref.text, type_name(c->lhs.type), c->lhs.is_list ? " (list)" : "");
+			goto err;
+		}
+		warn(cx, LOAD_COMPILE_CONDITION,
+		     "operator '%s' on list field '%s' (legacy_list_operators): true when an element matches; "
+		     "Falco 0.38+ refuses it", cond_op_name(c->op), c->lhs.ref.text);
+		c->per_element = 1;
 	}
 	struct cc_node *nd = NULL;
 	if (a->kind == CN_UNARY)
@@ -549,8 +558,15 @@ static struct cc_node *compile_node_inner(struct cctx *cx, const struct cond_nod
 struct cond_compiled *cond_compile(const struct cond_node *n, const struct rule_field_registry *reg,
 				   struct cond_warnings *warnings, int *unknown_field, struct cond_error *err)
 {
+	return cond_compile_legacy(n, reg, 0, warnings, unknown_field, err);
+}
+
+struct cond_compiled *cond_compile_legacy(const struct cond_node *n, const struct rule_field_registry *reg,
+					  int legacy_list_ops, struct cond_warnings *warnings, int *unknown_field,
+					  struct cond_error *err)
+{
 	struct cond_error local;
-	struct cctx cx = {reg, warnings, unknown_field, err ? err : &local};
+	struct cctx cx = {reg, warnings, unknown_field, err ? err : &local, legacy_list_ops};
 	cx.err->offset = -1;
 	cx.err->msg[0] = 0;
 	if (unknown_field)

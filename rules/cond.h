@@ -52,6 +52,11 @@ struct cond_warnings {
  * that case (and for unknown event types) so skip-if-unknown-filter can apply. */
 struct cond_compiled *cond_compile(const struct cond_node *n, const struct rule_field_registry *reg,
 				   struct cond_warnings *warn, int *unknown_field, struct cond_error *err);
+/* The same, accepting string operators on list fields when legacy_list_ops
+ * (rule_load_opts.legacy_list_operators), with a LOAD_COMPILE_CONDITION warning. */
+struct cond_compiled *cond_compile_legacy(const struct cond_node *n, const struct rule_field_registry *reg,
+					  int legacy_list_ops, struct cond_warnings *warn, int *unknown_field,
+					  struct cond_error *err);
 void cond_compiled_free(struct cond_compiled *c);
 
 /* Evaluate for the current event. No allocation. */

@@ -100,6 +100,7 @@ struct cc_check {
 	uint8_t mod;
 	uint8_t cls;                 /* enum cc_class of the LHS */
 	uint8_t any_ancestor;        /* walk arg_index 1.. */
+	uint8_t per_element;         /* a scalar operator on a list field (legacy_list_operators) */
 	struct cc_operand lhs;
 	struct cc_operand *rhs;      /* field-to-field */
 	struct rule_value k;         /* single constant (k.v.s owned) */
@@ -121,9 +122,11 @@ struct cc_node {
 	uint16_t nbits;
 	uint32_t memo;               /* 1-based memo slot shared by identical subtrees of a rule set, 0 = none */
 	uint32_t nkids;
+	uint32_t grp;                /* CC_CHECK answered by a field group (rules/group.c): 1-based, 0 = none */
 	struct cc_node **kids;
 	struct cc_check *chk;
 	uint8_t *bitmap;             /* CC_EVTTYPE: one byte per event type */
+	uint32_t gbit;               /* grp: the check's result bit in cond_memo.gwords */
 	uint64_t h1, h2;             /* structural hash (two seeds): equal subtrees, equal hashes */
 };
 
@@ -142,9 +145,16 @@ struct cond_memo_slot {
 	uint64_t gen;
 	uint8_t val;
 };
+struct rule_groups;
 struct cond_memo {
 	struct cond_memo_slot *slots;
 	uint64_t gen;                /* bumped once per event */
+	/* Field groups (rules/group.c): a group is filled on the first use of
+	 * one of its checks in an event (ggen[g] == gen), then its checks are
+	 * bits of gwords. groups NULL: plain evaluation. */
+	const struct rule_groups *groups;
+	uint64_t *ggen;
+	uint64_t *gwords;
 };
 int cond_eval_memo(const struct cond_compiled *c, uint16_t evttype, rule_extract_fn extract, void *ectx,
 		   struct cond_memo *memo);

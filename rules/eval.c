@@ -2,19 +2,10 @@
 #include <string.h>
 
 #include "rules/cond_int.h"
+#include "rules/group_int.h"
 
 /* Ancestor walks stop here even if a provider never reports the end. */
 #define COND_MAX_ANCESTORS 4096
-
-static size_t slen(const struct rule_value *v)
-{
-	if (!v->v.s)
-		return 0;
-	if (v->nul_free)
-		return v->len;
-	const char *nul = memchr(v->v.s, 0, v->len);
-	return nul ? (size_t)(nul - v->v.s) : v->len;
-}
 
 static int64_t as_i64(const struct rule_value *v)
 {
@@ -41,7 +32,7 @@ size_t cc_set_key(int cls, const struct rule_value *v, uint8_t key[24], const ch
 	switch (cls) {
 	case CLS_STRING:
 		*ptr = v->v.s ? v->v.s : "";
-		return slen(v);
+		return rule_value_str_len(v);
 	case CLS_BYTES:
 		*ptr = v->v.s ? v->v.s : "";
 		return v->v.s ? v->len : 0;
@@ -174,7 +165,7 @@ static int cmp_scalar(const struct cc_check *c, int op, const struct rule_value 
 {
 	switch (c->cls) {
 	case CLS_STRING:
-		return cmp_bytes(op, l->v.s ? l->v.s : "", slen(l), r->v.s ? r->v.s : "", slen(r));
+		return cmp_bytes(op, l->v.s ? l->v.s : "", rule_value_str_len(l), r->v.s ? r->v.s : "", rule_value_str_len(r));
 	case CLS_BYTES:
 		return cmp_bytes(op, l->v.s ? l->v.s : "", l->v.s ? l->len : 0, r->v.s ? r->v.s : "",
 				 r->v.s ? r->len : 0);
@@ -250,11 +241,11 @@ static int check_value(const struct cc_check *c, const struct rule_value *lv, ru
 	case OP_INTERSECTS:
 		return in_set(c, lv);
 	case OP_PMATCH:
-		return pmatch_trie_match(c->trie, lv->v.s ? lv->v.s : "", slen(lv));
+		return pmatch_trie_match(c->trie, lv->v.s ? lv->v.s : "", rule_value_str_len(lv));
 	case OP_REGEX: {
 		regmatch_t m[1];
 		m[0].rm_so = 0;
-		m[0].rm_eo = (regoff_t)slen(lv);
+		m[0].rm_eo = (regoff_t)rule_value_str_len(lv);
 		return regexec(&c->re, lv->v.s ? lv->v.s : "", 1, m, REG_STARTEND) == 0;
 	}
 	default:
@@ -272,7 +263,7 @@ static int check_once(const struct cc_check *c, const struct rule_field_ref *ref
 		return -1;
 	if (c->op == OP_EXISTS)
 		return 1;
-	if (list && (c->lhs.def->flags & RFF_EITHER)) {
+	if (list && ((c->lhs.def->flags & RFF_EITHER) || c->per_element)) {
 		int any = 0, all = 1;
 		for (int i = 0; i < n; i++) {
 			int r = check_value(c, &list[i], ex, ectx);
@@ -323,6 +314,8 @@ static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn 
 static inline int eval_kid(const struct cc_node *k, uint16_t evttype, rule_extract_fn ex, void *ectx,
 			   struct cond_memo *memo)
 {
+	if (k->grp && memo && memo->groups)
+		return rule_group_check(k, ex, ectx, memo);
 	if (k->memo && memo) {
 		const struct cond_memo_slot *s = &memo->slots[k->memo - 1];
 		if (s->gen == memo->gen)
@@ -337,6 +330,8 @@ static int eval_node(const struct cc_node *n, uint16_t evttype, rule_extract_fn 
 		     struct cond_memo *memo)
 {
 	struct cond_memo_slot *s = NULL;
+	if (n->grp && memo && memo->groups)
+		return rule_group_check(n, ex, ectx, memo);
 	if (n->memo && memo) {
 		s = &memo->slots[n->memo - 1];
 		if (s->gen == memo->gen)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "rules/cond_int.h"
-#include "rules/json.h"
+#include "json/json.h"
 
 struct fmt_tok {
 	char *lit;            /* literal text before the field */
@@ -21,6 +21,7 @@ struct rule_format {
 	size_t n;
 	size_t *json;         /* indexes of tokens sorted by key, duplicates removed */
 	size_t njson;
+	int partial;          /* the text began with '*' */
 };
 
 static int is_fchar(char c)
@@ -143,8 +144,12 @@ struct rule_format *rule_format_compile(const struct rule_field_registry *reg, c
 		return NULL;
 	}
 	const char *p = fmt;
-	if (*p == '*')  /* Falco's "allow partial values" flag: always on, and eaten */
+	/* "allow partial values": always on for rule outputs (Falco adds it);
+	 * sysdig -p skips an event with a value missing unless it is given */
+	if (*p == '*') {
+		f->partial = 1;
 		p++;
+	}
 	const char *lit = p;
 	while (*p) {
 		if (*p != '%') {
@@ -226,37 +231,38 @@ static int tok_get(const struct fmt_tok *t, rule_extract_fn ex, void *ectx, stru
 	return cc_operand_get(&t->op, &ref, ex, ectx, v, list);
 }
 
-static void put_value_text(struct obuf *o, const struct rule_value *v)
+static void put_value_text(struct json_buf *o, const struct rule_value *v)
 {
 	char small[128];
 	size_t full = rule_value_to_text(v, small, sizeof(small));
 	if (full < sizeof(small)) {
-		obuf_put(o, small, full);
+		json_buf_put(o, small, full);
 		return;
 	}
 	/* long strings: write straight from the value */
 	if (v->type == RF_BYTEBUF)
-		obuf_put(o, v->v.s, v->len);
+		json_buf_put(o, v->v.s, v->len);
 	else
-		obuf_put(o, v->v.s, full);
+		json_buf_put(o, v->v.s, full);
 }
 
-static void render_token(struct obuf *o, const struct fmt_tok *t, rule_extract_fn ex, void *ectx)
+/* Returns 1 when the token had no value. */
+static int render_token(struct json_buf *o, const struct fmt_tok *t, rule_extract_fn ex, void *ectx)
 {
 	struct rule_value v;
 	const struct rule_value *list;
 	int n = tok_get(t, ex, ectx, &v, &list);
 	size_t start = o->len;
 	if (n <= 0) {
-		obuf_puts(o, "<NA>");
+		json_buf_puts(o, "<NA>");
 	} else if (list) {
-		obuf_puts(o, "(");
+		json_buf_puts(o, "(");
 		for (int i = 0; i < n; i++) {
 			if (i)
-				obuf_puts(o, ",");
+				json_buf_puts(o, ",");
 			put_value_text(o, &list[i]);
 		}
-		obuf_puts(o, ")");
+		json_buf_puts(o, ")");
 	} else {
 		put_value_text(o, &v);
 	}
@@ -267,24 +273,55 @@ static void render_token(struct obuf *o, const struct fmt_tok *t, rule_extract_f
 			o->buf[o->len] = 0;
 		} else {
 			for (; got < w; got++)
-				obuf_put(o, " ", 1);
+				json_buf_put(o, " ", 1);
 		}
 	}
+	return n <= 0;
+}
+
+size_t rule_format_render_counted(const struct rule_format *f, rule_extract_fn extract, void *ectx, char *buf,
+				  size_t cap, size_t *missing)
+{
+	struct json_buf o;
+	size_t nmissing = 0;
+	json_buf_init(&o, buf, cap);
+	for (size_t i = 0; i < f->n; i++) {
+		json_buf_put(&o, f->toks[i].lit, f->toks[i].litlen);
+		if (f->toks[i].has_field)
+			nmissing += (size_t)render_token(&o, &f->toks[i], extract, ectx);
+	}
+	if (missing)
+		*missing = nmissing;
+	return o.len;
 }
 
 size_t rule_format_render(const struct rule_format *f, rule_extract_fn extract, void *ectx, char *buf, size_t cap)
 {
-	struct obuf o;
-	obuf_init(&o, buf, cap);
-	for (size_t i = 0; i < f->n; i++) {
-		obuf_put(&o, f->toks[i].lit, f->toks[i].litlen);
-		if (f->toks[i].has_field)
-			render_token(&o, &f->toks[i], extract, ectx);
-	}
-	return o.len;
+	return rule_format_render_counted(f, extract, ectx, buf, cap, NULL);
 }
 
-static void put_value_json(struct obuf *o, const struct rule_value *v)
+size_t rule_format_field_count(const struct rule_format *f)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		n += f->toks[i].has_field != 0;
+	return n;
+}
+
+const char *rule_format_field_name(const struct rule_format *f, size_t i)
+{
+	for (size_t k = 0; k < f->n; k++)
+		if (f->toks[k].has_field && i-- == 0)
+			return f->toks[k].op.ref.text;
+	return NULL;
+}
+
+int rule_format_partial(const struct rule_format *f)
+{
+	return f->partial;
+}
+
+static void put_value_json(struct json_buf *o, const struct rule_value *v)
 {
 	char small[128];
 	switch (v->type) {
@@ -295,36 +332,36 @@ static void put_value_json(struct obuf *o, const struct rule_value *v)
 			if (nul)
 				l = (size_t)(nul - v->v.s);
 		}
-		obuf_json_string(o, v->v.s ? v->v.s : "", l);
+		json_buf_string(o, v->v.s ? v->v.s : "", l);
 		return;
 	}
 	case RF_IPADDR: case RF_IPNET: {
 		size_t l = rule_value_to_text(v, small, sizeof(small));
-		obuf_json_string(o, small, l < sizeof(small) ? l : sizeof(small) - 1);
+		json_buf_string(o, small, l < sizeof(small) ? l : sizeof(small) - 1);
 		return;
 	}
 	default:
 		rule_value_to_text(v, small, sizeof(small));
-		obuf_puts(o, small);
+		json_buf_puts(o, small);
 	}
 }
 
 size_t rule_format_render_json_fields_with(const struct rule_format *f, rule_extract_fn extract, void *ectx,
 					   const char *extra_key, const char *extra_json, char *buf, size_t cap)
 {
-	struct obuf o;
-	obuf_init(&o, buf, cap);
-	obuf_puts(&o, "{");
+	struct json_buf o;
+	json_buf_init(&o, buf, cap);
+	json_buf_puts(&o, "{");
 	int first = 1, extra_done = extra_key == NULL;
 	for (size_t j = 0; j <= f->njson; j++) {
 		const struct fmt_tok *t = j < f->njson ? &f->toks[f->json[j]] : NULL;
 		int cmp = t && !extra_done ? strcmp(extra_key, t->op.ref.text) : -1;
 		if (!extra_done && cmp <= 0) {
 			if (!first)
-				obuf_puts(&o, ",");
-			obuf_json_string(&o, extra_key, strlen(extra_key));
-			obuf_puts(&o, ":");
-			obuf_puts(&o, extra_json);
+				json_buf_puts(&o, ",");
+			json_buf_string(&o, extra_key, strlen(extra_key));
+			json_buf_puts(&o, ":");
+			json_buf_puts(&o, extra_json);
 			first = 0;
 			extra_done = 1;
 			if (cmp == 0)
@@ -333,28 +370,28 @@ size_t rule_format_render_json_fields_with(const struct rule_format *f, rule_ext
 		if (!t)
 			break;
 		if (!first)
-			obuf_puts(&o, ",");
+			json_buf_puts(&o, ",");
 		first = 0;
-		obuf_json_string(&o, t->op.ref.text, strlen(t->op.ref.text));
-		obuf_puts(&o, ":");
+		json_buf_string(&o, t->op.ref.text, strlen(t->op.ref.text));
+		json_buf_puts(&o, ":");
 		struct rule_value v;
 		const struct rule_value *list;
 		int n = tok_get(t, extract, ectx, &v, &list);
 		if (n <= 0) {
-			obuf_puts(&o, "null");
+			json_buf_puts(&o, "null");
 		} else if (list) {
-			obuf_puts(&o, "[");
+			json_buf_puts(&o, "[");
 			for (int i = 0; i < n; i++) {
 				if (i)
-					obuf_puts(&o, ",");
+					json_buf_puts(&o, ",");
 				put_value_json(&o, &list[i]);
 			}
-			obuf_puts(&o, "]");
+			json_buf_puts(&o, "]");
 		} else {
 			put_value_json(&o, &v);
 		}
 	}
-	obuf_puts(&o, "}");
+	json_buf_puts(&o, "}");
 	return o.len;
 }
 

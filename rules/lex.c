@@ -1,4 +1,5 @@
 /* rules/lex.c: the condition lexer: blanks, identifiers, field names, numbers, bare and quoted strings with Falco's escapes. */
+#include "json/json.h"
 #include "rules/lex.h"
 
 #include <stdarg.h>
@@ -205,17 +206,6 @@ int lex_bare_str(struct lexer *lx)
 	return l ? lex_take(lx, l) : 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int lex_unescape(const char *q, size_t qlen, char *out, size_t *outlen, char *msg, size_t msglen)
 {
 	size_t o = 0;
@@ -250,8 +240,8 @@ int lex_unescape(const char *q, size_t qlen, char *out, size_t *outlen, char *ms
 			out[o++] = '\'';
 			break;
 		case 'x':
-			if (i + 2 < qlen - 1 && hexval(q[i + 1]) >= 0 && hexval(q[i + 2]) >= 0) {
-				out[o++] = (char)(hexval(q[i + 1]) * 16 + hexval(q[i + 2]));
+			if (i + 2 < qlen - 1 && json_hex_digit(q[i + 1]) >= 0 && json_hex_digit(q[i + 2]) >= 0) {
+				out[o++] = (char)(json_hex_digit(q[i + 1]) * 16 + json_hex_digit(q[i + 2]));
 				i += 2;
 				break;
 			}

@@ -19,7 +19,34 @@ struct rule_loader *rule_loader_new(const struct rule_load_opts *opts)
 	if (!l)
 		return NULL;
 	l->opts = *opts;
+	static const char syscall_name[] = "syscall";
+	struct rule_source one = { syscall_name, opts->registry, opts->extra_output };
+	const struct rule_source *src = opts->sources ? opts->sources : &one;
+	size_t nsrc = opts->sources ? opts->nsources : 1;
+	l->sources = ld_xrealloc(NULL, (nsrc ? nsrc : 1) * sizeof(*l->sources));
+	for (size_t i = 0; i < nsrc; i++) {
+		l->sources[i].name = ld_strdup(src[i].name);
+		l->sources[i].registry = src[i].registry;
+		l->sources[i].extra_output = src[i].extra_output ? ld_strdup(src[i].extra_output) : NULL;
+	}
+	l->plugins = ld_xrealloc(NULL, (opts->nplugins ? opts->nplugins : 1) * sizeof(*l->plugins));
+	for (size_t i = 0; i < opts->nplugins; i++) {
+		l->plugins[i].name = ld_strdup(opts->plugins[i].name);
+		l->plugins[i].version = opts->plugins[i].version ? ld_strdup(opts->plugins[i].version) : NULL;
+	}
+	l->opts.sources = l->sources;
+	l->opts.nsources = nsrc;
+	l->opts.plugins = l->plugins;
+	l->opts.extra_output = NULL;
 	return l;
+}
+
+const struct rule_source *ld_source(const struct rule_loader *l, const char *name)
+{
+	for (size_t i = 0; i < l->opts.nsources; i++)
+		if (!strcmp(l->opts.sources[i].name, name))
+			return &l->opts.sources[i];
+	return NULL;
 }
 
 void rule_loader_free(struct rule_loader *l)
@@ -46,12 +73,30 @@ void rule_loader_free(struct rule_loader *l)
 		free(l->sel[i].tag);
 	}
 	free(l->sel);
+	free(l->engine_version);
+	for (size_t i = 0; i < l->nplugin_reqs; i++) {
+		free(l->plugin_reqs[i].name);
+		free(l->plugin_reqs[i].version);
+		ld_strs_free(&l->plugin_reqs[i].alt_names);
+		ld_strs_free(&l->plugin_reqs[i].alt_versions);
+	}
+	free(l->plugin_reqs);
 	for (size_t i = 0; i < l->nfiles; i++) {
 		free(l->files[i]->name);
 		free(l->files[i]->text);
 		free(l->files[i]);
 	}
 	free(l->files);
+	for (size_t i = 0; i < l->opts.nsources; i++) {
+		free((char *)l->sources[i].name);
+		free((char *)l->sources[i].extra_output);
+	}
+	free(l->sources);
+	for (size_t i = 0; i < l->opts.nplugins; i++) {
+		free((char *)l->plugins[i].name);
+		free((char *)l->plugins[i].version);
+	}
+	free(l->plugins);
 	rule_diag_list_free(&l->diags);
 	free(l);
 }
@@ -61,7 +106,7 @@ const struct rule_diag_list *rule_loader_diags(const struct rule_loader *l)
 	return &l->diags;
 }
 
-struct ld_pos ld_node_pos(const struct ld_file *f, const struct ynode *n)
+struct ld_pos ld_node_pos(const struct ld_file *f, const struct yaml_node *n)
 {
 	struct ld_pos p = {f ? f->name : NULL, n ? n->line : 0, n ? n->col : 0};
 	return p;
@@ -94,7 +139,29 @@ static int engine_version_ok(const char *v)
 	return c <= ENGINE_PATCH;
 }
 
-static int read_engine_version(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *parent)
+/* Keeps the highest requirement (Falco's describe prints it); an integer N
+ * means 0.N.0. */
+static void remember_engine_version(struct rule_loader *l, const char *v)
+{
+	unsigned long k[3] = {0, 0, 0};
+	if (sscanf(v, "%lu.%lu.%lu", &k[0], &k[1], &k[2]) == 1) {
+		k[1] = k[0];
+		k[0] = 0;
+	}
+	for (int i = 0; l->engine_version && i < 3; i++) {
+		if (k[i] < l->engine_version_key[i])
+			return;
+		if (k[i] > l->engine_version_key[i])
+			break;
+		if (i == 2)
+			return; /* equal */
+	}
+	free(l->engine_version);
+	l->engine_version = ld_sprintf("%lu.%lu.%lu", k[0], k[1], k[2]);
+	memcpy(l->engine_version_key, k, sizeof(k));
+}
+
+static int read_engine_version(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *parent)
 {
 	struct ld_ctx ctx = *parent;
 	ld_ctx_push(&ctx, "required_engine_version", "", ld_node_pos(r->f, item));
@@ -103,32 +170,99 @@ static int read_engine_version(struct ld_reader *r, const struct ynode *item, co
 		return -1;
 	int ok = engine_version_ok(v);
 	if (ok < 0) {
-		const struct ynode *val = ld_map_get(item, "required_engine_version");
+		const struct yaml_node *val = ld_map_get(item, "required_engine_version");
 		ld_ctx_push(&ctx, "value for", "required_engine_version", ld_node_pos(r->f, val));
 		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &ctx, "Can't decode YAML scalar value");
 	} else if (!ok) {
 		ld_diag(r->l, LOAD_ERR_VALIDATE, &ctx, "Rules require engine version %s, but engine version is %d.%d.%d",
 			v, ENGINE_MAJOR, ENGINE_MINOR, ENGINE_PATCH);
+	} else {
+		remember_engine_version(r->l, v);
 	}
 	free(v);
 	return ok > 0 ? 0 : -1;
 }
 
-/* saker has no plugins: container is built in, anything else is a warning. */
-static int read_plugin_versions(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *parent)
+/* major.minor.patch; -1 if v is not such a version. */
+static int parse_semver(const char *v, unsigned long out[3])
 {
-	const struct ynode *seq = ld_map_get(item, "required_plugin_versions");
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		if (*v < '0' || *v > '9')
+			return -1;
+		out[i] = strtoul(v, &end, 10);
+		v = end;
+		if (i < 2 && *v++ != '.')
+			return -1;
+	}
+	return 0;
+}
+
+/* Whether a provided plugin satisfies `name >= version` (Falco: same major,
+ * not older). An unparsable required version is satisfied by the name alone. */
+static int plugin_satisfies(const struct rule_loader *l, const char *name, const char *version)
+{
+	for (size_t i = 0; i < l->opts.nplugins; i++) {
+		const struct rule_plugin *p = &l->opts.plugins[i];
+		if (strcmp(p->name, name))
+			continue;
+		unsigned long have[3], want[3];
+		if (!p->version || !version || parse_semver(version, want) < 0 || parse_semver(p->version, have) < 0)
+			return 1;
+		return have[0] == want[0] &&
+		       (have[1] > want[1] || (have[1] == want[1] && have[2] >= want[2]));
+	}
+	return 0;
+}
+
+/* One requirement for the description; a later one for the same plugin
+ * replaces the earlier. */
+static void remember_plugin_req(struct rule_loader *l, const char *name, const char *ver,
+				const struct yaml_node *alternatives)
+{
+	struct rule_describe_plugin_req *q = NULL;
+	for (size_t i = 0; i < l->nplugin_reqs && !q; i++)
+		if (!strcmp(l->plugin_reqs[i].name, name))
+			q = &l->plugin_reqs[i];
+	if (q) {
+		free(q->name);
+		free(q->version);
+		ld_strs_free(&q->alt_names);
+		ld_strs_free(&q->alt_versions);
+	} else {
+		l->plugin_reqs = ld_xrealloc(l->plugin_reqs, (l->nplugin_reqs + 1) * sizeof(*l->plugin_reqs));
+		q = &l->plugin_reqs[l->nplugin_reqs++];
+	}
+	memset(q, 0, sizeof(*q));
+	q->name = ld_strdup(name);
+	q->version = ld_strdup(ver);
+	for (size_t j = 0; alternatives && alternatives->kind == YAML_SEQ && j < alternatives->n; j++) {
+		const struct yaml_node *a = alternatives->kids[j];
+		const struct yaml_node *nn = a->kind == YAML_MAP ? ld_map_get(a, "name") : NULL;
+		const struct yaml_node *vv = a->kind == YAML_MAP ? ld_map_get(a, "version") : NULL;
+		if (!nn || nn->kind != YAML_SCALAR)
+			continue;
+		ld_strs_push(&q->alt_names, nn->text);
+		ld_strs_push(&q->alt_versions, vv && vv->kind == YAML_SCALAR ? vv->text : "");
+	}
+}
+
+/* saker loads no plugins: the ones it stands in for (opts.plugins: container,
+ * k8saudit, json) satisfy their requirements, anything else is a warning. */
+static int read_plugin_versions(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *parent)
+{
+	const struct yaml_node *seq = ld_map_get(item, "required_plugin_versions");
 	struct ld_ctx ctx = *parent;
 	ld_ctx_push(&ctx, "required_plugin_versions", "", ld_node_pos(r->f, seq));
-	if (!seq || seq->kind != YN_SEQ) {
+	if (!seq || seq->kind != YAML_SEQ) {
 		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &ctx, "Value of required_plugin_versions must be a sequence");
 		return -1;
 	}
 	for (size_t i = 0; i < seq->n; i++) {
-		const struct ynode *p = seq->kids[i];
+		const struct yaml_node *p = seq->kids[i];
 		struct ld_ctx pctx = ctx;
 		ld_ctx_push(&pctx, "required_plugin_versions entry", "", ld_node_pos(r->f, p));
-		if (p->kind != YN_MAP) {
+		if (p->kind != YAML_MAP) {
 			ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &pctx, "Plugin version must be a mapping");
 			return -1;
 		}
@@ -140,33 +274,35 @@ static int read_plugin_versions(struct ld_reader *r, const struct ynode *item, c
 			free(name);
 			return -1;
 		}
-		int satisfied = !strcmp(name, "container");
+		int satisfied = plugin_satisfies(r->l, name, ver);
 		struct ld_buf alts = {0};
 		ld_buf_adds(&alts, name);
 		ld_buf_adds(&alts, " (>= ");
 		ld_buf_adds(&alts, ver);
 		ld_buf_adds(&alts, ")");
-		const struct ynode *an = ld_map_get(p, "alternatives");
-		if (an && an->kind == YN_SEQ) {
+		const struct yaml_node *an = ld_map_get(p, "alternatives");
+		if (an && an->kind == YAML_SEQ) {
 			for (size_t j = 0; j < an->n; j++) {
-				const struct ynode *a = an->kids[j];
-				const struct ynode *nn = a->kind == YN_MAP ? ld_map_get(a, "name") : NULL;
-				const struct ynode *vv = a->kind == YN_MAP ? ld_map_get(a, "version") : NULL;
-				if (!nn || nn->kind != YN_SCALAR)
+				const struct yaml_node *a = an->kids[j];
+				const struct yaml_node *nn = a->kind == YAML_MAP ? ld_map_get(a, "name") : NULL;
+				const struct yaml_node *vv = a->kind == YAML_MAP ? ld_map_get(a, "version") : NULL;
+				if (!nn || nn->kind != YAML_SCALAR)
 					continue;
-				satisfied |= !strcmp(nn->text, "container");
+				satisfied |= plugin_satisfies(r->l, nn->text,
+							      vv && vv->kind == YAML_SCALAR ? vv->text : NULL);
 				ld_buf_adds(&alts, ", ");
 				ld_buf_adds(&alts, nn->text);
-				if (vv && vv->kind == YN_SCALAR) {
+				if (vv && vv->kind == YAML_SCALAR) {
 					ld_buf_adds(&alts, " (>= ");
 					ld_buf_adds(&alts, vv->text);
 					ld_buf_adds(&alts, ")");
 				}
 			}
 		}
+		remember_plugin_req(r->l, name, ver, an);
 		if (!satisfied)
 			ld_diag(r->l, LOAD_UNKNOWN_ITEM, &pctx,
-				"Plugin requirement not satisfied, must load one of: %s (ignored: saker has no plugins)",
+				"Plugin requirement not satisfied, must load one of: %s (ignored: saker loads no plugins)",
 				alts.s);
 		free(alts.s);
 		pctx.loc[pctx.n - 1].name = "";
@@ -176,9 +312,9 @@ static int read_plugin_versions(struct ld_reader *r, const struct ynode *item, c
 	return 0;
 }
 
-static int read_item(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *parent)
+static int read_item(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *parent)
 {
-	if (item->kind != YN_MAP) {
+	if (item->kind != YAML_MAP) {
 		struct ld_ctx ctx = *parent;
 		ld_ctx_push(&ctx, "rules content item", "", ld_node_pos(r->f, item));
 		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &ctx,
@@ -203,8 +339,8 @@ static int read_item(struct ld_reader *r, const struct ynode *item, const struct
 
 static int read_docs(struct rule_loader *l, struct ld_file *f)
 {
-	struct ydocs docs;
-	struct yerror yerr;
+	struct yaml_docs docs;
+	struct yaml_error yerr;
 	struct ld_reader r = {l, f};
 	struct ld_ctx ctx = {0};
 	if (yaml_docs_load(f->text, f->len, &docs, &yerr) < 0) {
@@ -215,19 +351,19 @@ static int read_docs(struct rule_loader *l, struct ld_file *f)
 	}
 	int rc = 0;
 	for (size_t d = 0; d < docs.n && rc == 0; d++) {
-		const struct ynode *doc = docs.docs[d];
+		const struct yaml_node *doc = docs.docs[d];
 		if (!doc || ld_is_null(doc))
 			continue;
 		ctx.n = 0;
 		ld_ctx_push(&ctx, "rules content", "", ld_node_pos(f, doc));
-		if (doc->kind == YN_SCALAR) {
+		if (doc->kind == YAML_SCALAR) {
 			ld_diag(l, LOAD_ERR_YAML_VALIDATE, &ctx, "Rules content is not yaml");
 			rc = -1;
-		} else if (doc->kind != YN_SEQ) {
+		} else if (doc->kind != YAML_SEQ) {
 			ld_diag(l, LOAD_ERR_YAML_VALIDATE, &ctx, "Rules content is not yaml array of objects");
 			rc = -1;
 		}
-		for (size_t i = 0; rc == 0 && doc->kind == YN_SEQ && i < doc->n; i++) {
+		for (size_t i = 0; rc == 0 && doc->kind == YAML_SEQ && i < doc->n; i++) {
 			if (ld_is_null(doc->kids[i]))
 				continue;
 			rc = read_item(&r, doc->kids[i], &ctx);

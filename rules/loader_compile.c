@@ -172,15 +172,16 @@ static char *fix_container_info(struct rule_loader *l, const char *out, const st
 static int compile_rule(struct comp *c, size_t i, struct rule_set *rs)
 {
 	struct rule_loader *l = c->l;
-	const struct rule_field_registry *reg = l->opts.registry;
 	struct ld_rule *r = &l->rules[i];
 	struct ld_ctx rctx;
 	item_ctx(&rctx, "rule", r->name, r->pos);
-	if (strcmp(r->source, "syscall")) {
+	const struct rule_source *src = ld_source(l, r->source);
+	if (!src || !src->registry) {
 		ld_diag(l, LOAD_UNKNOWN_SOURCE, &rctx, "Unknown source %s, skipping", r->source);
 		rs_set_rule(rs, i, r, NULL, NULL, r->output, NULL, 0);
 		return 0;
 	}
+	const struct rule_field_registry *reg = src->registry;
 	int rc = -1;
 	struct ld_buf cond = {0};
 	char *text = NULL, *output = NULL;
@@ -190,12 +191,12 @@ static int compile_rule(struct comp *c, size_t i, struct rule_set *rs)
 	uint8_t *map = NULL;
 	struct names ns = {0};
 	ld_buf_adds(&cond, r->cond);
-	if (ld_exceptions_apply(l, r, &rctx, &cond) < 0)
+	if (ld_exceptions_apply(l, r, reg, &rctx, &cond) < 0)
 		goto out;
 
 	output = fix_container_info(l, r->output, &rctx);
-	if (l->opts.extra_output && *l->opts.extra_output)
-		ld_str_append(&output, " ", l->opts.extra_output);
+	if (src->extra_output && *src->extra_output)
+		ld_str_append(&output, " ", src->extra_output);
 	char ferr[512] = "";
 	fmt = rule_format_compile(reg, output, ferr, sizeof(ferr));
 	if (!fmt) {
@@ -239,7 +240,7 @@ static int compile_rule(struct comp *c, size_t i, struct rule_set *rs)
 	}
 	struct cond_warnings warn = {0};
 	int unknown = 0;
-	cc = cond_compile(expanded, reg, &warn, &unknown, &err);
+	cc = cond_compile_legacy(expanded, reg, l->opts.legacy_list_operators, &warn, &unknown, &err);
 	if (!cc) {
 		if (unknown && r->skip_unknown) {
 			ld_diag(l, LOAD_UNKNOWN_FILTER, &rctx, "%s", err.msg);
@@ -257,6 +258,15 @@ static int compile_rule(struct comp *c, size_t i, struct rule_set *rs)
 		ld_diag(l, warn.code[w], &rctx, "%s", warn.msg[w]);
 	map = calloc(reg->n_evttypes ? reg->n_evttypes : 1, 1);
 	size_t ntypes = cond_evttypes(expanded, reg, map);
+	if (reg->has_evttype) {
+		/* only the source's own events: a syscall rule without evt.type never
+		 * sees audit events, and an audit rule only sees those */
+		ntypes = 0;
+		for (uint16_t t = 0; t < reg->n_evttypes; t++) {
+			map[t] = map[t] && reg->has_evttype(t);
+			ntypes += map[t];
+		}
+	}
 	if (r->warn_evttypes && ntypes > 100)
 		ld_diag(l, LOAD_NO_EVTTYPE, &rctx,
 			"Rule matches too many evt.type values. This has a significant performance penalty.");
@@ -313,7 +323,9 @@ int ld_compile(struct rule_loader *l, int emit, struct rule_set **out)
 		memset(&l->diags, 0, sizeof(l->diags));
 	ld_lists_expand(l, &c.lx);
 	c.cm = calloc(l->nmacros ? l->nmacros : 1, sizeof(*c.cm));
-	uint16_t ntypes = l->opts.registry ? l->opts.registry->n_evttypes : 0;
+	const struct rule_field_registry *reg0 = l->opts.registry ? l->opts.registry :
+						  l->opts.nsources ? l->opts.sources[0].registry : NULL;
+	uint16_t ntypes = reg0 ? reg0->n_evttypes : 0;
 	struct rule_set *rs = rs_new(l->nrules, ntypes);
 	int rc = compile_all(&c, rs);
 	for (size_t i = 0; i < l->nmacros; i++) {

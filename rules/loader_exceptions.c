@@ -26,10 +26,10 @@ void ld_exception_free(struct ld_exception *e)
 
 /* Decodes a scalar or (nested) sequence. key NULL = the node itself. Returns 1
  * if present, 0 if absent and optional, -1 on error. */
-static int decode_entry(struct ld_reader *r, const struct ynode *item, const char *key, int optional,
+static int decode_entry(struct ld_reader *r, const struct yaml_node *item, const char *key, int optional,
 			const struct ld_ctx *ctx, struct ld_exc_entry *out)
 {
-	const struct ynode *val = key ? ld_map_get(item, key) : item;
+	const struct yaml_node *val = key ? ld_map_get(item, key) : item;
 	memset(out, 0, sizeof(*out));
 	if (!val) {
 		if (optional)
@@ -39,13 +39,13 @@ static int decode_entry(struct ld_reader *r, const struct ynode *item, const cha
 	}
 	struct ld_ctx vctx = *ctx;
 	ld_ctx_push(&vctx, "value for", key ? key : "", ld_node_pos(r->f, val));
-	if (val->kind == YN_SCALAR) {
+	if (val->kind == YAML_SCALAR) {
 		if (val->len == 0 || ld_is_null(val)) {
 			ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &vctx, "Value must be non-empty");
 			return -1;
 		}
 		out->item = ld_strdup(val->text);
-	} else if (val->kind == YN_SEQ) {
+	} else if (val->kind == YAML_SEQ) {
 		out->is_list = 1;
 		out->v = ld_xrealloc(NULL, (val->n ? val->n : 1) * sizeof(*out->v));
 		for (size_t i = 0; i < val->n; i++) {
@@ -65,12 +65,12 @@ static int decode_entry(struct ld_reader *r, const struct ynode *item, const cha
 	return 1;
 }
 
-static int read_one(struct ld_reader *r, const struct ynode *ex, const struct ld_ctx *exes_ctx,
+static int read_one(struct ld_reader *r, const struct yaml_node *ex, const struct ld_ctx *exes_ctx,
 		    const struct ld_ctx *ctx, int append, struct ld_exception *e)
 {
 	struct ld_ctx tmp = *exes_ctx;
 	ld_ctx_push(&tmp, "exception", "", ld_node_pos(r->f, ex));
-	if (ex->kind != YN_MAP) {
+	if (ex->kind != YAML_MAP) {
 		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &tmp, "Rule exception must be a mapping");
 		return -1;
 	}
@@ -86,11 +86,11 @@ static int read_one(struct ld_reader *r, const struct ynode *ex, const struct ld
 	if ((rc = decode_entry(r, ex, "comps", 1, &ectx, &e->comps)) < 0)
 		return -1;
 	e->has_comps = rc;
-	const struct ynode *vals = ld_map_get(ex, "values");
+	const struct yaml_node *vals = ld_map_get(ex, "values");
 	if (vals && !ld_is_null(vals)) {
 		struct ld_ctx vctx = ectx;
 		ld_ctx_push(&vctx, "exception values", "", ld_node_pos(r->f, vals));
-		if (vals->kind != YN_SEQ) {
+		if (vals->kind != YAML_SEQ) {
 			ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &vctx, "Rule exception values must be a sequence");
 			return -1;
 		}
@@ -108,17 +108,17 @@ static int read_one(struct ld_reader *r, const struct ynode *ex, const struct ld
 	return 0;
 }
 
-int ld_read_exceptions(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *ctx, int append,
+int ld_read_exceptions(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *ctx, int append,
 		       struct ld_exception **out, size_t *n)
 {
-	const struct ynode *exs = ld_map_get(item, "exceptions");
+	const struct yaml_node *exs = ld_map_get(item, "exceptions");
 	*out = NULL;
 	*n = 0;
 	if (!exs || ld_is_null(exs))
 		return 0;
 	struct ld_ctx exes_ctx = *ctx;
 	ld_ctx_push(&exes_ctx, "exceptions", "", ld_node_pos(r->f, exs));
-	if (exs->kind != YN_SEQ) {
+	if (exs->kind != YAML_SEQ) {
 		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &exes_ctx, "Rule exceptions must be a sequence");
 		return -1;
 	}
@@ -183,6 +183,8 @@ int ld_field_known(const struct rule_field_registry *reg, const char *field)
 		return 0;
 	for (size_t i = 0; i < reg->ndefs; i++) {
 		const struct rule_field_def *d = &reg->defs[i];
+		if (!rule_registry_has(reg, d))
+			continue;
 		size_t nlen = strlen(d->name);
 		if (nlen == blen && !strncmp(d->name, field, blen)) {
 			if (br)
@@ -230,10 +232,9 @@ static int exc_error(struct rule_loader *l, const struct ld_ctx *ectx, const cha
 	return -1;
 }
 
-static int build_clause(struct rule_loader *l, const struct ld_exception *e, const struct ld_ctx *ectx,
-			struct ld_buf *clause)
+int ld_exception_clause(struct rule_loader *l, const struct rule_field_registry *reg, const struct ld_exception *e,
+			const struct ld_ctx *ectx, struct ld_buf *clause)
 {
-	const struct rule_field_registry *reg = l->opts.registry;
 	if (!e->has_fields)
 		return exc_error(l, ectx, "%s", "Rule exception must have fields property with a list of fields");
 	if (!e->fields.is_list) {
@@ -304,8 +305,8 @@ static int build_clause(struct rule_loader *l, const struct ld_exception *e, con
 	return 0;
 }
 
-int ld_exceptions_apply(struct rule_loader *l, const struct ld_rule *r, const struct ld_ctx *rctx,
-			struct ld_buf *cond)
+int ld_exceptions_apply(struct rule_loader *l, const struct ld_rule *r, const struct rule_field_registry *reg,
+			const struct ld_ctx *rctx, struct ld_buf *cond)
 {
 	if (!r->nexc)
 		return 0;
@@ -317,7 +318,7 @@ int ld_exceptions_apply(struct rule_loader *l, const struct ld_rule *r, const st
 		struct ld_ctx ectx = *rctx;
 		ld_ctx_push(&ectx, "exception", r->exc[i].name, r->exc[i].pos);
 		struct ld_buf clause = {0};
-		if (build_clause(l, &r->exc[i], &ectx, &clause) < 0) {
+		if (ld_exception_clause(l, reg, &r->exc[i], &ectx, &clause) < 0) {
 			free(clause.s);
 			free(out.s);
 			return -1;

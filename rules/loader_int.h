@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "rules/rules.h"
-#include "rules/yaml.h"
+#include "yaml/yaml.h"
 
 struct cond_compiled;
 
@@ -66,6 +66,8 @@ struct ld_rule {
 	char *cond, *output, *desc, *source;
 	size_t cond_len0;          /* as for ld_macro */
 	int priority, enabled, warn_evttypes, skip_unknown;
+	int capture;               /* capture: true */
+	uint64_t capture_duration_ms; /* capture_duration; 0 = the configured default */
 	char **tags;
 	size_t ntags;
 	struct ld_exception *exc;
@@ -87,6 +89,10 @@ struct ld_select {
 
 struct rule_loader {
 	struct rule_load_opts opts;
+	/* Owned copies of opts.sources (or the one "syscall" source) and of
+	 * opts.plugins with their strings: the caller's may be gone. */
+	struct rule_source *sources;
+	struct rule_plugin *plugins;
 	struct ld_file **files;
 	size_t nfiles;
 	struct ld_list *lists;
@@ -99,6 +105,13 @@ struct rule_loader {
 	size_t nsel;
 	uint32_t seq;              /* bumped by every list/macro definition or append (visibility) */
 	int failed;                /* a fatal error happened: build refuses */
+	/* What the files required, for the description (-L json): the
+	 * highest required_engine_version as written, and each plugin
+	 * requirement (the latest entry per plugin name). */
+	char *engine_version;
+	unsigned long engine_version_key[3];
+	struct rule_describe_plugin_req *plugin_reqs;
+	size_t nplugin_reqs;
 	struct rule_diag_list diags;
 	const char *cur_text;      /* text of the file being read (snippets) */
 };
@@ -122,7 +135,7 @@ void ld_buf_addc(struct ld_buf *b, char c);
 
 /* Contexts. */
 void ld_ctx_push(struct ld_ctx *c, const char *type, const char *name, struct ld_pos pos);
-struct ld_pos ld_node_pos(const struct ld_file *f, const struct ynode *n);
+struct ld_pos ld_node_pos(const struct ld_file *f, const struct yaml_node *n);
 
 /* Diagnostics (diag.c). */
 void ld_diag(struct rule_loader *l, int code, const struct ld_ctx *ctx, const char *fmt, ...)
@@ -137,23 +150,25 @@ struct ld_reader {
 	struct rule_loader *l;
 	const struct ld_file *f;
 };
-const struct ynode *ld_map_get(const struct ynode *map, const char *key);
-int ld_decode_str(struct ld_reader *r, const struct ynode *item, const char *key, int optional,
+const struct yaml_node *ld_map_get(const struct yaml_node *map, const char *key);
+int ld_decode_str(struct ld_reader *r, const struct yaml_node *item, const char *key, int optional,
 		  const struct ld_ctx *ctx, char **out);
-int ld_decode_bool(struct ld_reader *r, const struct ynode *item, const char *key, int optional,
+int ld_decode_bool(struct ld_reader *r, const struct yaml_node *item, const char *key, int optional,
 		   const struct ld_ctx *ctx, int *out);
-int ld_decode_seq(struct ld_reader *r, const struct ynode *item, const char *key, int optional,
+int ld_decode_u64(struct ld_reader *r, const struct yaml_node *item, const char *key, int optional,
+		  const struct ld_ctx *ctx, uint64_t *out);
+int ld_decode_seq(struct ld_reader *r, const struct yaml_node *item, const char *key, int optional,
 		  const struct ld_ctx *ctx, char ***out, size_t *n);
-int ld_is_null(const struct ynode *n);
+int ld_is_null(const struct yaml_node *n);
 
-int ld_read_overrides(struct ld_reader *r, const struct ynode *item, const char *const *keys, unsigned appendable,
+int ld_read_overrides(struct ld_reader *r, const struct yaml_node *item, const char *const *keys, unsigned appendable,
 		      unsigned replaceable, const struct ld_ctx *ctx, unsigned *app, unsigned *rep);
 
 /* Item readers. */
-int ld_read_list(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *parent);
-int ld_read_macro(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *parent);
-int ld_read_rule(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *parent);
-int ld_read_exceptions(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *ctx, int append,
+int ld_read_list(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *parent);
+int ld_read_macro(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *parent);
+int ld_read_rule(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *parent);
+int ld_read_exceptions(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *ctx, int append,
 		       struct ld_exception **out, size_t *n);
 void ld_exception_free(struct ld_exception *e);
 void ld_exc_entry_free(struct ld_exc_entry *e);
@@ -167,8 +182,12 @@ void ld_tags_add(char ***tags, size_t *n, char *const *add, size_t nadd);
 
 /* Exceptions to condition text (loader_exceptions.c): validates and appends
  * " and not (...)" clauses. Returns 0, or -1 after an error diagnostic. */
-int ld_exceptions_apply(struct rule_loader *l, const struct ld_rule *r, const struct ld_ctx *rctx,
-			struct ld_buf *cond);
+int ld_exceptions_apply(struct rule_loader *l, const struct ld_rule *r, const struct rule_field_registry *reg,
+			const struct ld_ctx *rctx, struct ld_buf *cond);
+/* The "(...)" clause of one exception (its values or'ed), empty when it
+ * has no values; 0, or -1 after an error diagnostic. */
+int ld_exception_clause(struct rule_loader *l, const struct rule_field_registry *reg, const struct ld_exception *e,
+			const struct ld_ctx *ectx, struct ld_buf *clause);
 int ld_op_known(const char *op);
 int ld_field_known(const struct rule_field_registry *reg, const char *field);
 
@@ -182,6 +201,12 @@ void ld_lists_expand(struct rule_loader *l, struct ld_lists_x *x);
 void ld_lists_x_free(struct rule_loader *l, struct ld_lists_x *x);
 char *ld_lists_substitute(struct rule_loader *l, struct ld_lists_x *x, const char *text);
 
+void ld_strs_free(struct rule_strs *s);
+void ld_strs_push(struct rule_strs *s, const char *v);
+
+/* The source called name, or NULL (loader.c). */
+const struct rule_source *ld_source(const struct rule_loader *l, const char *name);
+
 /* Compile (loader_compile.c). Compiles everything collected; with out != NULL
  * returns the rule set. Diagnostics go to l->diags when emit is set. */
 int ld_compile(struct rule_loader *l, int emit, struct rule_set **out);
@@ -191,6 +216,11 @@ struct rule_set *rs_new(size_t nrules, uint16_t n_evttypes);
 void rs_set_rule(struct rule_set *rs, size_t i, const struct ld_rule *r, struct cond_compiled *cc,
 		 struct rule_format *fmt, const char *output, const uint8_t *typemap, int runnable);
 void rs_finish(struct rule_set *rs, struct rule_loader *l, size_t nmacros, size_t nlists);
+/* Rule i's compiled condition and event-type map (NULL when it does not
+ * run), for rule coverage (coverage.c). */
+const struct cond_compiled *rs_rule_cond(const struct rule_set *rs, size_t i);
+const uint8_t *rs_rule_typemap(const struct rule_set *rs, size_t i);
+uint16_t rs_ntypes(const struct rule_set *rs);
 
 int ld_glob_match(const char *pat, const char *s);
 

@@ -2,33 +2,34 @@
 #include "rules/loader_int.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-const struct ynode *ld_map_get(const struct ynode *map, const char *key)
+const struct yaml_node *ld_map_get(const struct yaml_node *map, const char *key)
 {
-	if (!map || map->kind != YN_MAP)
+	if (!map || map->kind != YAML_MAP)
 		return NULL;
 	for (size_t i = 0; i + 1 < map->n; i += 2)
-		if (map->kids[i]->kind == YN_SCALAR && !strcmp(map->kids[i]->text, key))
+		if (map->kids[i]->kind == YAML_SCALAR && !strcmp(map->kids[i]->text, key))
 			return map->kids[i + 1];
 	return NULL;
 }
 
-int ld_is_null(const struct ynode *n)
+int ld_is_null(const struct yaml_node *n)
 {
 	if (!n)
 		return 1;
-	if (n->kind != YN_SCALAR || !n->plain)
+	if (n->kind != YAML_SCALAR || !n->plain)
 		return 0;
 	return !strcmp(n->text, "") || !strcmp(n->text, "~") || !strcmp(n->text, "null") ||
 	       !strcmp(n->text, "Null") || !strcmp(n->text, "NULL");
 }
 
-static const struct ynode *get_val(struct ld_reader *r, const struct ynode *item, const char *key, int optional,
-				   const struct ld_ctx *ctx, struct ld_ctx *valctx, int *rc)
+static const struct yaml_node *get_val(struct ld_reader *r, const struct yaml_node *item, const char *key, int optional,
+				       const struct ld_ctx *ctx, struct ld_ctx *valctx, int *rc)
 {
-	const struct ynode *val = ld_map_get(item, key);
+	const struct yaml_node *val = ld_map_get(item, key);
 	*rc = 0;
 	if (!val) {
 		if (!optional) {
@@ -42,16 +43,16 @@ static const struct ynode *get_val(struct ld_reader *r, const struct ynode *item
 	return val;
 }
 
-static const struct ynode *get_scalar(struct ld_reader *r, const struct ynode *item, const char *key, int optional,
-				      const struct ld_ctx *ctx, int *rc)
+static const struct yaml_node *get_scalar(struct ld_reader *r, const struct yaml_node *item, const char *key,
+					  int optional, const struct ld_ctx *ctx, int *rc)
 {
 	struct ld_ctx valctx;
-	const struct ynode *val = get_val(r, item, key, optional, ctx, &valctx, rc);
+	const struct yaml_node *val = get_val(r, item, key, optional, ctx, &valctx, rc);
 	if (!val)
 		return NULL;
 	if (ld_is_null(val)) {
 		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, ctx, "Mapping for key '%s' is empty", key);
-	} else if (val->kind != YN_SCALAR) {
+	} else if (val->kind != YAML_SCALAR) {
 		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &valctx, "Value is not a scalar value");
 	} else if (val->len == 0) {
 		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &valctx, "Value must be non-empty");
@@ -62,11 +63,11 @@ static const struct ynode *get_scalar(struct ld_reader *r, const struct ynode *i
 	return NULL;
 }
 
-int ld_decode_str(struct ld_reader *r, const struct ynode *item, const char *key, int optional,
+int ld_decode_str(struct ld_reader *r, const struct yaml_node *item, const char *key, int optional,
 		  const struct ld_ctx *ctx, char **out)
 {
 	int rc;
-	const struct ynode *val = get_scalar(r, item, key, optional, ctx, &rc);
+	const struct yaml_node *val = get_scalar(r, item, key, optional, ctx, &rc);
 	if (val) {
 		free(*out);
 		*out = ld_strdup(val->text);
@@ -91,11 +92,11 @@ static int parse_bool(const char *s, int *out)
 	return -1;
 }
 
-int ld_decode_bool(struct ld_reader *r, const struct ynode *item, const char *key, int optional,
+int ld_decode_bool(struct ld_reader *r, const struct yaml_node *item, const char *key, int optional,
 		   const struct ld_ctx *ctx, int *out)
 {
 	int rc;
-	const struct ynode *val = get_scalar(r, item, key, optional, ctx, &rc);
+	const struct yaml_node *val = get_scalar(r, item, key, optional, ctx, &rc);
 	if (val && parse_bool(val->text, out) < 0) {
 		struct ld_ctx valctx = *ctx;
 		ld_ctx_push(&valctx, "value for", key, ld_node_pos(r->f, val));
@@ -105,23 +106,44 @@ int ld_decode_bool(struct ld_reader *r, const struct ynode *item, const char *ke
 	return rc;
 }
 
-int ld_decode_seq(struct ld_reader *r, const struct ynode *item, const char *key, int optional,
+int ld_decode_u64(struct ld_reader *r, const struct yaml_node *item, const char *key, int optional,
+		  const struct ld_ctx *ctx, uint64_t *out)
+{
+	int rc;
+	const struct yaml_node *val = get_scalar(r, item, key, optional, ctx, &rc);
+	if (!val)
+		return rc;
+	const char *t = val->text;
+	char *end = NULL;
+	errno = 0;
+	unsigned long long v = t && *t >= '0' && *t <= '9' ? strtoull(t, &end, 10) : 0;
+	if (!end || *end || errno) {
+		struct ld_ctx valctx = *ctx;
+		ld_ctx_push(&valctx, "value for", key, ld_node_pos(r->f, val));
+		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &valctx, "Can't decode YAML scalar value");
+		return -1;
+	}
+	*out = v;
+	return rc;
+}
+
+int ld_decode_seq(struct ld_reader *r, const struct yaml_node *item, const char *key, int optional,
 		  const struct ld_ctx *ctx, char ***out, size_t *n)
 {
 	struct ld_ctx valctx;
 	int rc;
-	const struct ynode *val = get_val(r, item, key, optional, ctx, &valctx, &rc);
+	const struct yaml_node *val = get_val(r, item, key, optional, ctx, &valctx, &rc);
 	*out = NULL;
 	*n = 0;
 	if (!val)
 		return rc;
-	if (val->kind != YN_SEQ) {
+	if (val->kind != YAML_SEQ) {
 		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &valctx, "Value is not a sequence");
 		return -1;
 	}
 	char **v = ld_xrealloc(NULL, (val->n ? val->n : 1) * sizeof(*v));
 	for (size_t i = 0; i < val->n; i++) {
-		if (val->kids[i]->kind != YN_SCALAR) {
+		if (val->kids[i]->kind != YAML_SCALAR) {
 			struct ld_ctx ictx = valctx;
 			ld_ctx_push(&ictx, "list item", "", ld_node_pos(r->f, val->kids[i]));
 			ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &ictx, "sequence value is not scalar");
@@ -138,40 +160,40 @@ int ld_decode_seq(struct ld_reader *r, const struct ynode *item, const char *key
 }
 
 /* Warn about keys an item kind does not know (Falco 0.44+). */
-static void warn_unknown_keys(struct ld_reader *r, const struct ynode *item, const char *const *known,
+static void warn_unknown_keys(struct ld_reader *r, const struct yaml_node *item, const char *const *known,
 			      const struct ld_ctx *ctx)
 {
 	for (size_t i = 0; i + 1 < item->n; i += 2) {
-		const struct ynode *k = item->kids[i];
+		const struct yaml_node *k = item->kids[i];
 		int ok = 0;
 		for (size_t j = 0; known[j] && !ok; j++)
-			ok = k->kind == YN_SCALAR && !strcmp(k->text, known[j]);
+			ok = k->kind == YAML_SCALAR && !strcmp(k->text, known[j]);
 		if (!ok) {
 			struct ld_ctx kctx = *ctx;
-			ld_ctx_push(&kctx, "key", k->kind == YN_SCALAR ? k->text : "", ld_node_pos(r->f, k));
-			ld_diag(r->l, LOAD_UNKNOWN_KEY, &kctx, "Unknown key '%s'", k->kind == YN_SCALAR ? k->text : "?");
+			ld_ctx_push(&kctx, "key", k->kind == YAML_SCALAR ? k->text : "", ld_node_pos(r->f, k));
+			ld_diag(r->l, LOAD_UNKNOWN_KEY, &kctx, "Unknown key '%s'", k->kind == YAML_SCALAR ? k->text : "?");
 		}
 	}
 }
 
 /* Reads `override:` into two bit masks over keys[]. */
-int ld_read_overrides(struct ld_reader *r, const struct ynode *item, const char *const *keys, unsigned appendable,
+int ld_read_overrides(struct ld_reader *r, const struct yaml_node *item, const char *const *keys, unsigned appendable,
 		      unsigned replaceable, const struct ld_ctx *ctx, unsigned *app, unsigned *rep)
 {
 	*app = *rep = 0;
-	const struct ynode *ov = ld_map_get(item, "override");
+	const struct yaml_node *ov = ld_map_get(item, "override");
 	if (!ov)
 		return 0;
 	struct ld_ctx octx = *ctx;
 	ld_ctx_push(&octx, "override", "", ld_node_pos(r->f, ov));
-	if (ov->kind != YN_MAP) {
+	if (ov->kind != YAML_MAP) {
 		ld_diag(r->l, LOAD_ERR_YAML_VALIDATE, &octx, "Value of override must be a mapping");
 		return -1;
 	}
 	for (size_t i = 0; i + 1 < ov->n; i += 2) {
-		const struct ynode *k = ov->kids[i], *v = ov->kids[i + 1];
-		const char *key = k->kind == YN_SCALAR ? k->text : "";
-		const char *op = v->kind == YN_SCALAR ? v->text : "";
+		const struct yaml_node *k = ov->kids[i], *v = ov->kids[i + 1];
+		const char *key = k->kind == YAML_SCALAR ? k->text : "";
+		const char *op = v->kind == YAML_SCALAR ? v->text : "";
 		int idx = -1;
 		for (int j = 0; keys[j]; j++)
 			if (!strcmp(keys[j], key))
@@ -255,7 +277,7 @@ struct ld_rule *ld_find_rule(struct rule_loader *l, const char *name)
 
 /* Reads name + append flag + overrides common to lists and macros. Returns
  * 1 for append, 0 for a (re)definition, -1 on error. */
-static int read_named_header(struct ld_reader *r, const struct ynode *item, const char *kind, const char *valkey,
+static int read_named_header(struct ld_reader *r, const struct yaml_node *item, const char *kind, const char *valkey,
 			     const struct ld_ctx *parent, struct ld_ctx *ctx, char **name)
 {
 	struct ld_ctx tmp = *parent;
@@ -282,7 +304,7 @@ static int read_named_header(struct ld_reader *r, const struct ynode *item, cons
 	return append || app;
 }
 
-int ld_read_list(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *parent)
+int ld_read_list(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *parent)
 {
 	struct rule_loader *l = r->l;
 	struct ld_ctx ctx;
@@ -336,7 +358,7 @@ int ld_read_list(struct ld_reader *r, const struct ynode *item, const struct ld_
 	return 0;
 }
 
-int ld_read_macro(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *parent)
+int ld_read_macro(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *parent)
 {
 	struct rule_loader *l = r->l;
 	struct ld_ctx ctx;

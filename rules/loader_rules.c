@@ -46,7 +46,7 @@ static char *trim_dup(const char *s)
 	return ld_strndup(s, n);
 }
 
-static int read_priority(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *ctx, int *prio)
+static int read_priority(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *ctx, int *prio)
 {
 	char *p = NULL;
 	if (ld_decode_str(r, item, "priority", 0, ctx, &p) < 0)
@@ -62,7 +62,7 @@ static int read_priority(struct ld_reader *r, const struct ynode *item, const st
 	return 0;
 }
 
-static int read_tags(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *ctx, char ***tags,
+static int read_tags(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *ctx, char ***tags,
 		     size_t *ntags)
 {
 	char **t = NULL;
@@ -139,7 +139,7 @@ static int no_rule(struct rule_loader *l, const struct ld_ctx *ctx, const char *
 }
 
 /* override: {key: append|replace} on an existing rule. */
-static int read_overrides_apply(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *ctx,
+static int read_overrides_apply(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *ctx,
 				const char *name, unsigned app, unsigned rep)
 {
 	struct rule_loader *l = r->l;
@@ -240,6 +240,11 @@ static int read_overrides_apply(struct ld_reader *r, const struct ynode *item, c
 		if ((set & (1u << K_SKIP_UNKNOWN)) &&
 		    ld_decode_bool(r, item, "skip-if-unknown-filter", 0, ctx, &dst->skip_unknown) < 0)
 			return -1;
+		if ((set & (1u << K_CAPTURE)) && ld_decode_bool(r, item, "capture", 0, ctx, &dst->capture) < 0)
+			return -1;
+		if ((set & (1u << K_CAPTURE_DURATION)) &&
+		    ld_decode_u64(r, item, "capture_duration", 0, ctx, &dst->capture_duration_ms) < 0)
+			return -1;
 	}
 	for (int k = 0; rule_keys[k]; k++) {
 		if (expected & (1u << k)) {
@@ -253,7 +258,7 @@ static int read_overrides_apply(struct ld_reader *r, const struct ynode *item, c
 	return 0;
 }
 
-static int read_legacy_append(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *ctx,
+static int read_legacy_append(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *ctx,
 			      const char *name)
 {
 	struct rule_loader *l = r->l;
@@ -284,7 +289,7 @@ static int read_legacy_append(struct ld_reader *r, const struct ynode *item, con
 	return rc;
 }
 
-static int read_definition(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *ctx, char *name)
+static int read_definition(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *ctx, char *name)
 {
 	struct rule_loader *l = r->l;
 	struct ld_rule v = {0};
@@ -308,6 +313,8 @@ static int read_definition(struct ld_reader *r, const struct ynode *item, const 
 	    ld_decode_bool(r, item, "enabled", 1, ctx, &v.enabled) < 0 ||
 	    ld_decode_bool(r, item, "warn_evttypes", 1, ctx, &v.warn_evttypes) < 0 ||
 	    ld_decode_bool(r, item, "skip-if-unknown-filter", 1, ctx, &v.skip_unknown) < 0 ||
+	    ld_decode_bool(r, item, "capture", 1, ctx, &v.capture) < 0 ||
+	    ld_decode_u64(r, item, "capture_duration", 1, ctx, &v.capture_duration_ms) < 0 ||
 	    read_tags(r, item, ctx, &v.tags, &v.ntags) < 0 ||
 	    ld_read_exceptions(r, item, ctx, 0, &v.exc, &v.nexc) < 0)
 		goto fail;
@@ -333,7 +340,7 @@ fail:
 	return -1;
 }
 
-int ld_read_rule(struct ld_reader *r, const struct ynode *item, const struct ld_ctx *parent)
+int ld_read_rule(struct ld_reader *r, const struct yaml_node *item, const struct ld_ctx *parent)
 {
 	struct rule_loader *l = r->l;
 	struct ld_ctx tmp = *parent, ctx = *parent;
@@ -359,14 +366,14 @@ int ld_read_rule(struct ld_reader *r, const struct ynode *item, const struct ld_
 		goto out;
 	}
 	for (size_t i = 0; i + 1 < item->n; i += 2) {
-		const struct ynode *k = item->kids[i];
+		const struct yaml_node *k = item->kids[i];
 		int ok = 0;
 		for (size_t j = 0; known_rule_keys[j] && !ok; j++)
-			ok = k->kind == YN_SCALAR && !strcmp(k->text, known_rule_keys[j]);
+			ok = k->kind == YAML_SCALAR && !strcmp(k->text, known_rule_keys[j]);
 		if (!ok) {
 			struct ld_ctx kctx = ctx;
-			ld_ctx_push(&kctx, "key", k->kind == YN_SCALAR ? k->text : "", ld_node_pos(r->f, k));
-			ld_diag(l, LOAD_UNKNOWN_KEY, &kctx, "Unknown key '%s'", k->kind == YN_SCALAR ? k->text : "?");
+			ld_ctx_push(&kctx, "key", k->kind == YAML_SCALAR ? k->text : "", ld_node_pos(r->f, k));
+			ld_diag(l, LOAD_UNKNOWN_KEY, &kctx, "Unknown key '%s'", k->kind == YAML_SCALAR ? k->text : "?");
 		}
 	}
 	if (app || rep) {

@@ -100,3 +100,17 @@ int ld_glob_match(const char *pat, const char *s)
 		pat++;
 	return *pat == 0;
 }
+
+void ld_strs_push(struct rule_strs *s, const char *v)
+{
+	s->v = ld_xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v[s->n++] = ld_strdup(v);
+}
+
+void ld_strs_free(struct rule_strs *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}

@@ -50,12 +50,14 @@ static const struct rule_field_def *field_lookup(const struct rule_field_registr
 {
 	*dotted = NULL;
 	for (size_t i = 0; i < reg->ndefs; i++)
-		if (strcmp(reg->defs[i].name, name) == 0)
+		if (strcmp(reg->defs[i].name, name) == 0 && rule_registry_has(reg, &reg->defs[i]))
 			return &reg->defs[i];
 	const struct rule_field_def *best = NULL;
 	size_t bestlen = 0;
 	for (size_t i = 0; i < reg->ndefs; i++) {
 		const struct rule_field_def *d = &reg->defs[i];
+		if (!rule_registry_has(reg, d))
+			continue;
 		size_t l = strlen(d->name);
 		if ((d->flags & RFF_ARG_DOTTED) && strncmp(name, d->name, l) == 0 && name[l] == '.' && name[l + 1] &&
 		    l > bestlen) {

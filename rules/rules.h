@@ -2,6 +2,14 @@
 #ifndef SAKER_RULES_RULES_H
 #define SAKER_RULES_RULES_H
 
+/*
+ * rules/ owns Falco's rules language: loading rules files, conditions,
+ * compiled rule sets indexed by event type, and output formats. It may call
+ * json/ and yaml/. Names of this header start with rule_ (RULE_, RF_, RFF_),
+ * except the diagnostic codes, which keep Falco's names (LOAD_*); cond.h,
+ * lex.h, strset.h and the *_int.h headers are private to rules/.
+ */
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -102,7 +110,17 @@ struct rule_field_registry {
 	 * returns the generic event's ids and evt.type=name compares the
 	 * extracted name instead of a type bitmap. May be NULL. */
 	int (*evttype_generic)(const char *name);
+	/* The registry of one event source (struct rule_source) sees only part
+	 * of defs and of the event types; NULL = all of them. */
+	int (*has_field)(const struct rule_field_def *def);
+	int (*has_evttype)(uint16_t type);
 };
+
+/* Whether def is visible through reg (has_field). */
+static inline int rule_registry_has(const struct rule_field_registry *reg, const struct rule_field_def *def)
+{
+	return !reg->has_field || reg->has_field(def);
+}
 
 /*
  * The provider: extract field ref for the current event into *out. Returns 1
@@ -184,14 +202,52 @@ int rule_priority_parse(const char *s);
 struct rule_loader;  /* accumulates files in order (one namespace) */
 struct rule_set;     /* compiled, ready to evaluate */
 
-struct rule_load_opts {
+/* An event source, as rules name it with `source:` (Falco's syscall,
+ * k8s_audit...). Rules of a source compile against its registry, whose
+ * has_evttype keeps them off the other sources' events. A rule naming a
+ * source that is not listed gets LOAD_UNKNOWN_SOURCE and is skipped. */
+struct rule_source {
+	const char *name;
 	const struct rule_field_registry *registry;
-	int min_priority;        /* default RULE_PRIO_DEBUG */
-	int rule_matching_all;   /* 0 = first (default), 1 = all */
-	const char *extra_output;/* appended as " " + text to every syscall rule output (append_output/-p), or NULL */
-	int legacy_container_info; /* replace %container.info like Falco <= 0.40 (1) or drop it (0) */
+	const char *extra_output; /* appended as " " + text to its rules' outputs (append_output/-p), or NULL */
 };
 
+/* A plugin the caller provides the fields of itself: it satisfies
+ * `required_plugin_versions` entries of that name asking for a version it
+ * is compatible with (same major, not older: Falco's rule). version NULL:
+ * every version. Other requirements are warnings (LOAD_UNKNOWN_ITEM). */
+struct rule_plugin {
+	const char *name;
+	const char *version;
+};
+
+struct rule_load_opts {
+	const struct rule_field_registry *registry; /* conditions without sources: filters, tests */
+	int min_priority;        /* default RULE_PRIO_DEBUG */
+	int rule_matching_all;   /* 0 = first (default), 1 = all */
+	const char *extra_output;/* without sources: appended as " " + text to every rule output, or NULL */
+	int legacy_container_info; /* replace %container.info like Falco <= 0.40 (1) or drop it (0) */
+	/* Accept string operators on list fields (ka.req.role.rules.resources
+	 * contains x), as Falco before 0.38 loaded them; such a check holds when
+	 * an element passes it (!=: when every element does). Falco 0.38+
+	 * refuses them, as saker does by default. */
+	int legacy_list_operators;
+	/* 1: evaluate every check on its own (`-o rule_evaluation=plain`);
+	 * 0 (default): the string checks many rules make on one field are
+	 * answered together per event (hash map + Aho-Corasick, rules/group.c).
+	 * Both give the same alerts; plain is the reference for the
+	 * differential test. */
+	int plain_evaluation;
+	/* The sources rules may name; NULL: one, "syscall", with registry and
+	 * extra_output above. */
+	const struct rule_source *sources;
+	size_t nsources;
+	const struct rule_plugin *plugins;
+	size_t nplugins;
+};
+
+/* The loader copies the sources and plugins of opts with their strings;
+ * the registries must outlive it. */
 struct rule_loader *rule_loader_new(const struct rule_load_opts *opts);
 void rule_loader_free(struct rule_loader *l);
 /* Load one file or directory (sorted *.yaml and *.yml files). Returns 0, or -1 after an
@@ -225,12 +281,78 @@ struct rule_info {
 	size_t ntags;
 	const char *file;
 	int line;
+	int capture;                  /* capture: true (the flight recorder saves its alerts' windows) */
+	uint64_t capture_duration_ms; /* capture_duration; 0 = capture.default_duration */
 };
 
 size_t rule_set_count(const struct rule_set *rs);   /* all loaded rules, in definition order */
 const struct rule_info *rule_set_rule(const struct rule_set *rs, size_t i);
 size_t rule_set_macro_count(const struct rule_set *rs);
 size_t rule_set_list_count(const struct rule_set *rs);
+
+/* ---- Description (-L / -l with json_output, Falco's describe_rule) ---- */
+
+/*
+ * What Falco's `falco -L -o json_output=true` prints about each loaded rule,
+ * macro and list, computed from the loader's items: the macros and lists a
+ * condition names directly, the fields, operators and event names of the
+ * condition once macros, lists and exceptions are resolved, the exception
+ * fields, names and operators, and the output's fields. String sets are
+ * sorted and unique (Falco's are unordered sets); output_fields and list
+ * items keep their order.
+ */
+struct rule_strs {
+	char **v;
+	size_t n;
+};
+
+struct rule_describe_rule {
+	size_t index;              /* into rule_set_rule() */
+	const char *condition;     /* as written, after appends, without exceptions */
+	const char *output;        /* as written, after appends */
+	int enabled;               /* as written: Falco prints the file's value, not -D/-T/-t's */
+	char *condition_compiled;  /* the resolved condition printed back */
+	const char *output_compiled;
+	struct rule_strs macros, lists, condition_operators, condition_fields;
+	struct rule_strs exception_fields, exception_names, exception_operators;
+	struct rule_strs events, output_fields;
+};
+
+struct rule_describe_macro {
+	const char *name, *condition;
+	int used;
+	char *condition_compiled;
+	struct rule_strs macros, lists, condition_operators, condition_fields, events;
+};
+
+struct rule_describe_list {
+	const char *name;
+	int used;
+	struct rule_strs items, lists, items_compiled;
+};
+
+struct rule_describe_plugin_req {
+	char *name, *version;
+	struct rule_strs alt_names, alt_versions;
+};
+
+struct rule_description {
+	const char *required_engine_version;     /* highest required, "0.0.0" if none */
+	const struct rule_describe_plugin_req *plugin_reqs;
+	size_t nplugin_reqs;
+	struct rule_describe_rule *rules;        /* rules of a known source, definition order */
+	size_t nrules;
+	struct rule_describe_macro *macros;
+	size_t nmacros;
+	struct rule_describe_list *lists;
+	size_t nlists;
+};
+
+/* l: the loader rs was built from. evttype_name maps the registry's event
+ * type ids to the names Falco prints (NULL: not describable). NULL on ENOMEM. */
+struct rule_description *rule_describe(struct rule_loader *l, const struct rule_set *rs,
+				       const char *(*evttype_name)(uint16_t type));
+void rule_description_free(struct rule_description *d);
 
 /* ---- Evaluation -------------------------------------------------------- */
 
@@ -252,6 +374,62 @@ int rule_set_wants(const struct rule_set *rs, uint16_t evttype);
 /* Event types some enabled rule can match (for the recorder's syscall set). */
 size_t rule_set_evttypes(const struct rule_set *rs, uint16_t *out, size_t cap);
 
+/* ---- Coverage (docs/coverage.md) ---------------------------------------- */
+
+/*
+ * What a corpus exercises of a rule set, rule by rule and independently of
+ * rule_matching: events that reached the rule (one of its event types),
+ * events that passed its whole condition, events that passed the condition
+ * without the exceptions, and per exception value how many of those it
+ * suppressed. A macro "made a difference" on an event when the rule's
+ * result changes with the macro negated; a list item when it changes with
+ * the item taken out of the list (tried only when emptying the whole list
+ * changes it). Probes are compiled from the loader's items when coverage
+ * starts; an item's probe on the first event its list made a difference.
+ * Costs several evaluations per rule and event: an opt-in mode.
+ */
+struct rule_coverage_exception_item {
+	const char *exception;   /* the exception's name */
+	char *values;            /* the value as written: "[cat, sh]" */
+	uint64_t suppressed;     /* events the condition passed and this value excepted */
+};
+
+struct rule_coverage_rule {
+	const char *name;
+	int enabled;             /* loaded, enabled and runnable */
+	uint64_t reached, passed, base_passed;
+	struct rule_coverage_exception_item *exc;
+	size_t nexc;
+};
+
+struct rule_coverage_list_item {
+	const char *item;
+	uint64_t made_difference;
+};
+
+struct rule_coverage_item {     /* a macro or a list */
+	const char *name;
+	int used;                /* by an enabled rule */
+	uint64_t made_difference;
+	struct rule_coverage_list_item *items; /* lists: the items after expansion */
+	size_t nitems;
+};
+
+struct rule_coverage_view {
+	const struct rule_coverage_rule *rules;   /* definition order */
+	size_t nrules;
+	const struct rule_coverage_item *macros, *lists;
+	size_t nmacros, nlists;
+};
+
+struct rule_coverage;
+/* l: the loader rs was built from (alive while the coverage is). NULL on ENOMEM. */
+struct rule_coverage *rule_coverage_new(struct rule_loader *l, const struct rule_set *rs);
+void rule_coverage_free(struct rule_coverage *c);
+/* Counts one event that reaches the rules. Not thread-safe (one per thread). */
+void rule_coverage_event(struct rule_coverage *c, uint16_t evttype, rule_extract_fn extract, void *ectx);
+void rule_coverage_get(const struct rule_coverage *c, struct rule_coverage_view *v);
+
 /* ---- Standalone filters (--print FILTER, -w filtering) ----------------- */
 
 struct rule_filter;
@@ -270,6 +448,12 @@ void rule_format_free(struct rule_format *f);
 /* Render into buf (always NUL-terminated, truncated to cap). Returns the length. */
 size_t rule_format_render(const struct rule_format *f, rule_extract_fn extract, void *ectx,
 			  char *buf, size_t cap);
+/* The same, counting in *missing the field tokens that had no value ("<NA>"). */
+size_t rule_format_render_counted(const struct rule_format *f, rule_extract_fn extract, void *ectx,
+				  char *buf, size_t cap, size_t *missing);
+/* 1 when the text began with '*' (sysdig -p: print events with missing
+ * values too; without it sysdig skips them). Rule outputs ignore it. */
+int rule_format_partial(const struct rule_format *f);
 /* JSON object of the field tokens ("output_fields"): sorted keys, typed values. */
 size_t rule_format_render_json_fields(const struct rule_format *f, rule_extract_fn extract, void *ectx,
 				      char *buf, size_t cap);
@@ -277,6 +461,9 @@ size_t rule_format_render_json_fields(const struct rule_format *f, rule_extract_
  * token of the alert prefix: key "evt.time", value "1700000000123456789"). */
 size_t rule_format_render_json_fields_with(const struct rule_format *f, rule_extract_fn extract, void *ectx,
 					   const char *extra_key, const char *extra_json, char *buf, size_t cap);
+/* The field tokens of a format, as written ("proc.aname[2]"), in order. */
+size_t rule_format_field_count(const struct rule_format *f);
+const char *rule_format_field_name(const struct rule_format *f, size_t i);
 /* The compiled output of rule i of a set. */
 const struct rule_format *rule_set_output(const struct rule_set *rs, size_t i);
 

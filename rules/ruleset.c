@@ -1,6 +1,7 @@
 /* rules/ruleset.c: the compiled rule set: selection, the event-type index, evaluation order and introspection. */
 #include "rules/cond.h"
 #include "rules/cond_int.h"
+#include "rules/group_int.h"
 #include "rules/loader_int.h"
 
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct rule_set {
 	 * rule_set_eval stays logically const (one set per thread). */
 	struct cond_memo memo;
 	size_t nslots;
+	struct rule_groups *groups;  /* NULL: plain evaluation (rule_load_opts.plain_evaluation) */
 };
 
 struct rule_set *rs_new(size_t nrules, uint16_t n_evttypes)
@@ -54,6 +56,8 @@ void rs_set_rule(struct rule_set *rs, size_t i, const struct ld_rule *r, struct 
 	x->info.source = ld_strdup(r->source);
 	x->info.priority = r->priority;
 	x->info.enabled = r->enabled;
+	x->info.capture = r->capture;
+	x->info.capture_duration_ms = r->capture_duration_ms;
 	x->info.file = ld_strdup(r->pos.file ? r->pos.file : "");
 	x->info.line = r->pos.line;
 	x->tags = ld_xrealloc(NULL, (r->ntags ? r->ntags : 1) * sizeof(*x->tags));
@@ -97,6 +101,9 @@ void rule_set_free(struct rule_set *rs)
 	free(rs->root);
 	cc_spec_pool_free(&rs->spool);
 	free(rs->memo.slots);
+	free(rs->memo.ggen);
+	free(rs->memo.gwords);
+	rule_groups_free(rs->groups);
 	free(rs);
 }
 
@@ -204,6 +211,13 @@ static void memo_clear(struct cc_node *n)
 		memo_clear(n->kids[i]);
 }
 
+static void groups_clear(struct cc_node *n)
+{
+	n->grp = 0;
+	for (uint32_t i = 0; i < n->nkids; i++)
+		groups_clear(n->kids[i]);
+}
+
 /* Gives every subtree that occurs more than once among the enabled rules a
  * memo slot, so its result is computed once per event. */
 static void assign_memo_slots(struct rule_set *rs)
@@ -223,6 +237,38 @@ static void assign_memo_slots(struct rule_set *rs)
 		for (size_t i = 0; i < rs->n; i++)
 			if (rs->rules[i].cc)
 				memo_clear(rs->rules[i].cc->root);
+}
+
+/* Field groups over the enabled rules' conditions: the string checks many
+ * rules make on one field become bits filled once per event. */
+static void build_groups(struct rule_set *rs)
+{
+	struct cc_node **roots = calloc(rs->n ? rs->n : 1, sizeof(*roots));
+	if (!roots)
+		return;
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->rules[i].info.enabled && rs->rules[i].cc)
+			roots[i] = rs->rules[i].cc->root;
+	struct rule_groups *gs = rule_groups_build(roots, rs->n);
+	free(roots);
+	if (!gs)
+		return;
+	rs->memo.ggen = calloc(rule_groups_count(gs), sizeof(*rs->memo.ggen));
+	rs->memo.gwords = calloc(rule_groups_words(gs), sizeof(*rs->memo.gwords));
+	if (!rs->memo.ggen || !rs->memo.gwords) {
+		/* the tagged nodes are then evaluated plainly (memo.groups NULL) */
+		free(rs->memo.ggen);
+		free(rs->memo.gwords);
+		rs->memo.ggen = NULL;
+		rs->memo.gwords = NULL;
+		rule_groups_free(gs);
+		for (size_t i = 0; i < rs->n; i++)
+			if (rs->rules[i].cc)
+				groups_clear(rs->rules[i].cc->root);
+		return;
+	}
+	rs->groups = gs;
+	rs->memo.groups = gs;
 }
 
 /* Per event type, the enabled rules indexed under it, each with its
@@ -280,7 +326,24 @@ void rs_finish(struct rule_set *rs, struct rule_loader *l, size_t nmacros, size_
 		if (!rs->rules[i].prio_ok || !rs->rules[i].runnable)
 			rs->rules[i].info.enabled = 0;
 	assign_memo_slots(rs);
+	if (!l->opts.plain_evaluation)
+		build_groups(rs);
 	build_index(rs);
+}
+
+const struct cond_compiled *rs_rule_cond(const struct rule_set *rs, size_t i)
+{
+	return i < rs->n && rs->rules[i].info.enabled ? rs->rules[i].cc : NULL;
+}
+
+const uint8_t *rs_rule_typemap(const struct rule_set *rs, size_t i)
+{
+	return i < rs->n && rs->rules[i].info.enabled ? rs->rules[i].typemap : NULL;
+}
+
+uint16_t rs_ntypes(const struct rule_set *rs)
+{
+	return rs->ntypes;
 }
 
 size_t rule_set_count(const struct rule_set *rs)
@@ -314,7 +377,7 @@ size_t rule_set_eval(const struct rule_set *rs, uint16_t evttype, rule_extract_f
 	if (evttype >= rs->ntypes)
 		return 0;
 	size_t matches = 0;
-	struct cond_memo *memo = rs->nslots ? (struct cond_memo *)&rs->memo : NULL;
+	struct cond_memo *memo = rs->nslots || rs->groups ? (struct cond_memo *)&rs->memo : NULL;
 	if (memo)
 		memo->gen++;
 	for (uint32_t k = rs->off[evttype]; k < rs->off[evttype + 1]; k++) {

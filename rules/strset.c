@@ -124,6 +124,31 @@ int strset_has(const struct strset *s, const void *key, size_t len)
 	return strset_get(s, key, len) != NULL;
 }
 
+int strset_put_val(struct strset *s, const void *key, size_t len, uint32_t val, uint32_t *existing)
+{
+	return strset_put(s, key, len, val, existing);
+}
+
+int strset_get_val(const struct strset *s, const void *key, size_t len, uint32_t *val)
+{
+	const struct sslot *sl = strset_get(s, key, len);
+	if (!sl)
+		return 0;
+	*val = sl->val;
+	return 1;
+}
+
+int strset_each(const struct strset *s, int (*fn)(void *ctx, const char *key, size_t len), void *ctx)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slots[i].hash) {
+			int r = fn(ctx, s->slots[i].key, s->slots[i].len);
+			if (r)
+				return r;
+		}
+	return 0;
+}
+
 size_t strset_count(const struct strset *s)
 {
 	return s->n;

@@ -11,6 +11,14 @@ struct strset *strset_new(size_t expected);
 int strset_add(struct strset *s, const void *key, size_t len);  /* 0, or -1 on ENOMEM */
 int strset_has(const struct strset *s, const void *key, size_t len);
 size_t strset_count(const struct strset *s);
+/* Sets as maps to a number (rules/group.c: value -> its list of checks).
+ * strset_put_val: 0 added, 1 present (*existing = its number), -1 ENOMEM.
+ * strset_get_val: 1 and *val when present, else 0. */
+int strset_put_val(struct strset *s, const void *key, size_t len, uint32_t val, uint32_t *existing);
+int strset_get_val(const struct strset *s, const void *key, size_t len, uint32_t *val);
+/* Calls fn for every key, in no particular order; stops at a non-zero return
+ * and passes it back. */
+int strset_each(const struct strset *s, int (*fn)(void *ctx, const char *key, size_t len), void *ctx);
 void strset_free(struct strset *s);
 
 /* Trie of path components. A lookup walks the value's components and is true

@@ -1,4 +1,5 @@
 /* rules/value.c: conversion of condition constants (integers, IPs, CIDRs, hex, ports) and value-to-text rendering. */
+#include "json/json.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -77,17 +78,6 @@ int cond_cidr_match(const struct cc_cidr *net, const struct rule_value *v)
 	return 1;
 }
 
-static int hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int cond_parse_hex(const char *s, size_t len, uint8_t **out, size_t *outlen)
 {
 	if (len % 2)
@@ -96,7 +86,7 @@ int cond_parse_hex(const char *s, size_t len, uint8_t **out, size_t *outlen)
 	if (!b)
 		return -1;
 	for (size_t i = 0; i < len; i += 2) {
-		int hi = hexdig(s[i]), lo = hexdig(s[i + 1]);
+		int hi = json_hex_digit(s[i]), lo = json_hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0) {
 			free(b);
 			return -1;

@@ -31,7 +31,15 @@ start_listener() {
 start_listener
 $REPLAY $R -o json_output=true --live -M 120 -w "$d/live.skr" >"$d/live.json" 2>"$d/live.err" &
 rp=$!
-sleep 4
+# the ready signal: the session starts as soon as it is printed, so the alerts below also show that it
+# is printed only once the probe is attached
+i=0
+while [ $i -lt 300 ] && ! grep -qs '^saker-replay: --live: detecting (probe attached, snapshot: [1-9][0-9]* threads' "$d/live.err"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "live prints its ready line (probe attached, snapshot taken, recording to the -w file)" \
+	grep -q "^saker-replay: --live: detecting (probe attached, snapshot: [1-9][0-9]* threads, [0-9]* fds); recording to $d/live.skr\$" "$d/live.err"
 sh samples/attack_session.sh "$(cat "$d/port")" "$d"
 sleep 1
 kill -INT $rp   # SIGINT stops live mode cleanly (summary printed, capture closed)
@@ -42,9 +50,10 @@ cat "$d/live.err"
 
 # Offline: the session recorded by saker-record, then replayed.
 start_listener
-$RECORD -q -f -w "$d/rec.skr" -M 120 &
+$RECORD -f -w "$d/rec.skr" -M 120 2>"$d/rec.err" &
 rec=$!
-sleep 3
+i=0
+while [ $i -lt 300 ] && ! grep -qs "recording to" "$d/rec.err"; do sleep 0.1; i=$((i + 1)); done
 sh samples/attack_session.sh "$(cat "$d/port")" "$d"
 sleep 1
 kill -INT $rec

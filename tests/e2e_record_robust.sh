@@ -97,7 +97,8 @@ fi
 # --- 2. disk full -------------------------------------------------------------
 MNT="$D/full"
 mkdir "$MNT"
-if mount -t tmpfs -o size=256k tmpfs "$MNT" 2>"$D/mount.err"; then
+# room for a busy host's start-up metadata and then some events
+if mount -t tmpfs -o size=1m tmpfs "$MNT" 2>"$D/mount.err"; then
 	busy_start
 	timeout 120 "$RECORD" -q -w "$MNT/full.skr" 2>"$D/full.err"
 	rc=$?

@@ -1,8 +1,11 @@
 #!/bin/sh
-# tests/e2e_sysdig_diff.sh: saker-replay --print vs sysdig 0.29 -p, field by field, on every peer .scap (and a saker-record capture).
-# The table goes to stdout and $B/sysdig-diff.md; a field agreeing on fewer
-# events than tests/sysdig_diff_expect.txt records is a FAIL. Set
-# SYSDIG_DIFF_WRITE=1 to rewrite the expectation file after a deliberate change.
+# tests/e2e_sysdig_diff.sh: saker-replay --print vs sysdig 0.29 -p, every enter and exit line, field by field, on every peer .scap (and a saker-record capture).
+# The table goes to stdout and $B/sysdig-diff.md (tests/sysdig_diff.py says
+# what is checked: same events printed, >= 99.9% of lines equal once the
+# differences docs/compat.md lists are normalised, selections with filters);
+# a field agreeing on fewer lines than tests/sysdig_diff_expect.txt records is
+# a FAIL. Set SYSDIG_DIFF_WRITE=1 to rewrite the expectation file after a
+# deliberate change.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v sysdig >/dev/null 2>&1; then

@@ -13,9 +13,9 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "formats/skr.h"
-#include "formats/source.h"
-#include "replay/cli.h"
+#include "formats/skr/skr.h"
+#include "sources/source.h"
+#include "replay/replay.h"
 #include "replay/convert.h"
 #include "tests/helpers/test_files.h"
 
@@ -64,7 +64,7 @@ static const char *tmp_path(char *buf, size_t cap, const char *name)
 static int convert(const char *in, const char *out, int force, const char *filter, const char *from,
 		   const char *to)
 {
-	struct cli_opts o;
+	struct replay_opts o;
 	memset(&o, 0, sizeof(o));
 	const char *caps[1] = { in };
 	const char *fargs[1] = { filter };
@@ -87,11 +87,11 @@ static int convert(const char *in, const char *out, int force, const char *filte
 	return replay_convert(&o);
 }
 
-static struct sk_source *open_all(const char *path)
+static struct source *open_all(const char *path)
 {
 	char err[512];
-	struct sk_source_opts so = { .deliver_enter = 1 };
-	struct sk_source *s = sk_source_open_opts(path, &so, err, sizeof(err));
+	struct source_opts so = { .deliver_enter = 1 };
+	struct source *s = source_open_opts(path, &so, err, sizeof(err));
 	if (!s)
 		fprintf(stderr, "%s\n", err);
 	assert_non_null(s);
@@ -109,11 +109,11 @@ static struct sk_param param_at(const struct sk_event *ev, uint32_t i)
  * returns the number of events. */
 static uint64_t assert_same_events(const char *a_path, const char *b_path)
 {
-	struct sk_source *a = open_all(a_path), *b = open_all(b_path);
+	struct source *a = open_all(a_path), *b = open_all(b_path);
 	struct sk_event ea, eb;
 	uint64_t n = 0;
 	for (;;) {
-		int ra = sk_source_next(a, &ea), rb = sk_source_next(b, &eb);
+		int ra = source_next(a, &ea), rb = source_next(b, &eb);
 		assert_int_equal(ra, rb);
 		if (ra != 1)
 			break;
@@ -131,12 +131,12 @@ static uint64_t assert_same_events(const char *a_path, const char *b_path)
 					 b_path, (unsigned long long)n, sk_event_name(ea.type), i, pa.len, pb.len);
 		}
 	}
-	const struct sk_meta *ma = sk_source_meta(a), *mb = sk_source_meta(b);
+	const struct sk_meta *ma = source_meta(a), *mb = source_meta(b);
 	assert_int_equal(ma->n_procs, mb->n_procs);
 	assert_int_equal(ma->n_users, mb->n_users);
 	assert_int_equal(ma->n_groups, mb->n_groups);
-	sk_source_close(a);
-	sk_source_close(b);
+	source_close(a);
+	source_close(b);
 	return n;
 }
 
@@ -206,10 +206,10 @@ struct counts {
 
 static struct counts count_events(const char *path, const char *name)
 {
-	struct sk_source *s = open_all(path);
+	struct source *s = open_all(path);
 	struct sk_event ev;
 	struct counts c = { 0, 0, 0, 0 };
-	while (sk_source_next(s, &ev) == 1) {
+	while (source_next(s, &ev) == 1) {
 		if (ev.flags & SK_EVF_STATE_ONLY)
 			c.state_only++;
 		else if (strcmp(sk_event_name(ev.type), name))
@@ -219,7 +219,7 @@ static struct counts count_events(const char *path, const char *name)
 		else
 			c.enters++;
 	}
-	sk_source_close(s);
+	source_close(s);
 	return c;
 }
 
@@ -263,10 +263,10 @@ static void test_time_window(void **state)
 	tmp_path(out, sizeof(out), "window.skr");
 	/* 22:31:11.5 .. 22:31:12.5 UTC; the file spans 22:31:10.51 .. 22:31:13.35 */
 	assert_int_equal(convert(in, out, 0, NULL, "2019-07-09T22:31:11.5Z", "1562711472500000000"), 0);
-	struct sk_source *s = open_all(out);
+	struct source *s = open_all(out);
 	struct sk_event ev;
 	uint64_t visible = 0, hidden = 0;
-	while (sk_source_next(s, &ev) == 1) {
+	while (source_next(s, &ev) == 1) {
 		if (ev.flags & SK_EVF_STATE_ONLY) {
 			hidden++;
 			continue;
@@ -277,7 +277,7 @@ static void test_time_window(void **state)
 			assert_true(ev.ts >= 1562711471500000000ull && ev.ts <= 1562711472500000000ull);
 		assert_true(ev.ts <= 1562711472500000000ull);
 	}
-	sk_source_close(s);
+	source_close(s);
 	assert_true(visible > 100);
 	assert_true(hidden > 0);
 }
@@ -352,14 +352,14 @@ static void test_exit_only_skr_to_scap(void **state)
 	char skr[256], scap[256], err[512];
 	tmp_path(skr, sizeof(skr), "exitonly.skr");
 	tmp_path(scap, sizeof(scap), "exitonly.scap");
-	struct sk_source *src = sk_source_open(PEERS "/run_as_user_0_container.scap", err, sizeof(err));
+	struct source *src = source_open(PEERS "/run_as_user_0_container.scap", err, sizeof(err));
 	assert_non_null(src);
 	struct skr_writer *w = skr_writer_open_path(skr, NULL, err, sizeof(err));
 	assert_non_null(w);
-	assert_int_equal(skr_writer_put_meta_all(w, sk_source_meta(src)), 0);
+	assert_int_equal(skr_writer_put_meta_all(w, source_meta(src)), 0);
 	struct sk_event ev;
 	uint64_t exits = 0, others = 0;
-	while (sk_source_next(src, &ev) == 1) {
+	while (source_next(src, &ev) == 1) {
 		assert_true(sk_event_is_exit(ev.type) || (sk_event_info(ev.type)->flags & SK_EF_META) ||
 			    ev.type == SK_EV_SCAP_UNKNOWN_E);
 		if (sk_event_is_exit(ev.type))
@@ -368,14 +368,14 @@ static void test_exit_only_skr_to_scap(void **state)
 			others++;
 		assert_int_equal(skr_writer_append(w, &ev), 0);
 	}
-	sk_source_close(src);
+	source_close(src);
 	assert_int_equal(skr_writer_close(w, err, sizeof(err)), 0);
 	assert_int_equal(convert(skr, scap, 0, NULL, NULL, NULL), 0);
-	struct sk_source *out = open_all(scap);
+	struct source *out = open_all(scap);
 	uint64_t n = 0, paired = 0;
 	int64_t prev_tid = 0;
 	uint16_t prev_type = 0;
-	while (sk_source_next(out, &ev) == 1) {
+	while (source_next(out, &ev) == 1) {
 		n++;
 		/* the synthesised enter sits right before its exit */
 		if (sk_event_is_exit(ev.type) && n > 1 && prev_tid == ev.tid && prev_type == ev.type - 1)
@@ -383,7 +383,7 @@ static void test_exit_only_skr_to_scap(void **state)
 		prev_tid = ev.tid;
 		prev_type = ev.type;
 	}
-	sk_source_close(out);
+	source_close(out);
 	assert_int_equal(n, 2 * exits + others);
 	assert_int_equal(paired, exits);
 }

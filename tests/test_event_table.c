@@ -253,6 +253,25 @@ static void test_syscalls(void **state)
 	}
 }
 
+/* What saker-record -r adds for state tracking: real syscalls the probe can
+ * name, including the fd-creating and credential-changing ones. */
+static void test_syscalls_for_state(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	const char *const *names = sk_syscalls_for_state(&n);
+	assert_true(n > 40);
+	int have_openat = 0, have_setuid = 0;
+	for (size_t i = 0; i < n; i++) {
+		int id = sk_syscall_by_name(names[i]);
+		assert_true(id > 0);
+		assert_true(sk_syscall_to_native((uint16_t)id) >= 0);
+		have_openat |= !strcmp(names[i], "openat");
+		have_setuid |= !strcmp(names[i], "setuid");
+	}
+	assert_true(have_openat && have_setuid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_errno_names),
 		cmocka_unit_test(test_name_tables),
 		cmocka_unit_test(test_syscalls),
+		cmocka_unit_test(test_syscalls_for_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* tests/test_live.c: the live probe as an sk_source (root + BTF; skipped otherwise). */
+/* tests/test_live.c: the live probe as an source (root + BTF; skipped otherwise). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "formats/event.h"
-#include "formats/source.h"
-#include "record/live.h"
+#include "sources/source.h"
+#include "sources/live.h"
 
 static int have_probe_env(void)
 {
@@ -33,8 +33,8 @@ static uint64_t mono_ms(void)
 static void test_live_source_delivers_events(void **state)
 {
 	static volatile sig_atomic_t stop;
-	struct rec_live_opts o;
-	struct sk_source *s;
+	struct source_live_opts o;
+	struct source *s;
 	struct sk_event ev;
 	char err[512], path[64];
 	int found = 0, fd;
@@ -47,12 +47,12 @@ static void test_live_source_delivers_events(void **state)
 	}
 	memset(&o, 0, sizeof(o));
 	o.stop = &stop;
-	s = rec_live_open(&o, err, sizeof(err));
+	s = source_live_open(&o, err, sizeof(err));
 	if (!s)
-		fail_msg("rec_live_open: %s", err);
-	assert_string_equal(sk_source_format_name(s), "live");
-	assert_true(sk_source_meta(s)->n_procs > 0);
-	assert_true(sk_source_meta(s)->have_host);
+		fail_msg("source_live_open: %s", err);
+	assert_string_equal(source_format_name(s), "live");
+	assert_true(source_meta(s)->n_procs > 0);
+	assert_true(source_meta(s)->have_host);
 
 	/* our own pid is excluded: a child opens the marker file */
 	snprintf(path, sizeof(path), "/tmp/saker-live-%d", (int)getpid());
@@ -65,7 +65,7 @@ static void test_live_source_delivers_events(void **state)
 	t0 = mono_ms();
 	while (!found && mono_ms() - t0 < 10000) {
 		const char *name;
-		int rc = sk_source_next(s, &ev);
+		int rc = source_next(s, &ev);
 
 		assert_int_equal(rc, 1);
 		if (ev.type == SK_EV_OPENAT_X && sk_param_str(&ev, 2, &name) == 0 && !strcmp(name, path))
@@ -73,8 +73,8 @@ static void test_live_source_delivers_events(void **state)
 	}
 	assert_true(found);
 	stop = 1;
-	assert_int_equal(sk_source_next(s, &ev), 0);
-	sk_source_close(s);
+	assert_int_equal(source_next(s, &ev), 0);
+	source_close(s);
 	unlink(path);
 }
 

@@ -88,9 +88,8 @@ static void test_every_syscall_layout(void **state)
 	strcpy(p.comm, "x");
 	for (size_t i = 0; i < skp_nsyscalls; i++) {
 		rec_begin(&r, SKP_REC_SYSCALL, skp_syscalls[i].nr, 3);
-		/* the process chunk lets execve/clone build their full layouts */
-		if (skp_syscalls[i].spec.extra & SKP_X_PROC)
-			rec_chunk(&r, SKP_C_PROC, &p, sizeof(p));
+		/* the process chunk lets execve/clone build their full layouts (other calls ignore it) */
+		rec_chunk(&r, SKP_C_PROC, &p, sizeof(p));
 		assert_int_equal(skp_decode(d, r.b, rec_end(&r), &ev), 0);
 		assert_int_equal(ev.type, skp_syscalls[i].type);
 		check_layout(&ev);
@@ -175,6 +174,94 @@ static void test_connect_tuple_and_exec_paths(void **state)
 	free(d);
 }
 
+/* Parameters the kernel side fills from chunks or header slots beyond the
+ * raw arguments: flags, accept queue, prctl, signal masks, reaper, pid ns start. */
+static void test_derived_params(void **state)
+{
+	struct skp_decoder *d = new_decoder();
+	struct sk_event ev;
+	struct rec r;
+	struct skp_hdr *h;
+	const uint32_t q[2] = { 1, 7 };
+	const uint64_t mask = (1u << 9) | (1u << 14) | (1ull << 40);
+	const int32_t one = 1;
+	const char *s;
+	uint64_t v;
+	struct skp_proc p;
+
+	(void)state;
+	rec_begin(&r, SKP_REC_SYSCALL, 41 /* socket */, 3);
+	h = (struct skp_hdr *)r.b;
+	h->args[0] = 2;
+	h->args[1] = 1 | 04000 | 02000000; /* SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC */
+	assert_int_equal(skp_decode(d, r.b, rec_end(&r), &ev), 0);
+	check_layout(&ev);
+	assert_int_equal(sk_param_u64(&ev, 4, &v), 0);
+	assert_int_equal(v, (1u << 6) | (1u << 12));
+
+	rec_begin(&r, SKP_REC_SYSCALL, 288 /* accept4 */, 5);
+	h = (struct skp_hdr *)r.b;
+	h->args[3] = 02000000;
+	rec_chunk(&r, SKP_C_QUEUE, q, sizeof(q));
+	assert_int_equal(skp_decode(d, r.b, rec_end(&r), &ev), 0);
+	check_layout(&ev);
+	assert_int_equal(sk_param_u64(&ev, 2, &v), 0);
+	assert_int_equal(v, 14); /* queuepct */
+	assert_int_equal(sk_param_u64(&ev, 3, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(sk_param_u64(&ev, 4, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(sk_param_u64(&ev, 5, &v), 0);
+	assert_int_equal(v, 1u << 12);
+
+	rec_begin(&r, SKP_REC_SYSCALL, 157 /* prctl */, 0);
+	h = (struct skp_hdr *)r.b;
+	h->args[0] = 15; /* PR_SET_NAME */
+	rec_chunk(&r, SKP_C_ARG0 + 1, "worker", 7);
+	assert_int_equal(skp_decode(d, r.b, rec_end(&r), &ev), 0);
+	check_layout(&ev);
+	assert_int_equal(sk_param_str(&ev, 2, &s), 0);
+	assert_string_equal(s, "worker");
+	rec_begin(&r, SKP_REC_SYSCALL, 157, 0);
+	h = (struct skp_hdr *)r.b;
+	h->args[0] = 37; /* PR_GET_CHILD_SUBREAPER: the int written behind arg2 */
+	rec_chunk(&r, SKP_C_ARG0 + 1, &one, sizeof(one));
+	assert_int_equal(skp_decode(d, r.b, rec_end(&r), &ev), 0);
+	check_layout(&ev);
+	assert_int_equal(ev.params[2].len, 0);
+	assert_int_equal(sk_param_u64(&ev, 3, &v), 0);
+	assert_int_equal(v, 1);
+
+	rec_begin(&r, SKP_REC_SYSCALL, 289 /* signalfd4 */, 4);
+	h = (struct skp_hdr *)r.b;
+	h->args[3] = 04000; /* SFD_NONBLOCK */
+	rec_chunk(&r, SKP_C_ARG0 + 1, &mask, sizeof(mask));
+	assert_int_equal(skp_decode(d, r.b, rec_end(&r), &ev), 0);
+	check_layout(&ev);
+	assert_int_equal(sk_param_u64(&ev, 1, &v), 0);
+	assert_int_equal(v, 1u << 6);
+	assert_int_equal(sk_param_u64(&ev, 3, &v), 0);
+	assert_int_equal(v, (1u << 9) | (1u << 14)); /* the first 32 signals */
+
+	rec_begin(&r, SKP_REC_EXIT, 0, 0);
+	((struct skp_hdr *)r.b)->args[2] = 77;
+	assert_int_equal(skp_decode(d, r.b, rec_end(&r), &ev), 0);
+	assert_int_equal(ev.type, SK_EV_PROCEXIT_E);
+	check_layout(&ev);
+	assert_int_equal(sk_param_u64(&ev, 4, &v), 0);
+	assert_int_equal(v, 77);
+
+	memset(&p, 0, sizeof(p));
+	p.pidns_init_start = 123456789;
+	rec_begin(&r, SKP_REC_FORK, 56 /* clone */, 0);
+	rec_chunk(&r, SKP_C_PROC, &p, sizeof(p));
+	assert_int_equal(skp_decode(d, r.b, rec_end(&r), &ev), 0);
+	check_layout(&ev);
+	assert_int_equal(sk_param_u64(&ev, sk_event_param_index(ev.type, "pidns_init_start_ts"), &v), 0);
+	assert_int_equal(v, 123456789);
+	free(d);
+}
+
 static void test_malformed_record(void **state)
 {
 	struct skp_decoder *d = new_decoder();
@@ -208,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_every_syscall_layout),
 		cmocka_unit_test(test_open_flags_and_path),
 		cmocka_unit_test(test_connect_tuple_and_exec_paths),
+		cmocka_unit_test(test_derived_params),
 		cmocka_unit_test(test_malformed_record),
 		cmocka_unit_test(test_flag_translation),
 	};

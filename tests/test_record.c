@@ -17,9 +17,8 @@
 #include <unistd.h>
 
 #include "formats/meta.h"
-#include "record/output.h"
-#include "record/pipe.h"
-#include "record/snapshot.h"
+#include "record/record.h"
+#include "host/snapshot.h"
 
 struct sink {
 	uint64_t seen;
@@ -154,7 +153,7 @@ static void test_snapshot_sees_own_process_and_fds(void **state)
 	ffd = mkstemp(tmpl);
 	assert_true(ffd >= 0);
 
-	assert_int_equal(rec_snapshot_procs(m, "/proc", err, sizeof(err)), 0);
+	assert_int_equal(host_snapshot_procs(m, "/proc", err, sizeof(err)), 0);
 	for (size_t i = 0; i < m->n_procs; i++)
 		if (m->procs[i].tid == getpid()) {
 			found_proc = 1;
@@ -198,24 +197,24 @@ static void test_snapshot_sees_own_process_and_fds(void **state)
 static void test_snapshot_users_host_ifaces(void **state)
 {
 	struct sk_meta *m = sk_meta_new();
-	struct rec_host_opts o = { .snaplen = 80, .argv_limit = 4096, .version = "test" };
+	struct host_opts o = { .snaplen = 80, .argv_limit = 4096, .version = "test" };
 	int root = 0;
 
 	(void)state;
 	assert_non_null(m);
-	assert_int_equal(rec_snapshot_users(m, ""), 0);
+	assert_int_equal(host_snapshot_users(m, ""), 0);
 	for (size_t i = 0; i < m->n_users; i++)
 		if (m->users[i].uid == 0 && !strcmp(m->users[i].name, "root"))
 			root = 1;
 	assert_true(root);
 	assert_true(m->n_groups > 0);
 	setenv("SAKER_HOSTNAME", "unit-host", 1);
-	assert_int_equal(rec_snapshot_host(m, &o), 0);
+	assert_int_equal(host_snapshot_host(m, &o), 0);
 	unsetenv("SAKER_HOSTNAME");
 	assert_string_equal(m->host.hostname, "unit-host");
 	assert_true(m->host.boot_ts > 0 && m->host.boot_ts < m->host.start_ts);
 	assert_int_equal(m->host.snaplen, 80);
-	assert_int_equal(rec_snapshot_ifaces(m), 0);
+	assert_int_equal(host_snapshot_ifaces(m), 0);
 	sk_meta_free(m);
 }
 

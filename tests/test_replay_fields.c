@@ -9,14 +9,15 @@
 #include <cmocka.h>
 
 #include "formats/meta.h"
-#include "replay/extract.h"
-#include "replay/fields.h"
+#include "replay/extract/extract.h"
+#include "fields/fields.h"
 #include "tests/helpers/event_builder.h"
+#include "tests/helpers/field_render.h"
 
 struct fx {
-	struct sk_state *st;
-	struct sk_updater u;
-	struct sk_fctx fc;
+	struct state *st;
+	struct state_updater u;
+	struct extract_ctx fc;
 	struct evb b;
 	char out[8192];
 };
@@ -60,16 +61,16 @@ static void seed(struct fx *f)
 	struct sk_meta_fd fd = { .pid = 300, .fd = 3, .type = SK_FDT_IPV4_SERVER, .l4proto = 2, .name = "0.0.0.0:8000" };
 	fd.sport = 8000;
 	sk_meta_add_fd(m, &fd);
-	sk_updater_seed(&f->u, m);
+	state_updater_seed(&f->u, m);
 	sk_meta_free(m);
 }
 
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	f->st = sk_state_new();
-	sk_updater_init(&f->u, f->st);
-	sk_fctx_init(&f->fc, &f->u);
+	f->st = state_new();
+	state_updater_init(&f->u, f->st);
+	extract_ctx_init(&f->fc, &f->u);
 	f->fc.hostname = "demo-host";
 	seed(f);
 	*state = f;
@@ -79,9 +80,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	sk_fctx_fini(&f->fc);
-	sk_updater_fini(&f->u);
-	sk_state_free(f->st);
+	extract_ctx_fini(&f->fc);
+	state_updater_fini(&f->u);
+	state_free(f->st);
 	free(f);
 	return 0;
 }
@@ -89,29 +90,23 @@ static int teardown(void **state)
 static void apply(struct fx *f)
 {
 	const struct sk_event *ev = evb_done(&f->b);
-	sk_update_apply(&f->u, ev);
-	sk_fctx_set_event(&f->fc, ev);
+	state_update_apply(&f->u, ev);
+	extract_ctx_set_event(&f->fc, ev);
 }
 
 /* Renders an output format against the current event, as Falco prints it. */
 static const char *render(struct fx *f, const char *fmt)
 {
-	char err[256];
-	struct rule_format *rf = rule_format_compile(replay_field_registry(), fmt, err, sizeof(err));
-	if (!rf)
-		fail_msg("format %s: %s", fmt, err);
-	rule_format_render(rf, sk_extract, &f->fc, f->out, sizeof(f->out));
-	rule_format_free(rf);
-	return f->out;
+	return field_render(&f->fc, fmt, f->out, sizeof(f->out));
 }
 
 static int matches(struct fx *f, const char *cond)
 {
 	struct rule_diag_list dl = { 0 };
-	struct rule_filter *flt = rule_filter_compile(replay_field_registry(), cond, &dl);
+	struct rule_filter *flt = rule_filter_compile(field_registry(), cond, &dl);
 	if (!flt)
 		fail_msg("filter %s: %s", cond, dl.n ? dl.v[0].message : "?");
-	int r = rule_filter_eval(flt, f->b.ev.type, sk_extract, &f->fc);
+	int r = rule_filter_eval(flt, f->b.ev.type, extract_field, &f->fc);
 	rule_filter_free(flt);
 	return r;
 }

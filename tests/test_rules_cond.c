@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "rules/cond.h"
-#include "tests/rules_fake.h"
+#include "tests/helpers/rules_fake.h"
 
 static void ev_init(struct fake_ev *e)
 {

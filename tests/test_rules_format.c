@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "tests/rules_fake.h"
+#include "tests/helpers/rules_fake.h"
 
 static void ev_init(struct fake_ev *e)
 {
@@ -199,9 +199,35 @@ static void test_filter(void **state)
 	free_diags(&dl);
 }
 
+/* sysdig -p semantics: the missing values are counted; '*' is remembered. */
+static void test_missing_values(void **state)
+{
+	(void)state;
+	struct fake_ev e;
+	ev_init(&e);
+	char err[256], buf[256];
+	size_t missing = 99;
+	struct rule_format *f = rule_format_compile(&fake_reg, "%proc.name %proc.aname[2] %fd.name %proc.aname[3]",
+						    err, sizeof(err));
+	assert_non_null(f);
+	assert_int_equal(rule_format_partial(f), 0);
+	rule_format_render_counted(f, fake_extract, &e, buf, sizeof(buf), &missing);
+	assert_string_equal(buf, "cat <NA> /etc/shadow <NA>");
+	assert_int_equal(missing, 2);
+	rule_format_free(f);
+	f = rule_format_compile(&fake_reg, "*%proc.name %fd.name", err, sizeof(err));
+	assert_non_null(f);
+	assert_int_equal(rule_format_partial(f), 1);
+	rule_format_render_counted(f, fake_extract, &e, buf, sizeof(buf), &missing);
+	assert_string_equal(buf, "cat /etc/shadow");
+	assert_int_equal(missing, 0);
+	rule_format_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_missing_values),
 		cmocka_unit_test(test_format_basic),
 		cmocka_unit_test(test_format_errors),
 		cmocka_unit_test(test_format_types),

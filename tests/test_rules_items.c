@@ -1,6 +1,6 @@
 /* tests/test_rules_items.c: rule items: redefinition, enable toggles, append/override of every key, sources, skip-if-unknown-filter, exceptions. */
 #include "rules/loader_int.h"
-#include "tests/rules_load_util.h"
+#include "tests/helpers/rules_load_util.h"
 
 #define RULE_R RULE("r") "evt.type=open\n"
 
@@ -247,7 +247,7 @@ static char *exc_text(struct lt *t, const char *name)
 	struct ld_buf b = {0};
 	ld_buf_adds(&b, r->cond);
 	struct ld_ctx ctx = {0};
-	assert_int_equal(ld_exceptions_apply(t->l, r, &ctx, &b), 0);
+	assert_int_equal(ld_exceptions_apply(t->l, r, t->l->opts.registry, &ctx, &b), 0);
 	return b.s;
 }
 

@@ -1,6 +1,6 @@
 /* tests/test_rules_load.c: rules files: YAML shape, value types, lists (expansion, substitution), macros (visibility, loops, append/override), file:line:col diagnostics. */
 #include "rules/loader_int.h"
-#include "tests/rules_load_util.h"
+#include "tests/helpers/rules_load_util.h"
 
 /* ---- YAML shape and value types ---------------------------------------- */
 
@@ -145,24 +145,63 @@ static void test_required_engine_version(void **state)
 	lt_free(&t);
 }
 
+/* The plugins saker stands in for, as replay passes them (fields/sources.c). */
+static const struct rule_plugin test_plugins[] = {
+	{"container", NULL}, {"k8saudit", "0.18.0"}, {"json", "0.7.4"},
+};
+
+static void lt_init_plugins(struct lt *t)
+{
+	struct rule_load_opts o = {.registry = &fake_reg, .min_priority = RULE_PRIO_DEBUG, .plugins = test_plugins,
+				   .nplugins = 3};
+	lt_init_opts(t, &o);
+}
+
+static void expect_plugins(const char *yaml, const char *line)
+{
+	struct lt t;
+	lt_init_plugins(&t);
+	if (lt_add(&t, yaml) != 0)
+		fail_msg("load failed:\n%s", t.diags);
+	if (line)
+		lt_expect_line(&t, line);
+	else if (t.diags[0])
+		fail_msg("expected no diagnostic, got\n%s", t.diags);
+	lt_free(&t);
+}
+
 static void test_required_plugin_versions(void **state)
 {
 	(void)state;
-	struct lt t;
-	/* container is built in: satisfied, no diagnostic */
-	lt_load_ok(&t, "- required_plugin_versions:\n  - name: container\n    version: 0.4.0\n");
-	assert_string_equal(t.diags, "");
-	lt_free(&t);
-	/* an alternative named container satisfies the entry too */
-	lt_load_ok(&t, "- required_plugin_versions:\n  - name: k8smeta\n    version: 0.1.0\n    alternatives:\n"
-		       "      - name: container\n        version: 0.4.0\n");
-	assert_string_equal(t.diags, "");
-	lt_free(&t);
-	expect_warning("- required_plugin_versions:\n  - name: container\n    version: 0.4.0\n  - name: k8saudit\n"
-		       "    version: 0.6.0\n    alternatives:\n      - name: k8saudit-eks\n        version: 0.1.0\n",
-		       "t.yaml:4:5: warning: required_plugin_versions entry 'k8saudit': Plugin requirement not "
-		       "satisfied, must load one of: k8saudit (>= 0.6.0), k8saudit-eks (>= 0.1.0) (ignored: saker "
-		       "has no plugins) (LOAD_UNKNOWN_ITEM)");
+	/* provided plugins: any container version, k8saudit and json up to their versions */
+	expect_plugins("- required_plugin_versions:\n  - name: container\n    version: 0.4.0\n", NULL);
+	expect_plugins("- required_plugin_versions:\n  - name: k8saudit\n    version: 0.6.0\n  - name: json\n"
+		       "    version: 0.7.0\n", NULL);
+	expect_plugins("- required_plugin_versions:\n  - name: k8saudit\n    version: 0.18.0\n", NULL);
+	/* an alternative provided by saker satisfies the entry too */
+	expect_plugins("- required_plugin_versions:\n  - name: k8smeta\n    version: 0.1.0\n    alternatives:\n"
+		       "      - name: container\n        version: 0.4.0\n", NULL);
+	expect_plugins("- required_plugin_versions:\n  - name: k8saudit-eks\n    version: 0.2.0\n    alternatives:\n"
+		       "      - name: k8saudit\n        version: 0.6.0\n", NULL);
+	/* newer than provided, or another major version: not satisfied (Falco's rule) */
+	expect_plugins("- required_plugin_versions:\n  - name: k8saudit\n    version: 0.19.0\n",
+		       "t.yaml:2:5: warning: required_plugin_versions entry 'k8saudit': Plugin requirement not "
+		       "satisfied, must load one of: k8saudit (>= 0.19.0) (ignored: saker loads no plugins) "
+		       "(LOAD_UNKNOWN_ITEM)");
+	expect_plugins("- required_plugin_versions:\n  - name: json\n    version: 1.0.0\n",
+		       "t.yaml:2:5: warning: required_plugin_versions entry 'json': Plugin requirement not "
+		       "satisfied, must load one of: json (>= 1.0.0) (ignored: saker loads no plugins) "
+		       "(LOAD_UNKNOWN_ITEM)");
+	expect_plugins("- required_plugin_versions:\n  - name: cloudtrail\n    version: 0.1.0\n    alternatives:\n"
+		       "      - name: cloudtrail-x\n        version: 0.1.0\n",
+		       "t.yaml:2:5: warning: required_plugin_versions entry 'cloudtrail': Plugin requirement not "
+		       "satisfied, must load one of: cloudtrail (>= 0.1.0), cloudtrail-x (>= 0.1.0) (ignored: saker "
+		       "loads no plugins) (LOAD_UNKNOWN_ITEM)");
+	/* without provided plugins nothing is satisfied */
+	expect_warning("- required_plugin_versions:\n  - name: container\n    version: 0.4.0\n",
+		       "t.yaml:2:5: warning: required_plugin_versions entry 'container': Plugin requirement not "
+		       "satisfied, must load one of: container (>= 0.4.0) (ignored: saker loads no plugins) "
+		       "(LOAD_UNKNOWN_ITEM)");
 	expect_error("- required_plugin_versions: x\n",
 		     "t.yaml:1:29: error: required_plugin_versions: Value of required_plugin_versions must be a "
 		     "sequence (LOAD_ERR_YAML_VALIDATE)");
@@ -172,6 +211,119 @@ static void test_required_plugin_versions(void **state)
 	expect_error("- required_plugin_versions:\n  - json\n",
 		     "t.yaml:2:5: error: required_plugin_versions entry: Plugin version must be a mapping "
 		     "(LOAD_ERR_YAML_VALIDATE)");
+}
+
+/* ---- event sources ----------------------------------------------------- */
+
+/* A second source over the fake registry: only ka.user.name, proc.cmdline
+ * (standing for a generic field) and the event type "socket" (9). */
+static int audit_field(const struct rule_field_def *d)
+{
+	return d->id == F_KA_USER || d->id == F_PROC_CMDLINE;
+}
+static int audit_type(uint16_t t)
+{
+	return t == 9;
+}
+static int sys_field(const struct rule_field_def *d)
+{
+	return d->id != F_KA_USER;
+}
+static int sys_type(uint16_t t)
+{
+	return t != 9;
+}
+static const struct rule_field_registry audit_reg = {
+	.defs = fake_defs, .ndefs = sizeof(fake_defs) / sizeof(fake_defs[0]), .n_evttypes = FAKE_NTYPES,
+	.has_field = audit_field, .has_evttype = audit_type,
+};
+static const struct rule_field_registry sys_reg = {
+	.defs = fake_defs, .ndefs = sizeof(fake_defs) / sizeof(fake_defs[0]), .validate_arg = fake_validate_arg,
+	.evttype_lookup = fake_evttype_lookup, .n_evttypes = FAKE_NTYPES, .has_field = sys_field,
+	.has_evttype = sys_type,
+};
+
+static void lt_init_sources(struct lt *t)
+{
+	char sys_extra[32], audit_extra[32];
+	/* the loader copies sources and their suffixes: these buffers die first */
+	snprintf(sys_extra, sizeof(sys_extra), "pid=%%proc.pid");
+	snprintf(audit_extra, sizeof(audit_extra), "u=%%ka.user.name");
+	const struct rule_source src[] = {
+		{"syscall", &sys_reg, sys_extra},
+		{"k8s_audit", &audit_reg, audit_extra},
+	};
+	struct rule_load_opts o = {.registry = &fake_reg, .min_priority = RULE_PRIO_DEBUG, .sources = src,
+				   .nsources = 2};
+	lt_init_opts(t, &o);
+	memset(sys_extra, 'x', sizeof(sys_extra));
+	memset(audit_extra, 'x', sizeof(audit_extra));
+}
+
+#define AUDIT_RULE(n) "- rule: " n "\n  desc: d\n  output: o\n  priority: WARNING\n  source: k8s_audit\n  condition: "
+
+static void test_sources(void **state)
+{
+	(void)state;
+	struct lt t;
+	struct fake_ev e;
+	struct matches ms;
+	lt_init_sources(&t);
+	assert_int_equal(lt_add(&t, RULE("sys any") "proc.name=cat\n" AUDIT_RULE("audit any") "ka.user.name=bob\n"
+				     RULE("sys socket") "evt.type=socket and proc.name=cat\n"), 0);
+	assert_non_null(lt_build(&t));
+	assert_string_equal(t.diags, "");
+	/* the syscall rule without evt.type never runs on the audit source's type ... */
+	ev_basic(&e, 9, "cat", NULL);
+	e.str[F_KA_USER] = "bob";
+	assert_string_equal(eval_ev(t.rs, &e, &ms), "audit any");
+	/* ... the audit rule never on the others */
+	ev_basic(&e, 0, "cat", NULL);
+	e.str[F_KA_USER] = "bob";
+	assert_string_equal(eval_ev(t.rs, &e, &ms), "sys any");
+	assert_false(rule_set_wants(t.rs, 9) == 0);
+	/* each source's output suffix, copied by the loader */
+	assert_string_equal(rule_set_rule(t.rs, 0)->output, "o pid=%proc.pid");
+	assert_string_equal(rule_set_rule(t.rs, 1)->output, "o u=%ka.user.name");
+	assert_string_equal(rule_set_rule(t.rs, 1)->source, "k8s_audit");
+	lt_free(&t);
+
+	/* fields of another source are unknown, in conditions, outputs and exceptions */
+	lt_init_sources(&t);
+	assert_int_not_equal(lt_add(&t, RULE("r") "ka.user.name=bob\n"), 0);
+	lt_expect_line(&t, "t.yaml:5:14: error: rule 'r': filter_check called with nonexistent field ka.user.name "
+			   "(LOAD_ERR_COMPILE_CONDITION)");
+	lt_free(&t);
+	lt_init_sources(&t);
+	assert_int_not_equal(lt_add(&t, AUDIT_RULE("r") "proc.name=cat\n"), 0);
+	lt_expect_line(&t, "t.yaml:6:14: error: rule 'r': filter_check called with nonexistent field proc.name "
+			   "(LOAD_ERR_COMPILE_CONDITION)");
+	lt_free(&t);
+	lt_init_sources(&t);
+	assert_int_not_equal(lt_add(&t, "- rule: r\n  desc: d\n  output: x %proc.name\n  priority: INFO\n"
+				     "  source: k8s_audit\n  condition: ka.user.name=a\n"), 0);
+	assert_int_equal(lt_count(&t, "(LOAD_ERR_COMPILE_OUTPUT)"), 1);
+	lt_free(&t);
+	lt_init_sources(&t);
+	assert_int_not_equal(lt_add(&t, AUDIT_RULE("r") "ka.user.name=a\n  exceptions:\n    - name: e\n"
+				     "      fields: proc.name\n      values: [cat]\n"), 0);
+	assert_int_equal(lt_count(&t, "'proc.name' is not a supported filter field"), 1);
+	lt_free(&t);
+	/* audit rules cannot name event types; no LOAD_NO_EVTTYPE for them */
+	lt_init_sources(&t);
+	assert_int_not_equal(lt_add(&t, AUDIT_RULE("r") "evt.type=socket\n"), 0);
+	lt_free(&t);
+	lt_init_sources(&t);
+	assert_int_equal(lt_add(&t, AUDIT_RULE("r") "ka.user.name exists\n"), 0);
+	assert_int_equal(lt_count(&t, "LOAD_NO_EVTTYPE"), 0);
+	lt_free(&t);
+	/* a source nobody provides: skipped with a warning, as in Falco */
+	lt_init_sources(&t);
+	assert_int_equal(lt_add(&t, "- rule: r\n  desc: d\n  output: o\n  priority: INFO\n  source: aws_cloudtrail\n"
+				     "  condition: ct.name=x\n"), 0);
+	lt_expect_line(&t, "t.yaml:1:3: warning: rule 'r': Unknown source aws_cloudtrail, skipping "
+			   "(LOAD_UNKNOWN_SOURCE)");
+	lt_free(&t);
 }
 
 /* ---- lists ------------------------------------------------------------- */
@@ -491,6 +643,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_required_engine_version),
 		cmocka_unit_test(test_required_plugin_versions),
+		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_list_substitution_text),
 		cmocka_unit_test(test_list_references),
 		cmocka_unit_test(test_list_behaviour),

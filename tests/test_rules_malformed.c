@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "replay/fields.h"
+#include "fields/fields.h"
 #include "rules/rules.h"
 
 #define FILE_NAME "bad.yaml"
@@ -364,7 +364,7 @@ static int run_case(const struct bad_case *c)
 		text = owned = c->gen(&len);
 	else if (!len)
 		len = strlen(text);
-	struct rule_load_opts lo = { .registry = replay_field_registry(), .min_priority = RULE_PRIO_DEBUG };
+	struct rule_load_opts lo = { .registry = field_registry(), .min_priority = RULE_PRIO_DEBUG };
 	struct rule_loader *l = rule_loader_new(&lo);
 	assert_non_null(l);
 	int rc = rule_loader_add_text(l, FILE_NAME, text, len);

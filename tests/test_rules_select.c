@@ -1,8 +1,8 @@
 /* tests/test_rules_select.c: priorities and the minimum priority, first/all matching, -D/-T/-t and glob selection, the evt.type index, LOAD_NO_EVTTYPE. */
-#include "tests/rules_load_util.h"
+#include "tests/helpers/rules_load_util.h"
 
-/* From replay/fields.h, whose field ids clash with the fake registry's names. */
-const struct rule_field_registry *replay_field_registry(void);
+/* From fields/fields.h, whose field ids clash with the fake registry's names. */
+const struct rule_field_registry *field_registry(void);
 
 static void load_opts(struct lt *t, int min_prio, int all, const char *yaml)
 {
@@ -269,7 +269,7 @@ static void test_evttype_folding(void **state)
 static void test_no_evttype_warning(void **state)
 {
 	(void)state;
-	struct rule_load_opts o = {.registry = replay_field_registry(), .min_priority = RULE_PRIO_DEBUG};
+	struct rule_load_opts o = {.registry = field_registry(), .min_priority = RULE_PRIO_DEBUG};
 	struct lt t;
 	lt_init_opts(&t, &o);
 	assert_int_equal(lt_add(&t, RULE("no_evttype") "proc.name=cat\n" RULE("evttype_not_equals")
@@ -296,8 +296,8 @@ static void test_no_evttype_warning(void **state)
 	size_t k = rule_set_evttypes(t.rs, types, 64);
 	assert_true(k >= 2 && k <= 8);
 	uint16_t ids[8];
-	size_t nopen = replay_field_registry()->evttype_lookup("open", ids, 8);
-	size_t nopenat = replay_field_registry()->evttype_lookup("openat", ids, 8);
+	size_t nopen = field_registry()->evttype_lookup("open", ids, 8);
+	size_t nopenat = field_registry()->evttype_lookup("openat", ids, 8);
 	assert_int_equal(k, nopen + nopenat);
 	lt_free(&t);
 }

@@ -1,4 +1,4 @@
-/* tests/test_rules_upstream.c: the upstream Falco rulesets (../shared/peers/rules) load together, unchanged, with every item counted. */
+/* tests/test_rules_upstream.c: the upstream Falco rulesets (../shared/peers/rules, syscall and k8s_audit) load together, unchanged, with every item counted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,13 +7,16 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "replay/fields.h"
+#include "fields/fields.h"
+#include "formats/event.h"
 #include "rules/rules.h"
 
 #define RULES_DIR "../shared/peers/rules"
 
-/* Dependency order: incubating and sandbox use falco_rules.yaml's macros. */
-static const char *const files[] = {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"};
+/* Dependency order: incubating and sandbox use falco_rules.yaml's macros,
+ * the Kubernetes audit rules its lists (falco_privileged_images...). */
+static const char *const files[] = {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml",
+				    "k8s_audit_rules.yaml"};
 #define NFILES (sizeof(files) / sizeof(files[0]))
 
 static char *read_all(const char *path)
@@ -136,7 +139,8 @@ static void test_upstream_load_and_count(void **state)
 		}
 	}
 	struct names found[K_N] = {{0}};
-	struct rule_load_opts o = {.registry = replay_field_registry(), .min_priority = RULE_PRIO_DEBUG};
+	struct rule_load_opts o;
+	field_load_opts(&o);
 	struct rule_loader *l = rule_loader_new(&o);
 	for (size_t i = 0; i < NFILES; i++) {
 		scan(text[i], found);
@@ -158,6 +162,11 @@ static void test_upstream_load_and_count(void **state)
 			errors++;
 		else
 			warnings++;
+		/* both sources are known and saker stands in for container, k8saudit and json */
+		if (d->v[k].code == LOAD_UNKNOWN_SOURCE || d->v[k].code == LOAD_UNKNOWN_ITEM)
+			rule_diag_print(stderr, &d->v[k]);
+		assert_int_not_equal(d->v[k].code, LOAD_UNKNOWN_SOURCE);
+		assert_int_not_equal(d->v[k].code, LOAD_UNKNOWN_ITEM);
 	}
 	assert_int_equal(errors, 0);
 	struct rule_set *rs = rule_loader_build(l);
@@ -176,6 +185,12 @@ static void test_upstream_load_and_count(void **state)
 		enabled += rule_set_rule(rs, i)->enabled != 0;
 	assert_true(enabled > 0);
 	assert_true(rule_set_evttypes(rs, NULL, 0) > 0);
+	/* the audit rules are indexed under the plugin event, and only they are */
+	size_t audit = 0;
+	for (size_t i = 0; i < rule_set_count(rs); i++)
+		audit += !strcmp(rule_set_rule(rs, i)->source, "k8s_audit");
+	assert_int_equal(audit, 48);
+	assert_true(rule_set_wants(rs, SK_EV_PLUGINEVENT_E));
 	rule_set_free(rs);
 	rule_loader_free(l);
 	for (int k = 0; k < K_N; k++)

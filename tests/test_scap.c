@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "formats/meta.h"
-#include "formats/scap.h"
+#include "formats/scap/scap.h"
 #include "tests/helpers/event_builder.h"
 #include "tests/helpers/test_files.h"
 
@@ -77,13 +77,13 @@ static uint8_t *load_raw(const char *path, size_t *len)
 	return b;
 }
 
-/* Reads everything; returns the final rc of sk_scap_next. */
-static int drain(struct sk_scap_reader *r, uint64_t *count, uint64_t *last_num)
+/* Reads everything; returns the final rc of scap_next. */
+static int drain(struct scap_reader *r, uint64_t *count, uint64_t *last_num)
 {
 	struct sk_event ev;
 	int rc;
 	*count = 0;
-	while ((rc = sk_scap_next(r, &ev)) == 1) {
+	while ((rc = scap_next(r, &ev)) == 1) {
 		(*count)++;
 		*last_num = ev.num;
 		assert_true(ev.nparams <= SK_MAX_PARAMS);
@@ -97,13 +97,13 @@ static void test_peer_counts(void **state)
 	if (!have_peers())
 		skip();
 	for (size_t i = 0; i < NSAMPLES; i++) {
-		struct sk_scap_reader *r;
+		struct scap_reader *r;
 		char err[400];
-		struct sk_scap_read_opts o = { .deliver_enter = 1 };
-		assert_int_equal(sk_scap_open(path_of(samples[i].file), &o, &r, err, sizeof(err)), 0);
+		struct scap_read_opts o = { .deliver_enter = 1 };
+		assert_int_equal(scap_open(path_of(samples[i].file), &o, &r, err, sizeof(err)), 0);
 		uint64_t n, last = 0;
 		assert_int_equal(drain(r, &n, &last), 0);
-		const struct sk_scap_stats *s = sk_scap_get_stats(r);
+		const struct scap_stats *s = scap_get_stats(r);
 		assert_int_equal(n, samples[i].events);
 		assert_int_equal(last, samples[i].events);
 		assert_int_equal(s->numbered, samples[i].events);
@@ -111,13 +111,13 @@ static void test_peer_counts(void **state)
 		assert_int_equal(s->fdl_blocks, samples[i].threads);
 		assert_int_equal(s->first_ts, samples[i].first_ts);
 		assert_int_equal(s->last_ts, samples[i].last_ts);
-		const struct sk_meta *m = sk_scap_meta(r);
+		const struct sk_meta *m = scap_meta(r);
 		assert_int_equal(m->n_procs, samples[i].threads);
 		assert_string_equal(m->host.hostname, "ubuntu");
 		assert_true(m->n_users >= 32 && m->n_users <= 45);
 		assert_true(m->n_groups >= 61 && m->n_groups <= 77);
 		assert_true(m->n_ifaces >= 5 && m->n_ifaces <= 11);
-		sk_scap_close(r);
+		scap_close(r);
 	}
 }
 
@@ -127,13 +127,13 @@ static void test_exit_only_and_merge(void **state)
 	(void)state;
 	if (!have_peers())
 		skip();
-	struct sk_scap_reader *r;
+	struct scap_reader *r;
 	char err[400];
-	assert_int_equal(sk_scap_open(path_of("cat_write.scap"), NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(scap_open(path_of("cat_write.scap"), NULL, &r, err, sizeof(err)), 0);
 	struct sk_event ev;
 	int rc, seen_open = 0, seen_close = 0;
 	uint64_t n = 0, prev = 0;
-	while ((rc = sk_scap_next(r, &ev)) == 1) {
+	while ((rc = scap_next(r, &ev)) == 1) {
 		n++;
 		assert_true(ev.num > prev);
 		prev = ev.num;
@@ -160,7 +160,7 @@ static void test_exit_only_and_merge(void **state)
 	assert_true(seen_open && seen_close);
 	assert_true(n < 345);
 	assert_int_equal(prev, 345); /* procexit/meta last; numbering counts enters */
-	sk_scap_close(r);
+	scap_close(r);
 }
 
 static void test_gzip_and_plain(void **state)
@@ -171,14 +171,14 @@ static void test_gzip_and_plain(void **state)
 	size_t len;
 	uint8_t *plain = load_plain(path_of("syscall.scap"), &len);
 	assert_int_equal(plain[0], 0x0a);
-	struct sk_scap_reader *r;
+	struct scap_reader *r;
 	char err[400];
-	struct sk_scap_read_opts o = { .deliver_enter = 1 };
-	assert_int_equal(sk_scap_open_mem(plain, len, "plain", &o, &r, err, sizeof(err)), 0);
+	struct scap_read_opts o = { .deliver_enter = 1 };
+	assert_int_equal(scap_open_mem(plain, len, "plain", &o, &r, err, sizeof(err)), 0);
 	uint64_t n, last;
 	assert_int_equal(drain(r, &n, &last), 0);
 	assert_int_equal(n, 368);
-	sk_scap_close(r);
+	scap_close(r);
 	/* Two concatenated gzip members: two sections, twice the events. */
 	size_t glen;
 	uint8_t *gz = load_raw(path_of("syscall.scap"), &glen);
@@ -186,11 +186,11 @@ static void test_gzip_and_plain(void **state)
 	assert_non_null(two);
 	memcpy(two, gz, glen);
 	memcpy(two + glen, gz, glen);
-	assert_int_equal(sk_scap_open_mem(two, 2 * glen, "two", &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(scap_open_mem(two, 2 * glen, "two", &o, &r, err, sizeof(err)), 0);
 	assert_int_equal(drain(r, &n, &last), 0);
 	assert_int_equal(n, 2 * 368);
-	assert_int_equal(sk_scap_get_stats(r)->sections, 2);
-	sk_scap_close(r);
+	assert_int_equal(scap_get_stats(r)->sections, 2);
+	scap_close(r);
 	free(two);
 	free(gz);
 	free(plain);
@@ -212,13 +212,13 @@ static void test_truncated(void **state)
 	size_t len;
 	uint8_t *plain = load_plain(path_of("cat_write.scap"), &len);
 	char err[400];
-	struct sk_scap_read_opts o = { .deliver_enter = 1 };
+	struct scap_read_opts o = { .deliver_enter = 1 };
 	for (size_t cut = 0; cut < len; cut += (cut < 4096 ? 13 : 1531)) {
-		struct sk_scap_reader *r;
+		struct scap_reader *r;
 		uint8_t *copy = malloc(cut ? cut : 1);
 		assert_non_null(copy);
 		memcpy(copy, plain, cut);
-		int rc = sk_scap_open_mem(copy, cut, "cut", &o, &r, err, sizeof(err));
+		int rc = scap_open_mem(copy, cut, "cut", &o, &r, err, sizeof(err));
 		if (rc == 0) {
 			uint64_t n, last;
 			rc = drain(r, &n, &last);
@@ -228,9 +228,9 @@ static void test_truncated(void **state)
 				assert_int_equal(rc, 0);
 			} else {
 				assert_true(rc < 0);
-				assert_non_null(strstr(sk_scap_error(r), "truncated at byte"));
+				assert_non_null(strstr(scap_error(r), "truncated at byte"));
 			}
-			sk_scap_close(r);
+			scap_close(r);
 		} else {
 			assert_true(strstr(err, "truncated") || strstr(err, "not a .scap"));
 		}
@@ -239,19 +239,19 @@ static void test_truncated(void **state)
 	/* A cut gzip stream: every complete event, then the error. */
 	size_t glen;
 	uint8_t *gz = load_raw(path_of("run_as_user_0_container.scap"), &glen);
-	struct sk_scap_reader *r;
-	assert_int_equal(sk_scap_open_mem(gz, glen * 9 / 10, "gzcut", &o, &r, err, sizeof(err)), 0);
+	struct scap_reader *r;
+	assert_int_equal(scap_open_mem(gz, glen * 9 / 10, "gzcut", &o, &r, err, sizeof(err)), 0);
 	uint64_t n, last;
 	assert_true(drain(r, &n, &last) < 0);
 	assert_true(n > 0 && n < 4143);
-	sk_scap_close(r);
+	scap_close(r);
 	/* Cut inside the metadata: the open itself reports it. */
-	assert_true(sk_scap_open_mem(gz, glen / 4, "gzcut", &o, &r, err, sizeof(err)) < 0);
+	assert_true(scap_open_mem(gz, glen / 4, "gzcut", &o, &r, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "gzcut: truncated at byte"));
-	assert_int_equal(sk_scap_open_mem(gz, glen * 9 / 10, "gzcut", &o, &r, err, sizeof(err)), 0);
+	assert_int_equal(scap_open_mem(gz, glen * 9 / 10, "gzcut", &o, &r, err, sizeof(err)), 0);
 	assert_true(drain(r, &n, &last) < 0);
-	assert_non_null(strstr(sk_scap_error(r), "gzcut: truncated at byte"));
-	sk_scap_close(r);
+	assert_non_null(strstr(scap_error(r), "gzcut: truncated at byte"));
+	scap_close(r);
 	free(gz);
 	free(plain);
 }
@@ -280,17 +280,17 @@ static void test_corrupt(void **state)
 	size_t ev = find_block(plain, len, 0x216);
 	assert_true(ev > 0);
 	char err[400], want[64];
-	struct sk_scap_reader *r;
+	struct scap_reader *r;
 	uint64_t n, last;
 
 	/* Event length field far beyond the block. */
 	plain[ev + 8 + 2 + 16] = 0xff;
 	plain[ev + 8 + 2 + 17] = 0xff;
-	assert_int_equal(sk_scap_open_mem(plain, len, "bad", NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(scap_open_mem(plain, len, "bad", NULL, &r, err, sizeof(err)), 0);
 	assert_int_equal(drain(r, &n, &last), -EINVAL);
 	snprintf(want, sizeof(want), "bad: byte %zu:", ev);
-	assert_non_null(strstr(sk_scap_error(r), want));
-	sk_scap_close(r);
+	assert_non_null(strstr(scap_error(r), want));
+	scap_close(r);
 	free(plain);
 
 	/* Block trailer that disagrees with the header. */
@@ -298,13 +298,13 @@ static void test_corrupt(void **state)
 	size_t pl = find_block(plain, len, 0x215);
 	uint32_t tot = plain[pl + 4] | plain[pl + 5] << 8 | plain[pl + 6] << 16 | (uint32_t)plain[pl + 7] << 24;
 	plain[pl + tot - 4] ^= 0x10;
-	assert_int_equal(sk_scap_open_mem(plain, len, "bad2", NULL, &r, err, sizeof(err)), -EINVAL);
+	assert_int_equal(scap_open_mem(plain, len, "bad2", NULL, &r, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want), "bad2: byte %zu:", pl);
 	assert_non_null(strstr(err, want));
 	free(plain);
 
 	/* Not a capture at all. */
-	assert_int_equal(sk_scap_open_mem("hello world!", 12, "txt", NULL, &r, err, sizeof(err)), -EINVAL);
+	assert_int_equal(scap_open_mem("hello world!", 12, "txt", NULL, &r, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "txt: "));
 }
 
@@ -322,30 +322,30 @@ static int params_equal(const struct sk_event *a, const struct sk_event *b)
 
 static void roundtrip(const char *file, const char *out, int check_sysdig)
 {
-	struct sk_scap_reader *a, *b;
-	struct sk_scap_writer *w;
+	struct scap_reader *a, *b;
+	struct scap_writer *w;
 	char err[400];
-	struct sk_scap_read_opts o = { .deliver_enter = 1 };
-	struct sk_scap_write_opts wo = { .synth_enter = 0 };
+	struct scap_read_opts o = { .deliver_enter = 1 };
+	struct scap_write_opts wo = { .synth_enter = 0 };
 	struct sk_event ev, ev2;
 	int rc;
 
-	assert_int_equal(sk_scap_open(path_of(file), &o, &a, err, sizeof(err)), 0);
-	assert_int_equal(sk_scap_writer_open(out, sk_scap_meta(a), &wo, &w, err, sizeof(err)), 0);
-	while ((rc = sk_scap_next(a, &ev)) == 1)
-		assert_int_equal(sk_scap_writer_write(w, &ev), 0);
+	assert_int_equal(scap_open(path_of(file), &o, &a, err, sizeof(err)), 0);
+	assert_int_equal(scap_writer_open(out, scap_meta(a), &wo, &w, err, sizeof(err)), 0);
+	while ((rc = scap_next(a, &ev)) == 1)
+		assert_int_equal(scap_writer_write(w, &ev), 0);
 	assert_int_equal(rc, 0);
-	assert_int_equal(sk_scap_writer_stats(w)->skipped, 0);
-	assert_int_equal(sk_scap_writer_close(w), 0);
-	sk_scap_close(a);
+	assert_int_equal(scap_writer_stats(w)->skipped, 0);
+	assert_int_equal(scap_writer_close(w), 0);
+	scap_close(a);
 
-	assert_int_equal(sk_scap_open(path_of(file), &o, &a, err, sizeof(err)), 0);
-	assert_int_equal(sk_scap_open(out, &o, &b, err, sizeof(err)), 0);
-	assert_int_equal(sk_scap_meta(a)->n_procs, sk_scap_meta(b)->n_procs);
-	assert_int_equal(sk_scap_meta(a)->n_users, sk_scap_meta(b)->n_users);
+	assert_int_equal(scap_open(path_of(file), &o, &a, err, sizeof(err)), 0);
+	assert_int_equal(scap_open(out, &o, &b, err, sizeof(err)), 0);
+	assert_int_equal(scap_meta(a)->n_procs, scap_meta(b)->n_procs);
+	assert_int_equal(scap_meta(a)->n_users, scap_meta(b)->n_users);
 	for (;;) {
-		int r1 = sk_scap_next(a, &ev);
-		int r2 = sk_scap_next(b, &ev2);
+		int r1 = scap_next(a, &ev);
+		int r2 = scap_next(b, &ev2);
 		assert_int_equal(r1, r2);
 		if (r1 != 1)
 			break;
@@ -356,8 +356,8 @@ static void roundtrip(const char *file, const char *out, int check_sysdig)
 		assert_int_equal(ev.cpu, ev2.cpu);
 		assert_true(params_equal(&ev, &ev2));
 	}
-	sk_scap_close(a);
-	sk_scap_close(b);
+	scap_close(a);
+	scap_close(b);
 
 	if (!check_sysdig)
 		return;
@@ -412,30 +412,30 @@ static void test_writer_synth_enter(void **state)
 	int fd = mkstemp(out);
 	assert_true(fd >= 0);
 	close(fd);
-	struct sk_scap_reader *a;
-	struct sk_scap_writer *w;
+	struct scap_reader *a;
+	struct scap_writer *w;
 	char err[400];
-	struct sk_scap_write_opts wo = { .synth_enter = 1 };
+	struct scap_write_opts wo = { .synth_enter = 1 };
 	struct sk_event ev;
 	uint64_t exits = 0, metas = 0;
-	assert_int_equal(sk_scap_open(path_of("run_as_user_0_container.scap"), NULL, &a, err, sizeof(err)), 0);
-	assert_int_equal(sk_scap_writer_open(out, sk_scap_meta(a), &wo, &w, err, sizeof(err)), 0);
-	while (sk_scap_next(a, &ev) == 1) {
+	assert_int_equal(scap_open(path_of("run_as_user_0_container.scap"), NULL, &a, err, sizeof(err)), 0);
+	assert_int_equal(scap_writer_open(out, scap_meta(a), &wo, &w, err, sizeof(err)), 0);
+	while (scap_next(a, &ev) == 1) {
 		if (sk_event_is_exit(ev.type))
 			exits++;
 		else
 			metas++;
-		assert_int_equal(sk_scap_writer_write(w, &ev), 0);
+		assert_int_equal(scap_writer_write(w, &ev), 0);
 	}
-	assert_int_equal(sk_scap_writer_stats(w)->events, 2 * exits + metas);
-	assert_int_equal(sk_scap_writer_close(w), 0);
-	sk_scap_close(a);
-	struct sk_scap_read_opts o = { .deliver_enter = 1 };
-	assert_int_equal(sk_scap_open(out, &o, &a, err, sizeof(err)), 0);
+	assert_int_equal(scap_writer_stats(w)->events, 2 * exits + metas);
+	assert_int_equal(scap_writer_close(w), 0);
+	scap_close(a);
+	struct scap_read_opts o = { .deliver_enter = 1 };
+	assert_int_equal(scap_open(out, &o, &a, err, sizeof(err)), 0);
 	uint64_t n, last;
 	assert_int_equal(drain(a, &n, &last), 0);
 	assert_int_equal(n, 2 * exits + metas);
-	sk_scap_close(a);
+	scap_close(a);
 	unlink(out);
 }
 
@@ -481,20 +481,20 @@ static void test_writer_long_metadata(void **state)
 	int fd = mkstemp(out);
 	assert_true(fd >= 0);
 	close(fd);
-	struct sk_scap_writer *w;
+	struct scap_writer *w;
 	char err[400];
-	struct sk_scap_write_opts wo = { 0 };
-	assert_int_equal(sk_scap_writer_open(out, m, &wo, &w, err, sizeof(err)), 0);
+	struct scap_write_opts wo = { 0 };
+	assert_int_equal(scap_writer_open(out, m, &wo, &w, err, sizeof(err)), 0);
 	static struct evb eb; /* sysdig refuses a file with no events */
 	evb_start(&eb, SK_EV_CLOSE_X, 1700000000000000000ull, 77);
 	evb_int(&eb, "res", 0);
-	assert_int_equal(sk_scap_writer_write(w, evb_done(&eb)), 0);
-	assert_int_equal(sk_scap_writer_close(w), 0);
+	assert_int_equal(scap_writer_write(w, evb_done(&eb)), 0);
+	assert_int_equal(scap_writer_close(w), 0);
 	sk_meta_free(m);
 
-	struct sk_scap_reader *r;
-	assert_int_equal(sk_scap_open(out, NULL, &r, err, sizeof(err)), 0);
-	const struct sk_meta *back = sk_scap_meta(r);
+	struct scap_reader *r;
+	assert_int_equal(scap_open(out, NULL, &r, err, sizeof(err)), 0);
+	const struct sk_meta *back = scap_meta(r);
 	assert_int_equal(back->n_procs, 1);
 	const struct sk_meta_proc *bp = &back->procs[0];
 	assert_int_equal(bp->args_len, 4095);
@@ -513,7 +513,7 @@ static void test_writer_long_metadata(void **state)
 	assert_int_equal(strlen(back->groups[0].name), 255);
 	assert_int_equal(back->n_fds, 1);
 	assert_int_equal(strlen(back->fds[0].name), 1023);
-	sk_scap_close(r);
+	scap_close(r);
 
 	if (system("sysdig --version >/dev/null 2>&1") != 0) {
 		printf("SKIPPED: sysdig not installed, oracle read of long metadata not run\n");

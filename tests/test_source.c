@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "formats/skr.h"
-#include "formats/source.h"
+#include "formats/skr/skr.h"
+#include "sources/source.h"
 
 static char tmpdir[] = "/tmp/saker-test-source.XXXXXX";
 static char capture[256];
@@ -59,12 +59,12 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static uint64_t drain(struct sk_source *s, uint64_t first)
+static uint64_t drain(struct source *s, uint64_t first)
 {
 	struct sk_event ev, want;
 	uint64_t i = first;
 	int rc;
-	while ((rc = sk_source_next(s, &ev)) == 1) {
+	while ((rc = source_next(s, &ev)) == 1) {
 		make_event(i, &want);
 		assert_int_equal(ev.ts, want.ts);
 		assert_int_equal(ev.tid, want.tid);
@@ -80,14 +80,14 @@ static void test_open_skr_file(void **state)
 {
 	(void)state;
 	char err[256];
-	struct sk_source *s = sk_source_open(capture, err, sizeof(err));
+	struct source *s = source_open(capture, err, sizeof(err));
 	assert_non_null(s);
-	assert_string_equal(sk_source_format_name(s), "skr");
-	assert_string_equal(sk_source_meta(s)->host.hostname, "box-7");
+	assert_string_equal(source_format_name(s), "skr");
+	assert_string_equal(source_meta(s)->host.hostname, "box-7");
 	assert_int_equal(drain(s, 0), NEV);
-	assert_int_equal(sk_source_seek_time(s, 1000000 + 2500 * 10), 0);
+	assert_int_equal(source_seek_time(s, 1000000 + 2500 * 10), 0);
 	assert_int_equal(drain(s, 2500), NEV - 2500);
-	sk_source_close(s);
+	source_close(s);
 }
 
 static void test_open_stdin_pipe(void **state)
@@ -113,11 +113,11 @@ static void test_open_stdin_pipe(void **state)
 	assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
 	close(fds[0]);
 	char err[256];
-	struct sk_source *s = sk_source_open("-", err, sizeof(err));
+	struct source *s = source_open("-", err, sizeof(err));
 	assert_non_null(s);
-	assert_int_equal(sk_source_seek_time(s, 5), -ESPIPE);
+	assert_int_equal(source_seek_time(s, 5), -ESPIPE);
 	assert_int_equal(drain(s, 0), NEV);
-	sk_source_close(s);
+	source_close(s);
 	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
 	close(saved);
 	int status;
@@ -129,32 +129,32 @@ static void test_errors_name_the_file(void **state)
 {
 	(void)state;
 	char err[256], path[256];
-	assert_null(sk_source_open("/nonexistent/x.skr", err, sizeof(err)));
+	assert_null(source_open("/nonexistent/x.skr", err, sizeof(err)));
 	assert_non_null(strstr(err, "/nonexistent/x.skr: cannot open"));
 	snprintf(path, sizeof(path), "%s/text.txt", tmpdir);
 	FILE *f = fopen(path, "w");
 	fputs("GIF89a not a capture", f);
 	fclose(f);
-	assert_null(sk_source_open(path, err, sizeof(err)));
+	assert_null(source_open(path, err, sizeof(err)));
 	assert_non_null(strstr(err, "unknown capture format (first bytes 47 49 46 38)"));
 	f = fopen(path, "w");
 	fclose(f);
-	assert_null(sk_source_open(path, err, sizeof(err)));
+	assert_null(source_open(path, err, sizeof(err)));
 	assert_non_null(strstr(err, "empty input"));
 	/* A damaged .skr: the error comes through with file and byte offset. */
 	snprintf(path, sizeof(path), "%s/cut.skr", tmpdir);
 	char cmd[640];
 	snprintf(cmd, sizeof(cmd), "head -c 700 %s > %s", capture, path);
 	assert_int_equal(system(cmd), 0);
-	struct sk_source *s = sk_source_open(path, err, sizeof(err));
+	struct source *s = source_open(path, err, sizeof(err));
 	assert_non_null(s);
 	struct sk_event ev;
 	int rc;
-	while ((rc = sk_source_next(s, &ev)) == 1)
+	while ((rc = source_next(s, &ev)) == 1)
 		;
 	assert_int_equal(rc, SKR_ETRUNCATED);
-	assert_non_null(strstr(sk_source_error(s), "cut.skr: truncated at byte 700"));
-	sk_source_close(s);
+	assert_non_null(strstr(source_error(s), "cut.skr: truncated at byte 700"));
+	source_close(s);
 }
 
 /* A fake live source: counts down. */
@@ -175,19 +175,19 @@ static void fake_close(void *impl) { sk_meta_free(((struct fake *)impl)->meta); 
 static void test_wrap(void **state)
 {
 	(void)state;
-	static const struct sk_source_ops ops = { fake_next, fake_meta, NULL, fake_error, fake_close };
+	static const struct source_ops ops = { .next = fake_next, .meta = fake_meta, .error = fake_error, .close = fake_close };
 	struct fake f = { 2, sk_meta_new() };
-	struct sk_source *s = sk_source_wrap(&ops, &f, "live");
+	struct source *s = source_wrap(&ops, &f, "live");
 	assert_non_null(s);
 	struct sk_event ev;
-	assert_int_equal(sk_source_next(s, &ev), 1);
+	assert_int_equal(source_next(s, &ev), 1);
 	assert_int_equal(ev.num, 2);
-	assert_int_equal(sk_source_seek_time(s, 1), -ENOTSUP);
-	assert_string_equal(sk_source_format_name(s), "live");
-	assert_int_equal(sk_source_next(s, &ev), 1);
-	assert_int_equal(sk_source_next(s, &ev), 0);
-	assert_string_equal(sk_source_error(s), "live: no error");
-	sk_source_close(s);
+	assert_int_equal(source_seek_time(s, 1), -ENOTSUP);
+	assert_string_equal(source_format_name(s), "live");
+	assert_int_equal(source_next(s, &ev), 1);
+	assert_int_equal(source_next(s, &ev), 0);
+	assert_string_equal(source_error(s), "live: no error");
+	source_close(s);
 }
 
 int main(void)

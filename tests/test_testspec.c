@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "replay/testspec.h"
+#include "replay/regress/regress.h"
 #include "tests/helpers/skr_synth.h"
 
 struct fixture {
@@ -93,36 +93,36 @@ static int teardown(void **state)
 }
 
 /* Loads spec text (paths relative to the fixture directory), runs every case. */
-static void run_spec(struct fixture *f, const char *spec, struct ts_suite *s, struct ts_result **res)
+static void run_spec(struct fixture *f, const char *spec, struct regress_suite *s, struct regress_result **res)
 {
 	write_file(f, "spec.yaml", spec);
 	char err[512];
 	memset(s, 0, sizeof(*s));
-	int rc = ts_suite_load(s, in_dir(f, "spec.yaml"), err, sizeof(err));
+	int rc = regress_suite_load(s, in_dir(f, "spec.yaml"), err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "%s\n", err);
 	assert_int_equal(rc, 0);
-	struct ts_cache *c = ts_cache_new();
-	ts_cache_fill(c, s, 2);
+	struct regress_cache *c = regress_cache_new();
+	regress_cache_fill(c, s, 2);
 	*res = calloc(s->n + 1, sizeof(**res));
 	for (size_t i = 0; i < s->n; i++)
-		ts_case_run(&s->cases[i], c, &(*res)[i]);
-	ts_cache_free(c);
+		regress_case_run(&s->cases[i], c, &(*res)[i]);
+	regress_cache_free(c);
 }
 
-static void free_run(struct ts_suite *s, struct ts_result *res)
+static void free_run(struct regress_suite *s, struct regress_result *res)
 {
 	for (size_t i = 0; i < s->n; i++)
-		ts_result_free(&res[i]);
+		regress_result_free(&res[i]);
 	free(res);
-	ts_suite_free(s);
+	regress_suite_free(s);
 }
 
 static void test_expectations_pass(void **state)
 {
 	struct fixture *f = *state;
-	struct ts_suite s;
-	struct ts_result *r;
+	struct regress_suite s;
+	struct regress_result *r;
 	run_spec(f,
 		 "defaults:\n  rules: rules.yaml\n  capture: c.skr\n  options: {suggested_output: false}\n"
 		 "cases:\n"
@@ -156,11 +156,11 @@ static void test_expectations_pass(void **state)
 		 &s, &r);
 	assert_int_equal(s.n, 7);
 	for (size_t i = 0; i < 6; i++) {
-		if (r[i].status != TS_PASS)
+		if (r[i].status != REGRESS_PASS)
 			fprintf(stderr, "%s: %s\n", s.cases[i].name, r[i].details);
-		assert_int_equal(r[i].status, TS_PASS);
+		assert_int_equal(r[i].status, REGRESS_PASS);
 	}
-	assert_int_equal(r[6].status, TS_SKIP);
+	assert_int_equal(r[6].status, REGRESS_SKIP);
 	assert_string_equal(r[6].first, "not today");
 	free_run(&s, r);
 }
@@ -168,8 +168,8 @@ static void test_expectations_pass(void **state)
 static void test_expectations_fail(void **state)
 {
 	struct fixture *f = *state;
-	struct ts_suite s;
-	struct ts_result *r;
+	struct regress_suite s;
+	struct regress_result *r;
 	run_spec(f,
 		 "cases:\n"
 		 "  - {name: exact, rules: rules.yaml, capture: c.skr, expect: {rules: {shadow read: 2}}}\n"
@@ -199,7 +199,7 @@ static void test_expectations_fail(void **state)
 	};
 	assert_int_equal(s.n, 10);
 	for (size_t i = 0; i < s.n; i++) {
-		assert_int_equal(r[i].status, TS_FAIL);
+		assert_int_equal(r[i].status, REGRESS_FAIL);
 		if (first[i])
 			assert_string_equal(r[i].first, first[i]);
 	}
@@ -223,13 +223,13 @@ static void test_spec_errors(void **state)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		write_file(f, "spec.yaml", bad[i].text);
-		struct ts_suite s = { 0 };
+		struct regress_suite s = { 0 };
 		char err[512];
-		assert_int_equal(ts_suite_load(&s, in_dir(f, "spec.yaml"), err, sizeof(err)), -1);
+		assert_int_equal(regress_suite_load(&s, in_dir(f, "spec.yaml"), err, sizeof(err)), -1);
 		if (!strstr(err, bad[i].msg))
 			fprintf(stderr, "got: %s\n", err);
 		assert_non_null(strstr(err, bad[i].msg));
-		ts_suite_free(&s);
+		regress_suite_free(&s);
 	}
 }
 
@@ -244,36 +244,36 @@ static void test_decode_once(void **state)
 		   "defaults: {rules: rules.yaml, captures: [once.skr, c.skr]}\n"
 		   "cases:\n  - {name: a, expect: {rules: {shadow read: 2}}}\n"
 		   "  - {name: b, expect: {alerts: 4}}\n  - {name: c, legacy_enter_events: true, expect: {alerts: 4}}\n");
-	struct ts_suite s = { 0 };
-	assert_int_equal(ts_suite_load(&s, in_dir(f, "spec.yaml"), err, sizeof(err)), 0);
-	struct ts_cache *c = ts_cache_new();
-	ts_cache_fill(c, &s, 1);
+	struct regress_suite s = { 0 };
+	assert_int_equal(regress_suite_load(&s, in_dir(f, "spec.yaml"), err, sizeof(err)), 0);
+	struct regress_cache *c = regress_cache_new();
+	regress_cache_fill(c, &s, 1);
 	/* two files x two enter-event modes */
-	assert_int_equal(ts_cache_count(c), 4);
+	assert_int_equal(regress_cache_count(c), 4);
 	unlink(in_dir(f, "once.skr"));
 	for (size_t i = 0; i < s.n; i++) {
-		struct ts_result r;
-		ts_case_run(&s.cases[i], c, &r);
-		if (r.status != TS_PASS)
+		struct regress_result r;
+		regress_case_run(&s.cases[i], c, &r);
+		if (r.status != REGRESS_PASS)
 			fprintf(stderr, "%s: %s\n", s.cases[i].name, r.details);
-		assert_int_equal(r.status, TS_PASS);
-		ts_result_free(&r);
+		assert_int_equal(r.status, REGRESS_PASS);
+		regress_result_free(&r);
 	}
-	ts_cache_free(c);
-	ts_suite_free(&s);
+	regress_cache_free(c);
+	regress_suite_free(&s);
 }
 
 static void test_junit(void **state)
 {
 	struct fixture *f = *state;
-	struct ts_suite s;
-	struct ts_result *r;
+	struct regress_suite s;
+	struct regress_result *r;
 	run_spec(f,
 		 "defaults: {rules: rules.yaml, capture: c.skr}\n"
 		 "cases:\n  - {name: 'a <b> & \"c\"', expect: {alerts: 3}}\n"
 		 "  - {name: fails, expect: {output_contains: '<&>'}}\n  - {name: s, skip: 'why <not>'}\n",
 		 &s, &r);
-	assert_int_equal(ts_junit_write(in_dir(f, "junit.xml"), &s, r, 0.5), 0);
+	assert_int_equal(regress_junit_write(in_dir(f, "junit.xml"), &s, r, 0.5), 0);
 	char *x = read_file(f->path);
 	assert_non_null(x);
 	assert_non_null(strstr(x, "<testsuite name=\"saker-replay test\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""));

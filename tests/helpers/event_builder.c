@@ -79,6 +79,34 @@ void evb_addr4(struct evb *b, const char *name, const char *ip, uint16_t port)
 	put(b, index_of(b, name), t, sizeof(t));
 }
 
+void evb_tuple_unix(struct evb *b, const char *name, uint64_t src, uint64_t dst, const char *path)
+{
+	uint8_t t[1 + 16 + 128];
+	size_t pl = strlen(path) + 1;
+	if (pl > 128)
+		pl = 128;
+	t[0] = 1;
+	for (int i = 0; i < 8; i++) {
+		t[1 + i] = (uint8_t)(src >> (8 * i));
+		t[9 + i] = (uint8_t)(dst >> (8 * i));
+	}
+	memcpy(t + 17, path, pl);
+	t[16 + pl] = '\0';
+	put(b, index_of(b, name), t, 17 + pl);
+}
+
+void evb_addr_unix(struct evb *b, const char *name, const char *path)
+{
+	uint8_t t[1 + 128];
+	size_t pl = strlen(path) + 1;
+	if (pl > 128)
+		pl = 128;
+	t[0] = 1;
+	memcpy(t + 1, path, pl);
+	t[pl] = '\0';
+	put(b, index_of(b, name), t, 1 + pl);
+}
+
 const struct sk_event *evb_done(struct evb *b)
 {
 	const struct sk_event_info *info = sk_event_info(b->ev.type);

@@ -1,6 +1,6 @@
 /* tests/helpers/event_builder.h: builds sk_event values by parameter name for unit tests. */
-#ifndef SAKER_TESTS_EVENT_BUILDER_H
-#define SAKER_TESTS_EVENT_BUILDER_H
+#ifndef SAKER_TESTS_HELPERS_EVENT_BUILDER_H
+#define SAKER_TESTS_HELPERS_EVENT_BUILDER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +27,9 @@ void evb_bytes(struct evb *b, const char *name, const void *p, size_t n);
 /* IPv4 SOCKTUPLE / SOCKADDR, addresses as "a.b.c.d". */
 void evb_tuple4(struct evb *b, const char *name, const char *sip, uint16_t sport, const char *dip, uint16_t dport);
 void evb_addr4(struct evb *b, const char *name, const char *ip, uint16_t port);
+/* Unix SOCKTUPLE (kernel socket pointers, then the path) / SOCKADDR (path). */
+void evb_tuple_unix(struct evb *b, const char *name, uint64_t src, uint64_t dst, const char *path);
+void evb_addr_unix(struct evb *b, const char *name, const char *path);
 /* Finishes: params point into b->buf; returns &b->ev. */
 const struct sk_event *evb_done(struct evb *b);
 

@@ -7,12 +7,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "formats/scap.h"
-#include "formats/skr.h"
+#include "formats/scap/scap.h"
+#include "host/containers.h"
+#include "formats/skr/skr.h"
 #include "probe/decode.h"
-#include "replay/config.h"
-#include "replay/engine.h"
-#include "replay/fields.h"
+#include "replay/config/config.h"
+#include "replay/engine/engine.h"
+#include "fields/fields.h"
 #include "rules/cond.h"
 #include "rules/rules.h"
 
@@ -65,7 +66,7 @@ static const char capture_rules[] =
 static struct rule_set *capture_rule_set(void)
 {
 	struct rule_load_opts lo = {
-		.registry = replay_field_registry(),
+		.registry = field_registry(),
 		.min_priority = RULE_PRIO_DEBUG,
 		.rule_matching_all = 1,
 	};
@@ -96,8 +97,8 @@ static void replay_events(const struct event_feed *f, int json)
 {
 	FILE *out = fopen("/dev/null", "w");
 	struct rule_set *rs = capture_rule_set();
-	struct sk_engine e;
-	struct sk_engine_opts eo = {
+	struct engine e;
+	struct engine_opts eo = {
 		.rules = rs,
 		.out = out ? out : stderr,
 		.json_output = json,
@@ -105,35 +106,35 @@ static void replay_events(const struct event_feed *f, int json)
 		.json_include_tags = 1,
 		.json_include_output_fields = 1,
 	};
-	if (out && sk_engine_init(&e, &eo) == 0) {
+	if (out && engine_init(&e, &eo) == 0) {
 		const struct sk_meta *m = f->meta(f->src);
 		size_t seen = m->n_procs + m->n_fds + m->n_users + m->n_groups + m->n_containers;
-		sk_engine_seed(&e, m);
+		engine_seed(&e, m);
 		struct sk_event ev;
 		for (int n = 0; n < FUZZ_MAX_EVENTS && f->next(f->src, &ev) > 0; n++) {
-			sk_engine_process(&e, &ev);
+			engine_process(&e, &ev);
 			m = f->meta(f->src);
 			size_t now = m->n_procs + m->n_fds + m->n_users + m->n_groups + m->n_containers;
 			if (now != seen) {
-				sk_engine_seed(&e, m);
+				engine_seed(&e, m);
 				seen = now;
 			}
 		}
-		sk_engine_print_summary(&e, out);
-		sk_engine_print_stats(&e, out);
-		sk_engine_fini(&e);
+		engine_print_summary(&e, out);
+		engine_print_stats(&e, out);
+		engine_fini(&e);
 	}
 	if (out)
 		fclose(out);
 	rule_set_free(rs);
 }
 
-static int skr_next(void *src, struct sk_event *ev)
+static int feed_skr_next(void *src, struct sk_event *ev)
 {
 	return skr_reader_next(src, ev);
 }
 
-static const struct sk_meta *skr_meta(void *src)
+static const struct sk_meta *feed_skr_meta(void *src)
 {
 	return skr_reader_meta(src);
 }
@@ -158,7 +159,7 @@ int fuzz_one_skr(const uint8_t *data, size_t len)
 		if (r) {
 			/* Text or JSON alerts (JSON costs twice as much): the input
 			 * length picks, so the corpus covers both. */
-			struct event_feed f = { skr_next, skr_meta, r };
+			struct event_feed f = { feed_skr_next, feed_skr_meta, r };
 			replay_events(&f, (int)(len & 1));
 			(void)skr_reader_error(r);
 			skr_reader_close(r);
@@ -190,21 +191,51 @@ static uint32_t touch_event(const struct sk_event *ev)
 	return h;
 }
 
+/* Reads fd from its start with threads decode workers: a hash of every
+ * event, the count, the last return code and the error message. */
+struct skr_read_result {
+	uint32_t hash;
+	int n, rc;
+	char err[640];
+};
+
+static int read_skr_fd(int fd, unsigned threads, struct skr_read_result *res)
+{
+	char err[512];
+	memset(res, 0, sizeof(*res));
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return -1;
+	struct skr_reader *r = skr_reader_open_fd(fd, "fuzz.skr", NULL, 0, err, sizeof(err));
+	if (!r)
+		return -1;
+	if (skr_reader_set_decode_threads(r, threads)) {
+		skr_reader_close(r);
+		return -1;
+	}
+	struct sk_event ev;
+	while (res->n < FUZZ_MAX_EVENTS && (res->rc = skr_reader_next(r, &ev)) > 0) {
+		res->hash = res->hash * 131u + touch_event(&ev);
+		res->n++;
+	}
+	snprintf(res->err, sizeof(res->err), "%s", skr_reader_error(r));
+	skr_reader_close(r);
+	return 0;
+}
+
 int fuzz_one_skr_decode(const uint8_t *data, size_t len)
 {
 	int fd = memfd_create("fuzz.skr", 0);
 	if (fd < 0)
 		return 0;
-	char err[512];
-	if (write(fd, data, len) == (ssize_t)len && lseek(fd, 0, SEEK_SET) == 0) {
-		struct skr_reader *r = skr_reader_open_fd(fd, "fuzz.skr", NULL, 0, err, sizeof(err));
-		if (r) {
-			struct sk_event ev;
-			volatile uint32_t sink = 0;
-			for (int n = 0; n < FUZZ_MAX_EVENTS && skr_reader_next(r, &ev) > 0; n++)
-				sink += touch_event(&ev);
-			(void)sink;
-			skr_reader_close(r);
+	if (write(fd, data, len) == (ssize_t)len) {
+		/* Frames decoded ahead on a worker must give exactly what the
+		 * reader's own thread gives: a difference is a bug, so abort. */
+		struct skr_read_result seq, par;
+		if (read_skr_fd(fd, 0, &seq) == 0 && read_skr_fd(fd, 1, &par) == 0 &&
+		    (seq.hash != par.hash || seq.n != par.n || seq.rc != par.rc || strcmp(seq.err, par.err))) {
+			fprintf(stderr, "fuzz.skr: sequential and pipelined decoding differ: %d/%d events, rc %d/%d, '%s' / '%s'\n",
+				seq.n, par.n, seq.rc, par.rc, seq.err, par.err);
+			abort();
 		}
 	}
 	close(fd);
@@ -214,50 +245,50 @@ int fuzz_one_skr_decode(const uint8_t *data, size_t len)
 int fuzz_one_scap_decode(const uint8_t *data, size_t len)
 {
 	char err[512];
-	struct sk_scap_reader *r;
-	struct sk_scap_read_opts o = { .deliver_enter = (int)(len & 1) };
-	if (sk_scap_open_mem(data, len, "fuzz.scap", &o, &r, err, sizeof(err)) < 0)
+	struct scap_reader *r;
+	struct scap_read_opts o = { .deliver_enter = (int)(len & 1) };
+	if (scap_open_mem(data, len, "fuzz.scap", &o, &r, err, sizeof(err)) < 0)
 		return 0;
 	struct sk_event ev;
 	volatile uint32_t sink = 0;
-	for (int n = 0; n < FUZZ_MAX_EVENTS && sk_scap_next(r, &ev) > 0; n++)
+	for (int n = 0; n < FUZZ_MAX_EVENTS && scap_next(r, &ev) > 0; n++)
 		sink += touch_event(&ev);
 	(void)sink;
-	sk_scap_close(r);
+	scap_close(r);
 	return 0;
 }
 
-static int scap_next(void *src, struct sk_event *ev)
+static int feed_scap_next(void *src, struct sk_event *ev)
 {
-	return sk_scap_next(src, ev);
+	return scap_next(src, ev);
 }
 
-static const struct sk_meta *scap_meta(void *src)
+static const struct sk_meta *feed_scap_meta(void *src)
 {
-	return sk_scap_meta(src);
+	return scap_meta(src);
 }
 
 int fuzz_one_scap(const uint8_t *data, size_t len)
 {
 	char err[512];
-	struct sk_scap_reader *r;
+	struct scap_reader *r;
 	/* Enter events delivered or merged: the byte count picks, so both
 	 * paths see every corpus shape. */
-	struct sk_scap_read_opts o = { .deliver_enter = (int)(len & 1) };
-	if (sk_scap_open_mem(data, len, "fuzz.scap", &o, &r, err, sizeof(err)) < 0)
+	struct scap_read_opts o = { .deliver_enter = (int)(len & 1) };
+	if (scap_open_mem(data, len, "fuzz.scap", &o, &r, err, sizeof(err)) < 0)
 		return 0;
-	struct event_feed f = { scap_next, scap_meta, r };
+	struct event_feed f = { feed_scap_next, feed_scap_meta, r };
 	replay_events(&f, (int)((len >> 1) & 1));
-	(void)sk_scap_error(r);
-	(void)sk_scap_get_stats(r);
-	sk_scap_close(r);
+	(void)scap_error(r);
+	(void)scap_get_stats(r);
+	scap_close(r);
 	return 0;
 }
 
 int fuzz_one_rules_yaml(const uint8_t *data, size_t len)
 {
 	struct rule_load_opts lo = {
-		.registry = replay_field_registry(),
+		.registry = field_registry(),
 		.min_priority = RULE_PRIO_DEBUG,
 		.extra_output = (len & 1) ? "extra=%proc.name" : NULL,
 		.legacy_container_info = (int)(len & 2),
@@ -300,7 +331,7 @@ struct probe_feed {
 	void *rec;
 };
 
-static int probe_next(void *src, struct sk_event *ev)
+static int feed_probe_next(void *src, struct sk_event *ev)
 {
 	struct probe_feed *f = src;
 	while (f->end - f->p >= 2) {
@@ -320,7 +351,7 @@ static int probe_next(void *src, struct sk_event *ev)
 	return 0;
 }
 
-static const struct sk_meta *probe_meta(void *src)
+static const struct sk_meta *feed_probe_meta(void *src)
 {
 	return ((struct probe_feed *)src)->meta;
 }
@@ -330,7 +361,7 @@ int fuzz_one_probe(const uint8_t *data, size_t len)
 	struct probe_feed f = { data, data + len, malloc(sizeof(struct skp_decoder)), sk_meta_new(), NULL };
 	if (f.d && f.meta) {
 		skp_decoder_init(f.d);
-		struct event_feed feed = { probe_next, probe_meta, &f };
+		struct event_feed feed = { feed_probe_next, feed_probe_meta, &f };
 		replay_events(&feed, (int)(len & 1));
 	}
 	free(f.rec);
@@ -354,10 +385,10 @@ int fuzz_one_config(const uint8_t *data, size_t len)
 		"syslog_output.socket", "http_output.url", "http_output.timeout_ms", "engine.kind",
 		"engine.replay.capture_file", "log_level", "append_output[0].match.source",
 	};
-	struct sk_config *c = sk_config_new();
+	struct config *c = config_new();
 	if (!c)
 		return 0;
-	if (sk_config_load_text(c, "fuzz.yaml", (const char *)data, len) == 0) {
+	if (config_load_text(c, "fuzz.yaml", (const char *)data, len) == 0) {
 		const char *p = (const char *)data, *end = p + len;
 		char line[512];
 		while (p < end) {
@@ -367,26 +398,26 @@ int fuzz_one_config(const uint8_t *data, size_t len)
 				memcpy(line, p + 3, n - 3);
 				line[n - 3] = '\0';
 				if (p[1] == 'o') {
-					(void)sk_config_override(c, line);
+					(void)config_override(c, line);
 				} else {
-					(void)sk_config_find(c, line);
-					(void)sk_config_bool(c, line, 0);
-					(void)sk_config_num(c, line, 0);
+					(void)config_find(c, line);
+					(void)config_bool(c, line, 0);
+					(void)config_num(c, line, 0);
 				}
 			}
 			p += n + 1;
 		}
-		(void)sk_config_validate(c);
+		(void)config_validate(c);
 		for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-			const struct sk_cfg_node *n = sk_config_find(c, paths[i]);
+			const struct config_node *n = config_find(c, paths[i]);
 			for (size_t k = 0; n && k < n->n; k++)
 				(void)n->kids[k]->value;
-			(void)sk_config_str(c, paths[i]);
-			(void)sk_config_bool(c, paths[i], 1);
-			(void)sk_config_num(c, paths[i], 0);
+			(void)config_str(c, paths[i]);
+			(void)config_bool(c, paths[i], 1);
+			(void)config_num(c, paths[i], 0);
 		}
 	}
-	sk_config_free(c);
+	config_free(c);
 	return 0;
 }
 
@@ -462,7 +493,7 @@ int fuzz_one_cond(const uint8_t *data, size_t len)
 	char *text = text_copy(data, len);
 	if (!text)
 		return 0;
-	const struct rule_field_registry *reg = replay_field_registry();
+	const struct rule_field_registry *reg = field_registry();
 	struct cond_error err;
 	struct cond_node *ast = cond_parse(text, 1000, &err);
 	if (ast) {
@@ -497,7 +528,7 @@ int fuzz_one_format(const uint8_t *data, size_t len)
 	char *text = text_copy(data, len);
 	if (!text)
 		return 0;
-	const struct rule_field_registry *reg = replay_field_registry();
+	const struct rule_field_registry *reg = field_registry();
 	char err[512];
 	struct rule_format *f = rule_format_compile(reg, text, err, sizeof(err));
 	if (f) {
@@ -515,6 +546,26 @@ int fuzz_one_format(const uint8_t *data, size_t len)
 	return 0;
 }
 
+int fuzz_one_cri(const uint8_t *data, size_t len)
+{
+	if (len < 4)
+		return 0;
+	/* two big-endian 16-bit lengths cut the rest into the three answers */
+	const uint8_t *m = data + 4;
+	size_t n = len - 4, a = (size_t)data[0] << 8 | data[1], b = (size_t)data[2] << 8 | data[3];
+	a = a < n ? a : n;
+	b = a + (b < n - a ? b : n - a);
+	static char out[1 << 16];
+	(void)host_ctr_cri_record(m, a, m + a, b - a, m + b, n - b, 7, 100, out, sizeof(out));
+	(void)host_ctr_cri_record(m, a, m + a, b - a, m + b, n - b, 7, 0, out, 200);
+	(void)host_ctr_cri_sandbox_record(m, n, 8, 100, out, sizeof(out));
+	size_t cur = 0;
+	struct host_pb_field f;
+	while (host_pb_next(m, n, &cur, &f) > 0)
+		;
+	return 0;
+}
+
 const struct fuzz_target fuzz_targets[] = {
 	{ "skr", fuzz_one_skr },
 	{ "scap", fuzz_one_scap },
@@ -525,6 +576,8 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "format", fuzz_one_format },
 	{ "config", fuzz_one_config },
 	{ "probe", fuzz_one_probe },
+	{ "k8saudit", fuzz_one_k8saudit },
+	{ "cri", fuzz_one_cri },
 };
 
 const size_t fuzz_ntargets = sizeof(fuzz_targets) / sizeof(fuzz_targets[0]);

@@ -1,6 +1,6 @@
 /* tests/helpers/fuzz_entry.h: entry points of the fuzz targets, shared by fuzz/fuzz_*.c (libFuzzer) and tests/test_fuzz_regressions.c. */
-#ifndef SAKER_TESTS_FUZZ_ENTRY_H
-#define SAKER_TESTS_FUZZ_ENTRY_H
+#ifndef SAKER_TESTS_HELPERS_FUZZ_ENTRY_H
+#define SAKER_TESTS_HELPERS_FUZZ_ENTRY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +19,12 @@ int fuzz_one_cond(const uint8_t *data, size_t len);       /* condition parse/com
 int fuzz_one_format(const uint8_t *data, size_t len);     /* output format compile/render */
 int fuzz_one_config(const uint8_t *data, size_t len);     /* falco.yaml-style configuration */
 int fuzz_one_probe(const uint8_t *data, size_t len);      /* probe ring records -> replay engine */
+/* first byte < 0x80: an audit log -> source -> every ka.* and json.* field;
+ * else: webhook request bytes -> HTTP head and chunked body parsing
+ * (tests/helpers/fuzz_k8saudit.c) */
+int fuzz_one_k8saudit(const uint8_t *data, size_t len);
+/* CRI answers (protobuf) -> container and sandbox records (host/ctr_cri.c) */
+int fuzz_one_cri(const uint8_t *data, size_t len);
 
 struct fuzz_target {
 	const char *name;  /* fuzz/fuzz_<name>.c, tests/fuzz_regressions/<name>/ */

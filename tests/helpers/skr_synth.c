@@ -6,7 +6,7 @@
 
 #include "formats/event.h"
 #include "formats/meta.h"
-#include "formats/skr.h"
+#include "formats/skr/skr.h"
 
 static int put_procs(struct skr_writer *w, const struct skr_synth_open *opens, size_t n)
 {

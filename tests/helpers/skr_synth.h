@@ -1,6 +1,6 @@
 /* tests/helpers/skr_synth.h: writes tiny synthetic .skr captures (processes opening files) for tests. */
-#ifndef SAKER_TESTS_SKR_SYNTH_H
-#define SAKER_TESTS_SKR_SYNTH_H
+#ifndef SAKER_TESTS_HELPERS_SKR_SYNTH_H
+#define SAKER_TESTS_HELPERS_SKR_SYNTH_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,7 @@
-/* tests/helpers/test_files.c: whole-file loading for unit tests (plain or gzip, inflated). */
+/* tests/helpers/test_files.c: whole-file loading (plain or gzip, inflated) and writing for unit tests. */
 #include "tests/helpers/test_files.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -34,4 +35,13 @@ fail:
 		gzclose(g);
 	free(b);
 	return NULL;
+}
+
+int test_write_file(const char *path, const uint8_t *p, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	int ok = fwrite(p, 1, len, f) == len;
+	return fclose(f) == 0 && ok ? 0 : -1;
 }

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "formats/scap.h"
-#include "formats/skr.h"
+#include "formats/scap/scap.h"
+#include "formats/skr/skr.h"
 
 /* Notes a frame boundary when the file grew. */
 static void boundary(FILE *bf, const struct skr_writer *w, uint64_t *last_bytes, uint64_t events, uint64_t num)
@@ -26,17 +26,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char err[512];
-	struct sk_scap_reader *r;
-	if (sk_scap_open(argv[1], NULL, &r, err, sizeof(err)) < 0) {
+	struct scap_reader *r;
+	if (scap_open(argv[1], NULL, &r, err, sizeof(err)) < 0) {
 		fprintf(stderr, "scap2skr: %s\n", err);
 		return 1;
 	}
-	const struct sk_meta *m = sk_scap_meta(r);
+	const struct sk_meta *m = scap_meta(r);
 	uint32_t per_frame = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 16;
 	FILE *bf = argc > 4 ? fopen(argv[4], "w") : NULL;
 	if (argc > 4 && !bf) {
 		perror(argv[4]);
-		sk_scap_close(r);
+		scap_close(r);
 		return 1;
 	}
 	/* Chunks are flushed here, not by the writer, so every boundary is known. */
@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 	struct skr_writer *w = skr_writer_open_path(argv[2], &o, err, sizeof(err));
 	if (!w) {
 		fprintf(stderr, "scap2skr: %s\n", err);
-		sk_scap_close(r);
+		scap_close(r);
 		return 1;
 	}
 	int rc = skr_writer_put_meta_all(w, m);
@@ -59,10 +59,10 @@ int main(int argc, char **argv)
 	int n;
 	uint64_t events = 0, last_num = 0, last_bytes = 0;
 	boundary(bf, w, &last_bytes, 0, 0);
-	while (rc == 0 && (n = sk_scap_next(r, &ev)) > 0) {
+	while (rc == 0 && (n = scap_next(r, &ev)) > 0) {
 		/* Container records found mid-stream go out before the event that
 		 * follows them, as the recorder would write them. */
-		m = sk_scap_meta(r);
+		m = scap_meta(r);
 		if (m->n_containers > containers) {
 			rc = skr_writer_put_meta(w, SK_META_CONTAINER, m->containers + containers,
 						 m->n_containers - containers);
@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 	if (bf)
 		fclose(bf);
 	if (rc == 0 && n < 0) {
-		fprintf(stderr, "scap2skr: %s\n", sk_scap_error(r));
+		fprintf(stderr, "scap2skr: %s\n", scap_error(r));
 		rc = 1;
 	}
 	if (rc)
@@ -93,6 +93,6 @@ int main(int argc, char **argv)
 	int crc = skr_writer_close(w, err, sizeof(err));
 	if (crc && !rc)
 		fprintf(stderr, "scap2skr: %s\n", err);
-	sk_scap_close(r);
+	scap_close(r);
 	return rc || crc ? 1 : 0;
 }

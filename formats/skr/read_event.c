@@ -1,0 +1,408 @@
+/* formats/skr/read_event.c: the .skr reader's event chunks: decompression, shapes, planar columns, literals, and zero-copy event decoding (versions 1 and 2). */
+#include "formats/skr/read_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int scan_shapes(struct skr_reader *r);
+static int setup_columns(struct skr_reader *r);
+static int decode_ts(struct skr_reader *r, uint64_t base_ts);
+
+int skr_read_load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt,
+		      const uint8_t *z)
+{
+	if (ZSTD_findFrameCompressedSize(z, bt->zlen) != bt->zlen)
+		return skr_read_corrupt(r, off, "zstd frame size differs from the batch header");
+	if (bt->dict_off && bt->dict_off != r->key_off) {
+		int rc = skr_read_key_chunk(r, bt->dict_off, off);
+		if (rc)
+			return rc;
+	}
+	r->raw.len = 0;
+	if (skr_buf_reserve(&r->raw, bt->raw_len + 1))
+		return skr_read_fail(r, -ENOMEM, "out of memory");
+	if (bt->dict_off && ZSTD_isError(ZSTD_DCtx_refPrefix(r->dctx, r->key.p, r->key.len)))
+		return skr_read_fail(r, -ENOMEM, "out of memory");
+	size_t got = ZSTD_decompressDCtx(r->dctx, r->raw.p, bt->raw_len, z, bt->zlen);
+	if (ZSTD_isError(got))
+		return skr_read_fail(r, SKR_ECORRUPT, "corrupt frame at byte %" PRIu64 ": zstd: %s", off,
+				 ZSTD_getErrorName(got));
+	if (got != bt->raw_len)
+		return skr_read_corrupt(r, off, "event chunk decompresses to the wrong size");
+	if (bt->chunk_flags & SKR_CHUNK_KEY) {
+		r->key.len = 0;
+		if (skr_buf_put(&r->key, r->raw.p, got))
+			return skr_read_fail(r, -ENOMEM, "out of memory");
+		r->key_off = off;
+	}
+	const uint8_t *p = r->raw.p;
+	for (uint32_t i = 0; i < r->nstreams; i++) {
+		r->cur[i] = p;
+		p += bt->stream_len[i];
+		r->end[i] = p;
+	}
+	r->left = r->nevents = bt->nevents;
+	r->chunk_off = off;
+	r->nlits = 0;
+	r->prev_tid = 0;
+	if (r->vmajor >= 2) {
+		int rc = scan_shapes(r);
+		if (rc)
+			return rc;
+		rc = setup_columns(r);
+		if (rc)
+			return rc;
+		if (r->coded && (rc = decode_ts(r, bt->base_ts)))
+			return rc;
+	}
+	r->prev_ts = bt->base_ts;
+	r->num = bt->first_num;
+	r->skip_active = r->skip_pending;
+	r->skip_pending = 0;
+	return 0;
+}
+
+static int chunk_error(struct skr_reader *r, const char *what)
+{
+	return skr_read_fail(r, SKR_ECORRUPT, "corrupt frame at byte %" PRIu64 ": event %u: %s",
+			 r->chunk_off, r->nevents - r->left + 1, what);
+}
+
+/* Grows the literal table; amortised, it stops once chunks reach their size. */
+static int grow_lits(struct skr_reader *r)
+{
+	uint32_t cap = r->cap_lits ? r->cap_lits * 2 : 1024;
+	void *q = realloc(r->lits, cap * sizeof(*r->lits));
+	if (!q)
+		return -ENOMEM;
+	r->lits = q;
+	r->cap_lits = cap;
+	return 0;
+}
+
+/* Doubles the per pool entry (and per column: there are no more columns
+ * than entries) arrays. */
+static int grow_pool(struct skr_reader *r)
+{
+	size_t cap = r->cap_pool ? r->cap_pool * 2 : 4096;
+	void *p;
+	if (!(p = realloc(r->pool, cap * sizeof(*r->pool))))
+		return -ENOMEM;
+	r->pool = p;
+	if (!(p = realloc(r->colof, cap * sizeof(*r->colof))))
+		return -ENOMEM;
+	r->colof = p;
+	if (!(p = realloc(r->colcur, cap * sizeof(*r->colcur))))
+		return -ENOMEM;
+	r->colcur = p;
+	if (!(p = realloc(r->col_n, cap * sizeof(*r->col_n))))
+		return -ENOMEM;
+	r->col_n = p;
+	if (!(p = realloc(r->col_w, cap * sizeof(*r->col_w))))
+		return -ENOMEM;
+	r->col_w = p;
+	r->cap_pool = cap;
+	return 0;
+}
+
+/* Reads the definition of shape number r->nshapes from SHAPEDEF. */
+static int define_shape(struct skr_reader *r)
+{
+	uint64_t type, np, len;
+	const uint8_t **p = &r->cur[SKR_S_SHAPEDEF], *end = r->end[SKR_S_SHAPEDEF];
+	if (r->nshapes == SKR_MAX_SHAPES)
+		return chunk_error(r, "too many shapes");
+	if (skr_get_varint(p, end, &type) || type > 0xffff)
+		return chunk_error(r, "bad type");
+	if (skr_get_varint(p, end, &np) || np > SK_MAX_PARAMS)
+		return chunk_error(r, "bad parameter count");
+	/* Grows only while a chunk introduces new shapes, never per event. */
+	if (r->nshapes == r->cap_shapes) {
+		uint32_t cap = r->cap_shapes ? r->cap_shapes * 2 : 256;
+		void *q = realloc(r->shapes, cap * sizeof(*r->shapes));
+		if (q)
+			r->shapes = q;
+		void *c = q ? realloc(r->shape_count, cap * sizeof(*r->shape_count)) : NULL;
+		if (!c)
+			return skr_read_fail(r, -ENOMEM, "out of memory");
+		r->shape_count = c;
+		r->cap_shapes = cap;
+	}
+	if (r->cap_pool - r->pool_len < SK_MAX_PARAMS && grow_pool(r))
+		return skr_read_fail(r, -ENOMEM, "out of memory");
+	struct rshape *sh = &r->shapes[r->nshapes];
+	sh->type = (uint16_t)type;
+	sh->np = (uint8_t)np;
+	sh->pool_off = (uint32_t)r->pool_len;
+	for (uint32_t i = 0; i < np; i++) {
+		if (skr_get_varint(p, end, &len) || len > UINT32_MAX)
+			return chunk_error(r, "bad parameter length");
+		r->pool[r->pool_len++] = (uint32_t)len;
+	}
+	r->shape_count[r->nshapes++] = 0;
+	return 0;
+}
+
+/* First pass over a chunk: defines its shapes and counts their events, which
+ * gives the size of every column of the FIXED stream. */
+static int scan_shapes(struct skr_reader *r)
+{
+	r->nshapes = 0;
+	r->pool_len = 0;
+	const uint8_t *sp = r->cur[SKR_S_SHAPE], *se = r->end[SKR_S_SHAPE];
+	for (uint32_t k = 0; k < r->nevents; k++) {
+		uint64_t id;
+		r->left = r->nevents - k; /* names event k + 1 in messages */
+		if (skr_get_varint(&sp, se, &id) || id > r->nshapes)
+			return chunk_error(r, "bad shape");
+		if (id == r->nshapes) {
+			int rc = define_shape(r);
+			if (rc)
+				return rc;
+		}
+		r->shape_count[id]++;
+	}
+	r->left = r->nevents;
+	if (r->cur[SKR_S_SHAPEDEF] != r->end[SKR_S_SHAPEDEF])
+		return chunk_error(r, "shape definitions longer than their shapes");
+	return 0;
+}
+
+/* Coded chunks: the TS stream is one planar column of zigzag deltas whose
+ * width is its length over the event count; this turns it into every
+ * event's timestamp, so events read it by index. */
+static int decode_ts(struct skr_reader *r, uint64_t base_ts)
+{
+	size_t len = (size_t)(r->end[SKR_S_TS] - r->cur[SKR_S_TS]), n = r->nevents;
+	if (len % n || len / n < 1 || len / n > 8)
+		return chunk_error(r, "timestamp stream of a bad width");
+	unsigned w = (unsigned)(len / n);
+	/* Grows only while chunks grow, never per event. */
+	if (r->cap_tsv < n) {
+		void *q = realloc(r->tsv, n * sizeof(*r->tsv));
+		if (!q)
+			return skr_read_fail(r, -ENOMEM, "out of memory");
+		r->tsv = q;
+		r->cap_tsv = (uint32_t)n;
+	}
+	uint64_t ts = base_ts;
+	const uint8_t *col = r->cur[SKR_S_TS];
+	for (size_t i = 0; i < n; i++) {
+		ts += (uint64_t)skr_unzigzag(skr_planar_get(col, n, i, w));
+		r->tsv[i] = ts;
+	}
+	r->cur[SKR_S_TS] = r->end[SKR_S_TS];
+	return 0;
+}
+
+/* Joins a planar column of n SKR_COL_DELTA codes of w bytes into values. */
+static void join_delta_column(uint8_t *out, const uint8_t *in, size_t n, unsigned w)
+{
+	uint64_t prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		prev = skr_delta_decode(skr_planar_get(in, n, i, w), prev, w);
+		for (unsigned j = 0; j < w; j++)
+			out[i * w + j] = (uint8_t)(prev >> (8 * j));
+	}
+}
+
+/* Joins the planar columns of the FIXED stream (one per shape and fixed-size
+ * parameter, in shape order), undoes their coding (coded chunks: one COLMODE
+ * byte each) and points each column cursor at its first value. */
+static int setup_columns(struct skr_reader *r)
+{
+	size_t total = (size_t)(r->end[SKR_S_FIXED] - r->cur[SKR_S_FIXED]), pos = 0;
+	uint32_t ncols = 0;
+	r->cols.len = 0;
+	if (skr_buf_reserve(&r->cols, total + 1) || (r->coded && skr_colmap_reset(&r->colmap, r->pool_len)))
+		return skr_read_fail(r, -ENOMEM, "out of memory");
+	/* 2.0: a column per (shape, parameter); coded: per (type, index, length) */
+	for (uint32_t id = 0; id < r->nshapes; id++) {
+		const struct rshape *sh = &r->shapes[id];
+		for (uint32_t i = 0; i < sh->np; i++) {
+			uint32_t len = r->pool[sh->pool_off + i];
+			if (len == 0 || len > SKR_FIXED_MAX)
+				continue;
+			uint32_t before = ncols, c = ncols;
+			if (r->coded)
+				c = skr_colmap_get(&r->colmap, skr_colmap_key(sh->type, i, len), &ncols);
+			else
+				ncols++;
+			if (c == before) {
+				r->col_n[c] = 0;
+				r->col_w[c] = (uint8_t)len;
+			}
+			r->colof[sh->pool_off + i] = c;
+			r->col_n[c] += r->shape_count[id];
+		}
+	}
+	for (uint32_t c = 0; c < ncols; c++) {
+		size_t n = r->col_n[c], len = r->col_w[c], size = n * len;
+		if (size > total - pos)
+			return chunk_error(r, "fixed-size values do not fit their stream");
+		uint8_t mode = SKR_COL_RAW;
+		if (r->coded) {
+			if (r->cur[SKR_S_COLMODE] == r->end[SKR_S_COLMODE])
+				return chunk_error(r, "fewer column modes than columns");
+			mode = *r->cur[SKR_S_COLMODE]++;
+			if (mode != SKR_COL_RAW && (mode != SKR_COL_DELTA || len > 8))
+				return chunk_error(r, "bad column mode");
+		}
+		if (mode == SKR_COL_DELTA)
+			join_delta_column(r->cols.p + pos, r->cur[SKR_S_FIXED] + pos, n, (unsigned)len);
+		else
+			skr_planar_join(r->cols.p + pos, r->cur[SKR_S_FIXED] + pos, n, (unsigned)len);
+		r->colcur[c] = r->cols.p + pos;
+		pos += size;
+	}
+	if (pos != total)
+		return chunk_error(r, "fixed-size stream longer than its values");
+	r->cur[SKR_S_FIXED] = r->end[SKR_S_FIXED];
+	return 0;
+}
+
+static int end_event(struct skr_reader *r);
+
+static int decode_event(struct skr_reader *r, struct sk_event *ev)
+{
+	uint64_t id, tid, dts = 0, cpu, flags;
+	/* scan_shapes() checked every id of the chunk. */
+	if (skr_get_varint(&r->cur[SKR_S_SHAPE], r->end[SKR_S_SHAPE], &id) || id >= r->nshapes)
+		return chunk_error(r, "bad shape");
+	if (skr_get_varint(&r->cur[SKR_S_TID], r->end[SKR_S_TID], &tid))
+		return chunk_error(r, "bad tid");
+	if (!r->coded && skr_get_varint(&r->cur[SKR_S_TS], r->end[SKR_S_TS], &dts))
+		return chunk_error(r, "bad timestamp");
+	if (skr_get_varint(&r->cur[SKR_S_CPU], r->end[SKR_S_CPU], &cpu) || cpu > 0xffff)
+		return chunk_error(r, "bad cpu");
+	if (skr_get_varint(&r->cur[SKR_S_FLAGS], r->end[SKR_S_FLAGS], &flags) || flags > UINT32_MAX)
+		return chunk_error(r, "bad flags");
+	const struct rshape *sh = &r->shapes[id];
+	const uint32_t *lens = r->pool + sh->pool_off;
+	for (uint32_t i = 0; i < sh->np; i++) {
+		uint32_t len = lens[i];
+		ev->params[i].len = len;
+		if (len == 0) {
+			ev->params[i].val = r->raw.p;
+			continue;
+		}
+		if (len <= SKR_FIXED_MAX) {
+			/* Columns hold exactly shape_count values: no bound to check. */
+			uint32_t c = r->colof[sh->pool_off + i];
+			ev->params[i].val = r->colcur[c];
+			r->colcur[c] += len;
+			/* Columns are read as hundreds of interleaved streams,
+			 * more than the hardware prefetcher follows: fetch each
+			 * one's next line ahead of its use. */
+			__builtin_prefetch(r->colcur[c] + 64);
+			continue;
+		}
+		{
+			uint64_t ref;
+			if (skr_get_varint(&r->cur[SKR_S_BIGREF], r->end[SKR_S_BIGREF], &ref) ||
+			    ref > r->nlits)
+				return chunk_error(r, "bad value reference");
+			if (ref) {
+				if (r->lits[ref - 1].len != len)
+					return chunk_error(r, "value reference of the wrong length");
+				ev->params[i].val = r->lits[ref - 1].val;
+				continue;
+			}
+		}
+		if (len > (size_t)(r->end[SKR_S_BIG] - r->cur[SKR_S_BIG]))
+			return chunk_error(r, "parameter length does not fit");
+		ev->params[i].val = r->cur[SKR_S_BIG];
+		r->cur[SKR_S_BIG] += len;
+		if (r->nlits == r->cap_lits && grow_lits(r))
+			return skr_read_fail(r, -ENOMEM, "out of memory");
+		r->lits[r->nlits++] = ev->params[i];
+	}
+	if (r->coded)
+		r->prev_ts = r->tsv[r->nevents - r->left];
+	else
+		r->prev_ts += (uint64_t)skr_unzigzag(dts);
+	ev->type = sh->type;
+	ev->tid = skr_unzigzag(tid);
+	ev->ts = r->prev_ts;
+	ev->cpu = (uint16_t)cpu;
+	ev->flags = (uint32_t)flags;
+	ev->nparams = sh->np;
+	ev->num = r->num++;
+	return end_event(r);
+}
+
+/* Counts the event off; after the last one, every stream must be used up. */
+static int end_event(struct skr_reader *r)
+{
+	if (--r->left == 0) {
+		for (uint32_t i = 0; i < r->nstreams; i++)
+			if (r->cur[i] != r->end[i])
+				return chunk_error(r, "streams longer than their events");
+		r->skip_active = 0;
+	}
+	return 0;
+}
+
+/* A 1.0 chunk: one row per event (type, tid delta, ts delta, cpu, flags,
+ * lengths) and the parameter bytes in one stream. */
+static int decode_event_v1(struct skr_reader *r, struct sk_event *ev)
+{
+	uint64_t type, dtid, dts, cpu, flags, np, len;
+	if (skr_get_varint(&r->cur[SKR_V1_TYPE], r->end[SKR_V1_TYPE], &type) || type > 0xffff)
+		return chunk_error(r, "bad type");
+	if (skr_get_varint(&r->cur[SKR_V1_TID], r->end[SKR_V1_TID], &dtid))
+		return chunk_error(r, "bad tid");
+	if (skr_get_varint(&r->cur[SKR_V1_TS], r->end[SKR_V1_TS], &dts))
+		return chunk_error(r, "bad timestamp");
+	if (skr_get_varint(&r->cur[SKR_V1_CPU], r->end[SKR_V1_CPU], &cpu) || cpu > 0xffff)
+		return chunk_error(r, "bad cpu");
+	if (skr_get_varint(&r->cur[SKR_V1_FLAGS], r->end[SKR_V1_FLAGS], &flags) || flags > UINT32_MAX)
+		return chunk_error(r, "bad flags");
+	if (skr_get_varint(&r->cur[SKR_V1_LEN], r->end[SKR_V1_LEN], &np) || np > SK_MAX_PARAMS)
+		return chunk_error(r, "bad parameter count");
+	const uint8_t *d = r->cur[SKR_V1_DATA], *dend = r->end[SKR_V1_DATA];
+	for (uint32_t i = 0; i < np; i++) {
+		if (skr_get_varint(&r->cur[SKR_V1_LEN], r->end[SKR_V1_LEN], &len) ||
+		    len > (uint64_t)(dend - d))
+			return chunk_error(r, "parameter length does not fit");
+		ev->params[i].val = d;
+		ev->params[i].len = (uint32_t)len;
+		d += len;
+	}
+	r->cur[SKR_V1_DATA] = d;
+	r->prev_tid = (int64_t)((uint64_t)r->prev_tid + (uint64_t)skr_unzigzag(dtid));
+	r->prev_ts += (uint64_t)skr_unzigzag(dts);
+	ev->type = (uint16_t)type;
+	ev->tid = r->prev_tid;
+	ev->ts = r->prev_ts;
+	ev->cpu = (uint16_t)cpu;
+	ev->flags = (uint32_t)flags;
+	ev->nparams = (uint32_t)np;
+	ev->num = r->num++;
+	return end_event(r);
+}
+
+int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
+{
+	for (;;) {
+		if (r->status < 0)
+			return r->status;
+		struct skr_reader *c = r->chunk; /* r, or the pipeline slot holding the chunk */
+		if (c->left) {
+			int skip = c->skip_active;
+			int rc = r->vmajor >= 2 ? decode_event(c, ev) : decode_event_v1(c, ev);
+			if (rc)
+				return c == r ? rc : skr_pipe_fail(r, c, rc);
+			if (skip && ev->ts < c->skip_ts)
+				continue;
+			return 1;
+		}
+		if (r->status == 1)
+			return 0;
+		int rc = r->pipe ? skr_pipe_frame(r) : skr_read_frame(r);
+		if (rc <= 0)
+			return rc;
+	}
+}

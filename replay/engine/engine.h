@@ -1,0 +1,130 @@
+/* replay/engine/engine.h: the replay loop: events -> state -> fields -> rules -> alerts. */
+#ifndef SAKER_REPLAY_ENGINE_ENGINE_H
+#define SAKER_REPLAY_ENGINE_ENGINE_H
+
+/*
+ * replay/engine/ owns the per-event loop: state update, rule evaluation,
+ * Falco's alert text and JSON, --print, statistics, and the options it
+ * takes from the configuration (setup.c). Collectors above it (the report)
+ * hook in through engine_observer. It may call replay/extract/, replay/state/,
+ * replay/outputs/, replay/config/, fields/, rules/, formats/, json/.
+ */
+
+#include <stdio.h>
+
+#include "formats/meta.h"
+#include "replay/extract/extract.h"
+#include "rules/rules.h"
+
+struct output_set;
+struct engine;
+
+/* Hooks for collectors above the engine (the incident report): the engine
+ * calls them without knowing what collects. */
+struct engine_observer {
+	void *ctx;
+	/* Every event, after the state update. */
+	void (*event)(void *ctx, struct engine *e);
+	/* Every alert: text is the rendered text line, without newline. */
+	void (*alert)(void *ctx, struct engine *e, size_t rule_index, const char *text, size_t len);
+};
+
+struct engine_opts {
+	const struct rule_set *rules;      /* NULL: no rule evaluation (--print only) */
+	FILE *out;                         /* alerts and printed events */
+	int json_output;
+	int json_legacy_layout;            /* output_fields appended Falco <= 0.38 style */
+	int json_include_output;           /* default 1 */
+	int json_include_tags;             /* default 1 */
+	int json_include_output_fields;    /* default 1 */
+	int json_include_message;          /* default 0 */
+	int time_iso8601;
+	int legacy_enter_events;           /* evaluate enter events of .scap input too */
+	/* --disable-source / --enable-source: events of these sources update
+	 * the state but reach neither the rules nor --print */
+	int skip_syscall, skip_k8s_audit;
+	int unbuffered;
+	const char *hostname;              /* overrides the capture's (FALCO_HOSTNAME/SAKER_HOSTNAME) */
+	const struct rule_format *print;   /* --print FORMAT, or NULL: every delivered event
+					    * (enter events too when the source delivers them) */
+	int print_internal;                /* --print-internal: also internal events (procinfo), sysdig -D */
+	const struct rule_filter *filter;  /* trailing filter for --print / -w, or NULL */
+	struct output_set *outputs;        /* alert channels; NULL: alerts go to out */
+	const struct engine_observer *observer; /* --report collector, or NULL */
+};
+
+struct engine_stats {
+	uint64_t events;        /* events read */
+	uint64_t evaluated;     /* events that reached the rules */
+	uint64_t alerts;
+	uint64_t by_priority[8];
+	uint64_t *by_rule;      /* rule_set_count() entries */
+	uint64_t drops;         /* reported by the capture */
+};
+
+struct engine {
+	struct engine_opts o;
+	struct state *st;
+	struct state_updater u;
+	struct extract_ctx fc;
+	struct engine_stats stats;
+	char hostname[256];
+	char *line;              /* alert/print line buffer */
+	size_t line_cap;
+	char *fields;            /* output_fields JSON buffer */
+	size_t fields_cap;
+	const struct sk_event *ev;
+	int seen_non_container;  /* a capture's leading container events are metadata (sysdig) */
+};
+
+int engine_init(struct engine *e, const struct engine_opts *o);
+void engine_fini(struct engine *e);
+/* Seed state from capture metadata (call before the first event and again
+ * whenever the source reports new metadata). */
+void engine_seed(struct engine *e, const struct sk_meta *m);
+/* Metadata entries a source already seeded (engine_seed_new). */
+struct engine_meta_seen {
+	size_t ifaces, users, groups, procs, fds, containers;
+};
+/* Seeds only the entries of m added since the last call (new .scap section,
+ * container records read mid-stream): re-seeding whole tables each time
+ * would make multi-section captures quadratic. seen starts zeroed. */
+void engine_seed_new(struct engine *e, const struct sk_meta *m, struct engine_meta_seen *seen);
+/* A reload (SIGHUP): new options (rules, outputs, JSON keys) for the
+ * events to come; the state (threads, fds, containers) and the totals stay.
+ * Per-rule counts follow the rules by name; counts of rules that are gone
+ * stay in stats.alerts and by_priority. 0, or -1 (out of memory: nothing
+ * changed). */
+int engine_reload(struct engine *e, const struct engine_opts *o);
+/* Process one event (update state, evaluate, print). */
+void engine_process(struct engine *e, const struct sk_event *ev);
+/* Whether ev (the event being processed) is one rules see: its source is
+ * enabled and it is an exit or one-shot event (enter events with
+ * legacy_enter_events). For observers that evaluate rule sets of their own
+ * (saker-replay diff), with the same answer engine_process uses. */
+int engine_event_reaches_rules(const struct engine *e, const struct sk_event *ev);
+/* replay/engine/setup.c: options from the configuration (NULL = defaults). */
+struct config;
+struct rule_load_opts;
+/* Rule loader options (in lo): every field, the event sources with their
+ * output suffixes (syscall rules: append_format, then Falco's
+ * suggested_output fields; k8s_audit rules: append_format), the plugins
+ * saker stands in for, priority and rule_matching. lo points into the
+ * struct, which must live until rule_loader_new has copied it. */
+struct engine_rules_setup {
+	struct rule_load_opts lo;
+	struct rule_source sources[4];
+	char extra[1024];
+};
+/* 0, or -1 after printing an error. */
+int engine_rule_opts(const struct config *cfg, const char *append_format, struct engine_rules_setup *su);
+/* Engine options from the JSON, time-format and buffering keys and the
+ * FALCO_HOSTNAME/SAKER_HOSTNAME environment; out = stdout, rules = NULL. */
+void engine_opts_from_config(const struct config *cfg, struct engine_opts *eo);
+
+/* Falco's end-of-run summary (stdout). */
+void engine_print_summary(const struct engine *e, FILE *f);
+/* saker's statistics (stderr): events read/evaluated, alerts, drops. */
+void engine_print_stats(const struct engine *e, FILE *f);
+
+#endif

@@ -1,0 +1,94 @@
+/* replay/extract/extract.h: the field provider: values of filter fields for the current event. */
+#ifndef SAKER_REPLAY_EXTRACT_EXTRACT_H
+#define SAKER_REPLAY_EXTRACT_EXTRACT_H
+
+/*
+ * replay/extract/ owns field values: for the current event and state, the
+ * value of any field of fields/ (one file per field class: evt, proc, fd,
+ * user, container, ka for Kubernetes audit and JSON fields), with
+ * per-event memoisation, and the text forms of
+ * parameters. It may call replay/state/, fields/, rules/, formats/, json/.
+ */
+
+#include "replay/state/update.h"
+#include "fields/fields.h"
+#include "rules/rules.h"
+
+#define EXTRACT_SCRATCH_SLOTS 16
+
+struct extract_scratch {
+	char *buf;
+	size_t cap;
+};
+
+/* Everything field extraction reads besides the state. */
+struct extract_ctx {
+	struct state_updater *u;
+	const struct sk_event *ev;
+	const char *hostname;       /* of the recorded host */
+	uint64_t first_ts;          /* evt.reltime base */
+	uint64_t prev_ts;           /* evt.deltatime base */
+	int legacy_enter;           /* evaluate enter events too (evt.dir '>' exists) */
+	unsigned scratch_next;
+	struct extract_scratch scratch[EXTRACT_SCRATCH_SLOTS];
+	uint8_t cls[F__COUNT];      /* field id -> extractor class */
+	uint8_t memo_ok[F__COUNT];  /* field id -> single-valued, so memoisable */
+	/* evt.arg.NAME: parameter index per event type, found once per name
+	 * (keyed by the compiled reference's argument pointer). */
+	struct extract_argidx {
+		const char *arg;
+		int8_t idx[SK_EV__COUNT];
+	} argidx[32];
+	unsigned nargidx;
+	/* Per-event memo of argument-less fields: many rules test the same
+	 * fields (proc.name, fd.name, evt.is_open_read...) on one event. Values
+	 * built in scratch buffers are copied into the memo's own buffer (the
+	 * scratch ring is reused). */
+	uint64_t gen;               /* current event generation */
+	struct extract_ka *ka;      /* ka.*, json.*: the event's parsed JSON (ka.c), made on first use */
+	int scratch_used;
+	struct extract_memo {
+		uint64_t gen;
+		int has;
+		struct rule_value v;
+		char *buf;          /* owned copy of a value built in scratch */
+		size_t cap;
+	} memo[F__COUNT];
+};
+
+void extract_ctx_init(struct extract_ctx *c, struct state_updater *u);
+void extract_ctx_fini(struct extract_ctx *c);
+/* Call after state_update_apply for each event, before evaluating rules. */
+void extract_ctx_set_event(struct extract_ctx *c, const struct sk_event *ev);
+/* Call after the event was evaluated (keeps deltatime's previous timestamp). */
+void extract_ctx_done_event(struct extract_ctx *c);
+
+/* rule_extract_fn: ctx is a struct extract_ctx. */
+int extract_field(void *ctx, const struct rule_field_ref *ref, struct rule_value *out);
+
+/* Scratch buffer of at least n bytes that stays valid for the next
+ * EXTRACT_SCRATCH_SLOTS - 1 scratch requests. */
+char *extract_ctx_scratch(struct extract_ctx *c, size_t n);
+
+/* Internal: per-class extractors (return 1 value, 0 NA, >1 list count). */
+int extract_evt(struct extract_ctx *c, const struct rule_field_ref *ref, struct rule_value *out);
+int extract_proc(struct extract_ctx *c, const struct rule_field_ref *ref, struct rule_value *out);
+int extract_fd(struct extract_ctx *c, const struct rule_field_ref *ref, struct rule_value *out);
+int extract_user(struct extract_ctx *c, const struct rule_field_ref *ref, struct rule_value *out);
+int extract_container(struct extract_ctx *c, const struct rule_field_ref *ref, struct rule_value *out);
+int extract_ka(struct extract_ctx *c, const struct rule_field_ref *ref, struct rule_value *out);
+struct extract_ka;
+void extract_ka_free(struct extract_ka *k);
+
+/* evt.type: the event's name, the syscall's for generic events. */
+const char *extract_event_type_name(const struct sk_event *ev);
+/* The return value of an exit event whose first parameter is one (evt.res,
+ * evt.failed): 1 with *res set, or 0 (enter, meta, no result). */
+int extract_event_res(const struct sk_event *ev, int64_t *res);
+
+/* Value helpers shared by the extractors. */
+int extract_val_str(struct extract_ctx *c, struct rule_value *out, uint8_t type, const char *s, size_t len);
+int extract_val_int(struct rule_value *out, uint8_t type, int64_t v);
+int extract_val_bool(struct rule_value *out, int v);
+
+#endif

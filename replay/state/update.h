@@ -1,0 +1,81 @@
+/* replay/state/update.h: applying events to the state, and what the current event refers to. */
+#ifndef SAKER_REPLAY_STATE_UPDATE_H
+#define SAKER_REPLAY_STATE_UPDATE_H
+
+#include "formats/meta.h"
+#include "replay/state/params.h"
+#include "replay/state/state.h"
+
+/* Container records (fields.md §7.3), keyed by 12-char id. */
+struct state_container {
+	char id[16];
+	char *json;        /* the raw record, parsed lazily by the container fields */
+};
+
+/* What the event being evaluated refers to, computed once by state_update_apply. */
+struct state_cur {
+	const struct sk_event *ev;
+	struct state_thread *thread;     /* NULL for events with no thread (meta) */
+	struct state_fd *fd;             /* the fd entry the event refers to, or NULL */
+	int64_t fd_num;               /* valid when has_fd */
+	uint8_t has_fd;               /* the event is an fd event (fd.* fields exist) */
+	uint8_t fd_name_changed;
+	uint8_t cmd_fd_created;       /* fd created by this event */
+};
+
+struct state_updater {
+	struct state *st;
+	struct state_param_index *pi;
+	struct state_cur cur;
+	/* Deletions deferred by one event (libs: the closed fd and the exited
+	 * thread stay visible while their event is evaluated). */
+	struct state_fdtable *pending_close_fdt;
+	int64_t pending_close_fd;
+	int64_t pending_close_first, pending_close_last; /* close_range */
+	int64_t pending_exit_tid;
+	int64_t pending_exit_reaper;
+	/* scratch for path resolution */
+	char path[4096 + 64];
+	struct state_flowcounts *flowcounts; /* packets per flow so far (owned by the caller), or NULL */
+	struct state_container *containers;
+	size_t ncontainers, containers_cap;
+	uint64_t boot_ts;
+	/* The thread of container events, which have none (tid -1): libs make
+	 * one up named after the container (comm and exe "container:<id>"). */
+	struct state_thread container_thread;
+	/* fcntl command values looked up once from the flag tables */
+	uint64_t fcntl_dupfd, fcntl_dupfd_cloexec, fcntl_setfd;
+	int have_fcntl;
+};
+
+int state_updater_init(struct state_updater *u, struct state *st);
+void state_updater_fini(struct state_updater *u);
+
+/* Seed threads, fds, users, interfaces and containers from a capture's
+ * start-up metadata. Can be called again when a source reports new metadata
+ * (new .scap section, container records). */
+void state_updater_seed(struct state_updater *u, const struct sk_meta *m);
+
+/* Apply ev to the state and fill u->cur. The event must stay valid until the
+ * next call. */
+void state_update_apply(struct state_updater *u, const struct sk_event *ev);
+
+/* Flush deferred deletions (call at the end of a replay before reading
+ * state, or to drop what the last event scheduled). */
+void state_update_flush(struct state_updater *u);
+
+void state_updater_add_container(struct state_updater *u, const char *id, const char *json);
+const struct state_container *state_updater_container(const struct state_updater *u, const char *id);
+
+/* Returns the return value of an exit event (param 0), or 0 if absent. */
+int64_t state_update_res(const struct sk_event *ev);
+
+/* The directory a dirfd-relative path resolves against: the cwd for
+ * AT_FDCWD, the dirfd's name otherwise, "<UNKNOWN>" if the fd is unknown. */
+const char *state_update_dirfd_base(struct state_updater *u, struct state_thread *t, int64_t dirfd);
+
+/* Container id of a cgroup list (NUL-separated "subsys=path" items) into
+ * out[16]; "" for the host. */
+void state_container_id_from_cgroups(const char *cgroups, size_t len, char out[16]);
+
+#endif

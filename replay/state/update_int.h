@@ -1,0 +1,23 @@
+/* replay/state/update_int.h: helpers shared by the state update modules (not a public header). */
+#ifndef SAKER_REPLAY_STATE_UPDATE_INT_H
+#define SAKER_REPLAY_STATE_UPDATE_INT_H
+
+#include "replay/state/update.h"
+
+void state_update_proc_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res);
+void state_update_fd_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res);
+/* Records the container of a container event; its id into id[16] ("" if none). */
+void state_update_container_event(struct state_updater *u, const struct sk_event *ev, char id[16]);
+
+/* Copy a (possibly NUL-separated) param into a refcounted string, dropping a
+ * single trailing NUL of CHARBUFs so the length is the text length. */
+struct state_str *state_str_from_param(const struct sk_param *p);
+
+/* Names an IP socket entry from its addresses: "sip:sport->dip:dport", or
+ * "ip:port" for a listening socket. */
+void state_update_fd_ip_name(struct state_fd *f);
+
+/* Recompute the container id of t from its cgroups. */
+void state_thread_update_container(struct state_thread *t);
+
+#endif

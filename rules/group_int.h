@@ -1,0 +1,62 @@
+/* rules/group_int.h: field groups: the string checks many rules make on one field, answered together per event. */
+#ifndef SAKER_RULES_GROUP_INT_H
+#define SAKER_RULES_GROUP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "rules/cond_int.h"
+
+/*
+ * For a field that enabled rules test with string operators in at least
+ * GROUP_MIN_CHECKS distinct checks (fd.name, proc.name, proc.pname,
+ * fd.directory...), one group holds all of those checks: a hash map from
+ * value to the `=`/`in` checks it satisfies, one Aho-Corasick automaton for
+ * every contains/startswith/endswith constant, and the pmatch tries. On the
+ * first use of one of its checks in an event, the group reads the field once
+ * and sets the result bit of every member; the rule walk (rules/eval.c) reads
+ * bits instead of comparing, so which rules run, in which order, and how they
+ * short-circuit are unchanged.
+ */
+#define GROUP_MIN_CHECKS 4
+
+struct rule_groups;
+
+/* Tags the eligible CC_CHECK nodes of the given condition roots (cc_node.grp,
+ * gbit) and builds one group per field. NULL when no field qualifies or out
+ * of memory (nodes are then left untagged: plain evaluation stays correct). */
+struct rule_groups *rule_groups_build(struct cc_node *const *roots, size_t nroots);
+void rule_groups_free(struct rule_groups *gs);
+size_t rule_groups_count(const struct rule_groups *gs);
+/* Words of result bits and number of groups, to size cond_memo.gwords/ggen. */
+size_t rule_groups_words(const struct rule_groups *gs);
+
+/* Reads group g's field for the current event and sets its result bits in
+ * memo->gwords; marks it done for memo->gen. */
+void rule_group_fill(const struct rule_groups *gs, uint32_t g, rule_extract_fn ex, void *ectx,
+		     struct cond_memo *memo);
+
+/* Result of a grouped check (n->grp != 0) for the current event. */
+static inline int rule_group_check(const struct cc_node *n, rule_extract_fn ex, void *ectx, struct cond_memo *memo)
+{
+	uint32_t g = n->grp - 1;
+	if (memo->ggen[g] != memo->gen)
+		rule_group_fill(memo->groups, g, ex, ectx, memo);
+	return (int)((memo->gwords[n->gbit >> 6] >> (n->gbit & 63)) & 1);
+}
+
+/* The length a string value compares with: up to a NUL unless the
+ * provider vouches there is none (the plain and grouped evaluators must
+ * agree on it). */
+static inline size_t rule_value_str_len(const struct rule_value *v)
+{
+	if (!v->v.s)
+		return 0;
+	if (v->nul_free)
+		return v->len;
+	const char *nul = memchr(v->v.s, 0, v->len);
+	return nul ? (size_t)(nul - v->v.s) : v->len;
+}
+
+#endif
