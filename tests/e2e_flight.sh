@@ -111,8 +111,20 @@ check "capture.format=scap: the last line counts the converted window" \
 n=$($REPLAY -e "$s" -r "$d/rules.yaml" 2>/dev/null | grep -c "shadow read by flightreader")
 check "capture.format=scap: replaying the .scap fires the rule once (got $n)" [ "$n" -eq 1 ]
 if command -v sysdig >/dev/null 2>&1; then
-	n=$(sysdig -r "$s" "proc.name=flightreader and evt.type in (open,openat) and fd.name=/etc/shadow" 2>/dev/null | wc -l)
-	check "capture.format=scap: sysdig reads the open of /etc/shadow from it (got $n lines)" [ "$n" -ge 1 ]
+	sysdig -r "$s" >"$d/sysdig.txt" 2>"$d/sysdig.err"
+	src=$?
+	check "capture.format=scap: sysdig reads the whole window without an error (exit $src, $(wc -l <"$d/sysdig.txt") lines)" \
+		[ "$src" -eq 0 ]
+	[ "$src" -eq 0 ] || sed -n '1,5s/^/  sysdig: /p' "$d/sysdig.err"
+	sysdig -r "$s" -p '%evt.num %proc.name %evt.type %fd.name' "evt.type in (open,openat) and fd.name=/etc/shadow" \
+		>"$d/sysdig_open.txt" 2>/dev/null
+	n=$(grep -c ' flightreader ' "$d/sysdig_open.txt")
+	check "capture.format=scap: sysdig reads the open of /etc/shadow by flightreader (got $n lines)" [ "$n" -ge 1 ]
+	if [ "$n" -lt 1 ]; then
+		sed 's/^/  sysdig opens of \/etc\/shadow: /' "$d/sysdig_open.txt"
+		grep 'flightreader' "$d/sysdig.txt" | head -5 | cut -c1-200 | sed 's/^/  sysdig: /'
+		$REPLAY -e "$s" --print '%evt.num %proc.name %evt.type %fd.name' 'fd.name=/etc/shadow' 2>&1 | sed 's/^/  saker: /'
+	fi
 else
 	skip "capture.format=scap: sysdig is not installed (make deps)"
 fi
