@@ -63,8 +63,9 @@ struct scap_writer;
 
 struct scap_write_opts {
 	/* Write an enter event before every syscall exit (sysdig 0.29 reads
-	 * fds and exec filenames from enters). Off when the source already
-	 * delivers its enter events. */
+	 * fds and exec filenames from enters), except the child's return from
+	 * a clone (scap_exit_gets_enter). Off when the source already delivers
+	 * its enter events. */
 	int synth_enter;
 };
 
@@ -82,6 +83,10 @@ int scap_writer_open_fd(int fd, const char *name, const struct sk_meta *meta,
 			const struct scap_write_opts *opts, struct scap_writer **out, char *err,
 			size_t errlen);
 int scap_writer_write(struct scap_writer *w, const struct sk_event *ev);
+/* Whether synth_enter writes an enter before the exit ev: every exit but
+ * the child's return (res 0) from clone, clone3, fork and vfork, which the
+ * child never entered. */
+int scap_exit_gets_enter(const struct sk_event *ev);
 const struct scap_write_stats *scap_writer_stats(const struct scap_writer *w);
 /* Flushes and closes; returns 0 or a negative errno. Frees w either way. */
 int scap_writer_close(struct scap_writer *w);

@@ -370,6 +370,24 @@ static void execveat_enter(const struct sk_event *ev, struct sk_param *p, uint32
 		p[2] = (struct sk_param){ NULL, 0 };
 }
 
+/* The child's return from clone/fork/vfork/clone3 (res 0): the kernel
+ * enters the syscall only in the parent. An enter written for it would make
+ * sysdig 0.29 create a placeholder thread for the child, so the child's exit
+ * no longer marks the clone as seen from the child first, and the parent's
+ * exit, which a vfork parent reaches only after the child's execve,
+ * replaces the child's thread with a copy of the parent. */
+int scap_exit_gets_enter(const struct sk_event *ev)
+{
+	uint16_t kind = sk_event_kind(ev->type);
+	if (!sk_event_is_exit(ev->type))
+		return 0;
+	if (kind != SK_EK_CLONE && kind != SK_EK_CLONE3 && kind != SK_EK_FORK && kind != SK_EK_VFORK)
+		return 1;
+	static const uint8_t zero_res[8];
+	return ev->nparams < 1 || ev->params[0].len != 8 ||
+	       memcmp(ev->params[0].val, zero_res, sizeof(zero_res)) != 0;
+}
+
 int scap_writer_write(struct scap_writer *w, const struct sk_event *ev)
 {
 	const struct sk_event_info *info = sk_event_info(ev->type);
@@ -423,7 +441,7 @@ int scap_writer_write(struct scap_writer *w, const struct sk_event *ev)
 	uint8_t nat_b[2] = { (uint8_t)native, (uint8_t)(native >> 8) };
 	int rc;
 
-	if (is_exit && w->opts.synth_enter) {
+	if (is_exit && w->opts.synth_enter && scap_exit_gets_enter(ev)) {
 		struct sk_event en = *ev;
 		uint32_t n;
 		en.flags = ev->flags;
