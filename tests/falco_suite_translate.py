@@ -263,6 +263,19 @@ def exit_only_variant(row, case, suite_dir):
     v["name"] = row["name"] + " [exit-only]"
     v.pop("legacy_enter_events", None)
     exp = v.setdefault("expect", {})
+    # The variant runs beside its case (the runner's -j): the files its file
+    # or program output writes get their own names, or the two cases would
+    # append to and remove each other's file.
+    renamed = {}
+    for written in exp.get("output_file_lines_in_order", {}):
+        base, ext = os.path.splitext(written)
+        renamed[written] = base + ".exit-only" + ext
+    for k, val in v.get("options", {}).items():
+        for old, new in renamed.items():
+            val = val.replace(old, new)
+        v["options"][k] = val
+    if renamed:
+        exp["output_file_lines_in_order"] = {renamed[w]: e for w, e in exp["output_file_lines_in_order"].items()}
     m = re.match(r"only lines ([0-9,]+) of (\S+)", note)
     if m:
         with open(os.path.join(suite_dir, m.group(2)), encoding="utf-8") as f:
