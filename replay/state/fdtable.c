@@ -38,14 +38,6 @@ char state_fd_type_char(uint8_t t)
 	return t < SK_FDT__MAX + 1 ? fd_type_chars[t] : 'o';
 }
 
-struct state_fd *state_fdtable_get(struct state_fdtable *t, int64_t fd)
-{
-	if (!t || fd < 0 || (uint64_t)fd >= t->cap)
-		return NULL;
-	struct state_fd *f = &t->fds[fd];
-	return f->num == fd ? f : NULL;
-}
-
 static int fdtable_grow(struct state_fdtable *t, uint64_t need)
 {
 	/* checked before doubling: a 32-bit capacity doubled past 2^31 wraps

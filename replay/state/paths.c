@@ -42,6 +42,58 @@ static void push_path(char *out, size_t cap, size_t *len, const char *p)
 	}
 }
 
+/* Whether [p, p + n) is already in normal form: no empty, "." or ".."
+ * component and no trailing slash, but for "/" itself. Most paths of a
+ * capture are; resolving them is then a copy. */
+static int is_normal(const char *p, size_t n)
+{
+	if (n == 1 && p[0] == '/')
+		return 1;
+	size_t c = p[0] == '/' ? 1 : 0; /* start of the current component */
+	for (size_t i = c; i <= n; i++) {
+		if (i < n && p[i] != '/')
+			continue;
+		size_t len = i - c;
+		if (len == 0 || (p[c] == '.' && (len == 1 || (len == 2 && p[c + 1] == '.'))))
+			return 0;
+		c = i + 1;
+	}
+	return 1;
+}
+
+/* Fast path of state_path_resolve for a normal path on a normal base (which
+ * may end in '/'): the same result without walking the components. Returns
+ * 0 when it does not apply. */
+static int resolve_normal(const char *base, const char *path, char *out, size_t cap, size_t *len)
+{
+	size_t pn = strlen(path);
+	if (pn == 0 || pn >= cap || !is_normal(path, pn))
+		return 0;
+	if (path[0] == '/') {
+		memcpy(out, path, pn + 1);
+		*len = pn;
+		return 1;
+	}
+	if (!base || !base[0])
+		base = "/";
+	if (base[0] != '/')
+		return 0;
+	size_t bn = strlen(base);
+	if (bn > 1 && base[bn - 1] == '/')
+		bn--;
+	if (!is_normal(base, bn))
+		return 0;
+	size_t sep = bn > 1 ? 1 : 0, total = bn + sep + pn;
+	if (total >= cap)
+		return 0;
+	memcpy(out, base, bn);
+	if (sep)
+		out[bn] = '/';
+	memcpy(out + bn + sep, path, pn + 1);
+	*len = total;
+	return 1;
+}
+
 size_t state_path_resolve(const char *base, const char *path, char *out, size_t cap)
 {
 	if (cap < 2) {
@@ -49,6 +101,9 @@ size_t state_path_resolve(const char *base, const char *path, char *out, size_t 
 			out[0] = '\0';
 		return cap;
 	}
+	size_t fast;
+	if (resolve_normal(base, path, out, cap, &fast))
+		return fast;
 	size_t len = 1;
 	out[0] = '/';
 	out[1] = '\0';
@@ -65,8 +120,12 @@ size_t state_path_resolve(const char *base, const char *path, char *out, size_t 
 
 size_t state_path_collapse_slashes(char *path)
 {
-	size_t w = 0;
-	for (size_t r = 0; path[r]; r++) {
+	/* most paths have no "//": find the first one before copying */
+	const char *d = strstr(path, "//");
+	if (!d)
+		return strlen(path);
+	size_t w = (size_t)(d - path) + 1;
+	for (size_t r = w; path[r]; r++) {
 		if (path[r] == '/' && w > 0 && path[w - 1] == '/')
 			continue;
 		path[w++] = path[r];

@@ -146,7 +146,14 @@ size_t state_thread_count(const struct state *st);
 struct state_thread *state_thread_next(struct state *st, uint32_t *cursor);
 
 /* fd tables. */
-struct state_fd *state_fdtable_get(struct state_fdtable *t, int64_t fd);
+/* The open entry of fd, or NULL (inline: several lookups per event). */
+static inline struct state_fd *state_fdtable_get(struct state_fdtable *t, int64_t fd)
+{
+	if (!t || fd < 0 || (uint64_t)fd >= t->cap)
+		return NULL;
+	struct state_fd *f = &t->fds[fd];
+	return f->num == fd ? f : NULL;
+}
 struct state_fd *state_fdtable_put(struct state_fdtable *t, int64_t fd); /* fresh entry, replacing any */
 void state_fdtable_del(struct state_fdtable *t, int64_t fd);
 struct state_fdtable *state_fdtable_clone(const struct state_fdtable *t);
