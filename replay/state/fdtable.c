@@ -49,9 +49,13 @@ static int fdtable_grow(struct state_fdtable *t, uint64_t need)
 		ncap *= 2;
 	if (ncap > FDTABLE_MAX_SLOTS)
 		ncap = FDTABLE_MAX_SLOTS;
-	struct state_fd *n = realloc(t->fds, (size_t)ncap * sizeof(*n));
+	/* line aligned: the fields an event reads share one line (state.h) */
+	struct state_fd *n = aligned_alloc(64, (size_t)ncap * sizeof(*n));
 	if (!n)
 		return -1;
+	if (t->cap)
+		memcpy(n, t->fds, (size_t)t->cap * sizeof(*n));
+	free(t->fds);
 	memset(n + t->cap, 0, (size_t)(ncap - t->cap) * sizeof(*n));
 	for (uint32_t i = t->cap; i < ncap; i++)
 		n[i].num = -1;

@@ -1,6 +1,7 @@
 /* replay/state/paths.c: path joining and normalisation for fd names and path arguments. */
 #include "replay/state/paths.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Appends component [c, c+n) to out (which holds an absolute path of length
@@ -42,23 +43,26 @@ static void push_path(char *out, size_t cap, size_t *len, const char *p)
 	}
 }
 
-/* Whether [p, p + n) is already in normal form: no empty, "." or ".."
- * component and no trailing slash, but for "/" itself. Most paths of a
- * capture are; resolving them is then a copy. */
-static int is_normal(const char *p, size_t n)
+size_t state_path_normal_len(const char *p, int dir)
 {
-	if (n == 1 && p[0] == '/')
+	const char *s = p;
+	if (*s == '/' && *++s == '\0')
 		return 1;
-	size_t c = p[0] == '/' ? 1 : 0; /* start of the current component */
-	for (size_t i = c; i <= n; i++) {
-		if (i < n && p[i] != '/')
-			continue;
-		size_t len = i - c;
-		if (len == 0 || (p[c] == '.' && (len == 1 || (len == 2 && p[c + 1] == '.'))))
-			return 0;
-		c = i + 1;
+	for (;;) {
+		/* at the start of a component: empty ("//", trailing '/'), "." and ".." are not normal */
+		if (*s == '/' || *s == '\0') {
+			if (*s == '\0' && dir && s - p > 1)
+				return (size_t)(s - p);
+			return SIZE_MAX;
+		}
+		if (s[0] == '.' && (s[1] == '/' || s[1] == '\0' || (s[1] == '.' && (s[2] == '/' || s[2] == '\0'))))
+			return SIZE_MAX;
+		while (*s && *s != '/')
+			s++;
+		if (*s == '\0')
+			return (size_t)(s - p);
+		s++;
 	}
-	return 1;
 }
 
 /* Fast path of state_path_resolve for a normal path on a normal base (which
@@ -66,8 +70,8 @@ static int is_normal(const char *p, size_t n)
  * 0 when it does not apply. */
 static int resolve_normal(const char *base, const char *path, char *out, size_t cap, size_t *len)
 {
-	size_t pn = strlen(path);
-	if (pn == 0 || pn >= cap || !is_normal(path, pn))
+	size_t pn = state_path_normal_len(path, 0);
+	if (pn == SIZE_MAX || pn >= cap)
 		return 0;
 	if (path[0] == '/') {
 		memcpy(out, path, pn + 1);
@@ -78,11 +82,11 @@ static int resolve_normal(const char *base, const char *path, char *out, size_t 
 		base = "/";
 	if (base[0] != '/')
 		return 0;
-	size_t bn = strlen(base);
+	size_t bn = state_path_normal_len(base, 1);
+	if (bn == SIZE_MAX)
+		return 0;
 	if (bn > 1 && base[bn - 1] == '/')
 		bn--;
-	if (!is_normal(base, bn))
-		return 0;
 	size_t sep = bn > 1 ? 1 : 0, total = bn + sep + pn;
 	if (total >= cap)
 		return 0;
