@@ -10,8 +10,10 @@
  * calls nothing of saker (json/ and yaml/ are below it but unused).
  */
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * An event is a small fixed header plus up to SK_MAX_PARAMS parameters. A
@@ -233,10 +235,68 @@ uint32_t sk_ptype_size(uint8_t type);
 const char *sk_ptype_name(uint8_t type);
 const char *sk_category_name(uint8_t category);
 
+/* Wire form of each parameter type for the typed readers below: the low
+ * bits hold the size of a fixed-size integer (1, 2, 4 or 8; 0 for every
+ * other type, IPv6 addresses included) and SK_PW_SIGNED marks the types
+ * that widen with their sign. */
+#define SK_PW_SIZE 0x0fu
+#define SK_PW_SIGNED 0x80u
+extern const uint8_t sk_ptype_wire[SK_PT__COUNT];
+
+/* Reads fixed-size parameter i into *out (zero-extended) and its wire form
+ * into *wire. Params past the table's layout (never produced by saker's own
+ * sources) are accepted by their length alone, as unsigned. Inline: the
+ * state and the fields read several integers of every event. */
+static inline int sk_param_fixed(const struct sk_event *ev, uint32_t i, uint64_t *out, unsigned *wire)
+{
+	if (i >= ev->nparams || i >= SK_MAX_PARAMS || ev->params[i].len == 0 || !ev->params[i].val)
+		return -ENOENT;
+	uint32_t len = ev->params[i].len;
+	unsigned w;
+	if (ev->type < SK_EV__COUNT && i < sk_event_table[ev->type].nparams) {
+		w = sk_ptype_wire[sk_event_table[ev->type].params[i].type];
+		if ((w & SK_PW_SIZE) != len)
+			return -EINVAL;
+	} else {
+		if (len != 1 && len != 2 && len != 4 && len != 8)
+			return -EINVAL;
+		w = len;
+	}
+	/* little-endian wire format, as the host */
+	const uint8_t *p = ev->params[i].val;
+	uint64_t v;
+	switch (len) {
+	case 8: memcpy(&v, p, 8); break;
+	case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+	case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
+	default: v = p[0]; break;
+	}
+	*out = v;
+	*wire = w;
+	return 0;
+}
+
 /* Typed parameter access. Each returns 0 on success and -ENOENT if the
  * parameter is absent or -EINVAL if its length does not match the type. */
-int sk_param_u64(const struct sk_event *ev, uint32_t i, uint64_t *out);
-int sk_param_s64(const struct sk_event *ev, uint32_t i, int64_t *out);
+static inline int sk_param_u64(const struct sk_event *ev, uint32_t i, uint64_t *out)
+{
+	unsigned w;
+	return sk_param_fixed(ev, i, out, &w);
+}
+
+static inline int sk_param_s64(const struct sk_event *ev, uint32_t i, int64_t *out)
+{
+	uint64_t v;
+	unsigned w;
+	int rc = sk_param_fixed(ev, i, &v, &w);
+	if (rc)
+		return rc;
+	unsigned size = w & SK_PW_SIZE;
+	if ((w & SK_PW_SIGNED) && size < 8 && (v >> (8 * size - 1)) & 1)
+		v |= ~(uint64_t)0 << (8 * size);
+	*out = (int64_t)v;
+	return 0;
+}
 /* NUL-terminated string params: *out points into the buffer. */
 int sk_param_str(const struct sk_event *ev, uint32_t i, const char **out);
 

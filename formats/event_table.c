@@ -681,26 +681,26 @@ size_t sk_event_types_by_name(const char *name, uint16_t *out, size_t cap)
 	return n < cap ? n : cap;
 }
 
+#define W(size, sign) ((size) | ((sign) ? SK_PW_SIGNED : 0u))
+const uint8_t sk_ptype_wire[SK_PT__COUNT] = {
+	[SK_PT_INT8] = W(1, 1), [SK_PT_UINT8] = W(1, 0), [SK_PT_FLAGS8] = W(1, 0), [SK_PT_ENUMFLAGS8] = W(1, 0),
+	[SK_PT_SIGTYPE] = W(1, 0),
+	[SK_PT_INT16] = W(2, 1), [SK_PT_UINT16] = W(2, 0), [SK_PT_FLAGS16] = W(2, 0), [SK_PT_ENUMFLAGS16] = W(2, 0),
+	[SK_PT_SYSCALLID] = W(2, 0), [SK_PT_PORT] = W(2, 0),
+	[SK_PT_INT32] = W(4, 1), [SK_PT_UINT32] = W(4, 0), [SK_PT_FLAGS32] = W(4, 0), [SK_PT_ENUMFLAGS32] = W(4, 0),
+	[SK_PT_UID] = W(4, 0), [SK_PT_GID] = W(4, 0), [SK_PT_MODE] = W(4, 0), [SK_PT_SIGSET] = W(4, 0),
+	[SK_PT_FD32] = W(4, 1), [SK_PT_PID32] = W(4, 1), [SK_PT_IPV4ADDR] = W(4, 0), [SK_PT_BOOL] = W(4, 0),
+	[SK_PT_INT64] = W(8, 1), [SK_PT_UINT64] = W(8, 0), [SK_PT_ERRNO] = W(8, 1), [SK_PT_FD] = W(8, 1),
+	[SK_PT_PID] = W(8, 1), [SK_PT_RELTIME] = W(8, 0), [SK_PT_ABSTIME] = W(8, 0),
+	/* IPv6 addresses (16 bytes) are fixed-size but no integer: 0 */
+};
+#undef W
+
 uint32_t sk_ptype_size(uint8_t type)
 {
-	switch (type) {
-	case SK_PT_INT8: case SK_PT_UINT8: case SK_PT_FLAGS8: case SK_PT_ENUMFLAGS8: case SK_PT_SIGTYPE:
-		return 1;
-	case SK_PT_INT16: case SK_PT_UINT16: case SK_PT_FLAGS16: case SK_PT_ENUMFLAGS16:
-	case SK_PT_SYSCALLID: case SK_PT_PORT:
-		return 2;
-	case SK_PT_INT32: case SK_PT_UINT32: case SK_PT_FLAGS32: case SK_PT_ENUMFLAGS32: case SK_PT_UID:
-	case SK_PT_GID: case SK_PT_MODE: case SK_PT_SIGSET: case SK_PT_FD32: case SK_PT_PID32:
-	case SK_PT_IPV4ADDR: case SK_PT_BOOL:
-		return 4;
-	case SK_PT_INT64: case SK_PT_UINT64: case SK_PT_ERRNO: case SK_PT_FD: case SK_PT_PID:
-	case SK_PT_RELTIME: case SK_PT_ABSTIME:
-		return 8;
-	case SK_PT_IPV6ADDR:
+	if (type == SK_PT_IPV6ADDR)
 		return 16;
-	default:
-		return 0;
-	}
+	return type < SK_PT__COUNT ? sk_ptype_wire[type] & SK_PW_SIZE : 0;
 }
 
 static const char *const ptype_names[SK_PT__COUNT] = {
@@ -736,77 +736,6 @@ static const char *const category_names[SK_CAT__COUNT] = {
 const char *sk_category_name(uint8_t category)
 {
 	return category < SK_CAT__COUNT ? category_names[category] : NULL;
-}
-
-static int ptype_is_signed(uint8_t type)
-{
-	switch (type) {
-	case SK_PT_INT8: case SK_PT_INT16: case SK_PT_INT32: case SK_PT_INT64: case SK_PT_ERRNO:
-	case SK_PT_FD: case SK_PT_PID: case SK_PT_FD32: case SK_PT_PID32:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* Reads a fixed-size parameter; *is_signed says how to widen it. Params past
- * the table's layout (never produced by saker's own sources) are accepted by
- * their length alone. */
-static int param_raw(const struct sk_event *ev, uint32_t i, uint64_t *out, int *is_signed, uint32_t *size)
-{
-	if (i >= ev->nparams || i >= SK_MAX_PARAMS || ev->params[i].len == 0 || !ev->params[i].val)
-		return -ENOENT;
-	uint8_t type = SK_PT_NONE;
-	uint32_t want = 0;
-	if (ev->type < SK_EV__COUNT && i < sk_event_table[ev->type].nparams) {
-		type = sk_event_table[ev->type].params[i].type;
-		want = sk_ptype_size(type);
-		if (want == 0 || want > 8)
-			return -EINVAL;
-	}
-	uint32_t len = ev->params[i].len;
-	if (want ? len != want : (len != 1 && len != 2 && len != 4 && len != 8))
-		return -EINVAL;
-	/* little-endian wire format, as the host */
-	const uint8_t *p = ev->params[i].val;
-	uint64_t v = 0;
-	switch (len) {
-	case 8: memcpy(&v, p, 8); break;
-	case 4: { uint32_t w; memcpy(&w, p, 4); v = w; break; }
-	case 2: { uint16_t w; memcpy(&w, p, 2); v = w; break; }
-	default: v = p[0]; break;
-	}
-	*out = v;
-	*is_signed = ptype_is_signed(type);
-	*size = len;
-	return 0;
-}
-
-int sk_param_u64(const struct sk_event *ev, uint32_t i, uint64_t *out)
-{
-	uint64_t v;
-	int sgn;
-	uint32_t size;
-	int rc = param_raw(ev, i, &v, &sgn, &size);
-
-	if (rc == 0)
-		*out = v;
-	return rc;
-}
-
-int sk_param_s64(const struct sk_event *ev, uint32_t i, int64_t *out)
-{
-	uint64_t v;
-	int sgn;
-	uint32_t size;
-	int rc = param_raw(ev, i, &v, &sgn, &size);
-
-	if (rc)
-		return rc;
-	if (sgn && size < 8 && (v >> (8 * size - 1)) & 1)
-		v |= ~(uint64_t)0 << (8 * size);
-	*out = (int64_t)v;
-	return 0;
 }
 
 int sk_param_str(const struct sk_event *ev, uint32_t i, const char **out)

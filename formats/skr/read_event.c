@@ -280,23 +280,30 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 	if (skr_get_varint(&r->cur[SKR_S_FLAGS], r->end[SKR_S_FLAGS], &flags) || flags > UINT32_MAX)
 		return chunk_error(r, "bad flags");
 	const struct rshape *sh = &r->shapes[id];
-	const uint32_t *lens = r->pool + sh->pool_off;
-	for (uint32_t i = 0; i < sh->np; i++) {
+	/* Locals: the stores below go through byte pointers, which may alias
+	 * anything, so fields read in the loop would be reloaded every time. */
+	const uint32_t np = sh->np, pool_off = sh->pool_off;
+	const uint32_t *lens = r->pool + pool_off, *colof = r->colof + pool_off;
+	const uint8_t **colcur = r->colcur;
+	const uint8_t *raw = r->raw.p;
+	struct sk_param *out = ev->params;
+	for (uint32_t i = 0; i < np; i++) {
 		uint32_t len = lens[i];
-		ev->params[i].len = len;
+		out[i].len = len;
 		if (len == 0) {
-			ev->params[i].val = r->raw.p;
+			out[i].val = raw;
 			continue;
 		}
 		if (len <= SKR_FIXED_MAX) {
 			/* Columns hold exactly shape_count values: no bound to check. */
-			uint32_t c = r->colof[sh->pool_off + i];
-			ev->params[i].val = r->colcur[c];
-			r->colcur[c] += len;
+			uint32_t c = colof[i];
+			const uint8_t *v = colcur[c];
+			out[i].val = v;
+			colcur[c] = v + len;
 			/* Columns are read as hundreds of interleaved streams,
 			 * more than the hardware prefetcher follows: fetch each
 			 * one's next line ahead of its use. */
-			__builtin_prefetch(r->colcur[c] + 64);
+			__builtin_prefetch(v + len + 64);
 			continue;
 		}
 		{
@@ -328,7 +335,7 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 	ev->ts = r->prev_ts;
 	ev->cpu = (uint16_t)cpu;
 	ev->flags = (uint32_t)flags;
-	ev->nparams = sh->np;
+	ev->nparams = np;
 	ev->num = r->num++;
 	return end_event(r);
 }

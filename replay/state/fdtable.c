@@ -38,14 +38,6 @@ char state_fd_type_char(uint8_t t)
 	return t < SK_FDT__MAX + 1 ? fd_type_chars[t] : 'o';
 }
 
-struct state_fd *state_fdtable_get(struct state_fdtable *t, int64_t fd)
-{
-	if (!t || fd < 0 || (uint64_t)fd >= t->cap)
-		return NULL;
-	struct state_fd *f = &t->fds[fd];
-	return f->num == fd ? f : NULL;
-}
-
 static int fdtable_grow(struct state_fdtable *t, uint64_t need)
 {
 	/* checked before doubling: a 32-bit capacity doubled past 2^31 wraps
@@ -57,9 +49,13 @@ static int fdtable_grow(struct state_fdtable *t, uint64_t need)
 		ncap *= 2;
 	if (ncap > FDTABLE_MAX_SLOTS)
 		ncap = FDTABLE_MAX_SLOTS;
-	struct state_fd *n = realloc(t->fds, (size_t)ncap * sizeof(*n));
+	/* line aligned: the fields an event reads share one line (state.h) */
+	struct state_fd *n = aligned_alloc(64, (size_t)ncap * sizeof(*n));
 	if (!n)
 		return -1;
+	if (t->cap)
+		memcpy(n, t->fds, (size_t)t->cap * sizeof(*n));
+	free(t->fds);
 	memset(n + t->cap, 0, (size_t)(ncap - t->cap) * sizeof(*n));
 	for (uint32_t i = t->cap; i < ncap; i++)
 		n[i].num = -1;

@@ -10,6 +10,12 @@
  * returns the length, or cap if it did not fit (output still terminated). */
 size_t state_path_resolve(const char *base, const char *path, char *out, size_t cap);
 
+/* The length of p if it is already in normal form (no empty, "." or ".."
+ * component, no trailing slash but for "/" itself; with dir, one trailing
+ * slash after a component is accepted and counted), else SIZE_MAX. Most
+ * paths of a capture are normal: resolving one is then a copy. */
+size_t state_path_normal_len(const char *p, int dir);
+
 /* Normalise an absolute or relative path in place ("a//b/./c" -> "a/b/c"),
  * keeping it relative if it was. Returns the new length. */
 size_t state_path_collapse_slashes(char *path);

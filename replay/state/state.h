@@ -56,6 +56,8 @@ enum state_fd_flag {
 	STATE_FDF_NAME_CHANGED = 1u << 2, /* set while the event that changed it is evaluated */
 };
 
+/* The fields every fd event reads come first: an entry is two cache lines
+ * (fd tables are line aligned), the second for sockets and pidfds. */
 struct state_fd {
 	int64_t num;         /* fd number; -1 = free slot */
 	uint8_t type;        /* enum sk_fd_type */
@@ -63,6 +65,10 @@ struct state_fd {
 	uint8_t role;        /* enum state_fd_role */
 	uint8_t v6;          /* addresses are IPv6 */
 	uint32_t state;      /* enum state_fd_flag */
+	char *name;          /* NUL-terminated, never NULL once used */
+	uint32_t name_len, name_cap;
+	char *nameraw;
+	uint32_t nameraw_len, nameraw_cap;
 	uint32_t open_flags; /* PPM O_* */
 	uint32_t dev;
 	uint64_t ino;
@@ -70,10 +76,6 @@ struct state_fd {
 	uint16_t sport, dport;
 	uint64_t unix_src, unix_dst;
 	int64_t pidfd_pid;
-	char *name;          /* NUL-terminated, never NULL once used */
-	uint32_t name_len, name_cap;
-	char *nameraw;
-	uint32_t nameraw_len, nameraw_cap;
 };
 
 /* fd table of a process (shared by its threads; copied on fork). */
@@ -98,8 +100,16 @@ enum state_thread_flag {
 	STATE_TH_FROM_CHILD = 1u << 3,   /* created by the child's own clone exit */
 };
 
+/* What the lookup and most events read comes first (the pool keeps each
+ * entry cache-line aligned): the tid, the hash chain, the process data and
+ * the name. */
 struct state_thread {
-	int64_t tid, pid, ptid;
+	int64_t tid;
+	uint32_t hash_next;          /* internal: bucket chain */
+	uint32_t slot;               /* internal: pool index */
+	struct state_proc *proc;     /* shared with the thread group */
+	char comm[32];
+	int64_t pid, ptid;
 	int64_t sid, vpgid, pgid;
 	int64_t vtid, vpid;
 	uint32_t uid, gid, loginuid;
@@ -113,12 +123,8 @@ struct state_thread {
 	uint64_t clone_ts, pidns_init_start_ts;
 	uint64_t exe_ino, exe_ino_ctime, exe_ino_mtime;
 	int64_t fdlimit;
-	char comm[32];
 	char container_id[16];       /* "" = host */
 	struct state_str *exe, *exepath, *args, *env, *cgroups, *root;
-	struct state_proc *proc;        /* shared with the thread group */
-	uint32_t hash_next;          /* internal: bucket chain */
-	uint32_t slot;               /* internal: pool index */
 };
 
 struct state_user { uint32_t uid, gid; char *name, *home, *shell; char container[16]; };
@@ -146,7 +152,14 @@ size_t state_thread_count(const struct state *st);
 struct state_thread *state_thread_next(struct state *st, uint32_t *cursor);
 
 /* fd tables. */
-struct state_fd *state_fdtable_get(struct state_fdtable *t, int64_t fd);
+/* The open entry of fd, or NULL (inline: several lookups per event). */
+static inline struct state_fd *state_fdtable_get(struct state_fdtable *t, int64_t fd)
+{
+	if (!t || fd < 0 || (uint64_t)fd >= t->cap)
+		return NULL;
+	struct state_fd *f = &t->fds[fd];
+	return f->num == fd ? f : NULL;
+}
 struct state_fd *state_fdtable_put(struct state_fdtable *t, int64_t fd); /* fresh entry, replacing any */
 void state_fdtable_del(struct state_fdtable *t, int64_t fd);
 struct state_fdtable *state_fdtable_clone(const struct state_fdtable *t);

@@ -7,7 +7,8 @@
 #define STATE_TID_FREE INT64_MIN
 
 struct state {
-	/* thread pool: fixed-size chunks so entry pointers stay valid */
+	/* thread pool: fixed-size chunks so entry pointers stay valid; entries
+	 * are a cache-line multiple apart (threads.c slot_ptr(), not [] indexing) */
 	struct state_thread **chunks;
 	uint32_t nchunks_cap;
 	uint32_t nslots;

@@ -7,10 +7,14 @@
 
 #define POOL_CHUNK 1024u
 #define NO_SLOT UINT32_MAX
+/* Entries start on a cache line: the lookup, the process data and the name
+ * (the head of struct state_thread) then cost one line, not two. */
+#define LINE 64u
+#define ENTRY_STRIDE ((sizeof(struct state_thread) + LINE - 1) / LINE * LINE)
 
 static struct state_thread *slot_ptr(const struct state *st, uint32_t slot)
 {
-	return &st->chunks[slot / POOL_CHUNK][slot % POOL_CHUNK];
+	return (struct state_thread *)((char *)st->chunks[slot / POOL_CHUNK] + (slot % POOL_CHUNK) * ENTRY_STRIDE);
 }
 
 static uint32_t tid_hash(const struct state *st, int64_t tid)
@@ -72,11 +76,12 @@ static uint32_t slot_alloc(struct state *st)
 			st->chunks = n;
 			st->nchunks_cap = ncap;
 		}
-		st->chunks[c] = calloc(POOL_CHUNK, sizeof(struct state_thread));
+		st->chunks[c] = aligned_alloc(LINE, POOL_CHUNK * ENTRY_STRIDE);
 		if (!st->chunks[c])
 			return NO_SLOT;
+		memset(st->chunks[c], 0, POOL_CHUNK * ENTRY_STRIDE);
 		for (uint32_t i = 0; i < POOL_CHUNK; i++)
-			st->chunks[c][i].tid = STATE_TID_FREE;
+			slot_ptr(st, c * POOL_CHUNK + i)->tid = STATE_TID_FREE;
 	}
 	return st->nslots++;
 }

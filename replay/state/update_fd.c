@@ -5,6 +5,7 @@
 #include "replay/state/state_int.h"
 #include "replay/state/update_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,12 +69,20 @@ static void open_exit(struct state_updater *u, const struct sk_event *ev, uint16
 		f->ino = v;
 	if (!name)
 		name = "";
-	size_t n = state_path_resolve(base, name, u->path, sizeof(u->path));
-	if (n >= sizeof(u->path))
-		n = strlen(u->path);
-	state_fd_set_name(f, u->path, n);
-	state_fd_set_nameraw(f, name, strlen(name));
-	f->nameraw_len = (uint32_t)state_path_collapse_slashes(f->nameraw);
+	/* An absolute path in normal form is its own resolution and has no
+	 * "//" to collapse: copied as it is (most opens). */
+	size_t n = name[0] == '/' ? state_path_normal_len(name, 0) : SIZE_MAX;
+	if (n < sizeof(u->path)) {
+		state_fd_set_name(f, name, n);
+		state_fd_set_nameraw(f, name, n);
+	} else {
+		n = state_path_resolve(base, name, u->path, sizeof(u->path));
+		if (n >= sizeof(u->path))
+			n = strlen(u->path);
+		state_fd_set_name(f, u->path, n);
+		state_fd_set_nameraw(f, name, strlen(name));
+		f->nameraw_len = (uint32_t)state_path_collapse_slashes(f->nameraw);
+	}
 	mark_name_changed(f);
 }
 

@@ -77,7 +77,11 @@ static void take_task_params(struct state_updater *u, const struct sk_event *ev,
 	get_u32(u, ev, PR_uid, &t->uid);
 	get_u32(u, ev, PR_gid, &t->gid);
 	const struct sk_param *cg = state_get_param(u->pi, ev, PR_cgroups);
-	if (cg) {
+	/* The container id depends on the cgroups alone: most clones and execs
+	 * keep the ones the thread has, and matching them again is costly. */
+	uint32_t cgn = cg ? cg->len - (cg->val[cg->len - 1] == '\0') : 0;
+	int same = cg && t->cgroups && t->cgroups->len == cgn && memcmp(t->cgroups->data, cg->val, cgn) == 0;
+	if (cg && !same) {
 		set_str(&t->cgroups, state_str_from_param(cg));
 		state_thread_update_container(t);
 	}
