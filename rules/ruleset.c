@@ -3,6 +3,7 @@
 #include "rules/cond_int.h"
 #include "rules/group_int.h"
 #include "rules/loader_int.h"
+#include "rules/program_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct rule_set {
 	struct cond_memo memo;
 	size_t nslots;
 	struct rule_groups *groups;  /* NULL: plain evaluation (rule_load_opts.plain_evaluation) */
+	struct rule_program *prog;   /* the index laid out flat; NULL (out of memory): the tree walk */
 };
 
 struct rule_set *rs_new(size_t nrules, uint16_t n_evttypes)
@@ -104,6 +106,7 @@ void rule_set_free(struct rule_set *rs)
 	free(rs->memo.ggen);
 	free(rs->memo.gwords);
 	rule_groups_free(rs->groups);
+	rule_program_free(rs->prog);
 	free(rs);
 }
 
@@ -329,6 +332,9 @@ void rs_finish(struct rule_set *rs, struct rule_loader *l, size_t nmacros, size_
 	if (!l->opts.plain_evaluation)
 		build_groups(rs);
 	build_index(rs);
+	/* plain: the tree walk, the reference the differential tests compare with */
+	if (rs->off && !l->opts.plain_evaluation)
+		rs->prog = rule_program_build(rs->root, rs->off, rs->ntypes, rs->nslots, rs->groups != NULL);
 }
 
 const struct cond_compiled *rs_rule_cond(const struct rule_set *rs, size_t i)
@@ -380,9 +386,13 @@ size_t rule_set_eval(const struct rule_set *rs, uint16_t evttype, rule_extract_f
 	struct cond_memo *memo = rs->nslots || rs->groups ? (struct cond_memo *)&rs->memo : NULL;
 	if (memo)
 		memo->gen++;
+	if (rs->prog)
+		rule_program_begin(rs->prog, evttype);
 	for (uint32_t k = rs->off[evttype]; k < rs->off[evttype + 1]; k++) {
 		uint32_t i = rs->idx[k];
-		if (!cc_node_eval_memo(rs->root[k], evttype, extract, ectx, memo))
+		int hit = rs->prog ? rule_program_eval(rs->prog, k, evttype, extract, ectx, memo)
+				   : cc_node_eval_memo(rs->root[k], evttype, extract, ectx, memo);
+		if (!hit)
 			continue;
 		matches++;
 		if (on_match) {
