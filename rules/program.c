@@ -14,6 +14,7 @@ struct builder {
 	uint32_t nlocal;
 	int use_groups;
 	int oom;
+	size_t maxgroups, maxwords;
 };
 
 static uint32_t push(struct builder *b)
@@ -115,7 +116,37 @@ void rule_program_free(struct rule_program *p)
 	free(p->guard);
 	free(p->nslots);
 	free(p->memo);
+	if (p->groups)
+		for (uint16_t t = 0; t < p->ntypes; t++)
+			rule_groups_free(p->groups[t]);
+	free(p->groups);
+	free(p->gm.ggen);
+	free(p->gm.gwords);
 	free(p);
+}
+
+static void untag(struct cc_node *n)
+{
+	n->grp = 0;
+	for (uint32_t i = 0; i < n->nkids; i++)
+		untag(n->kids[i]);
+}
+
+/* Groups type t's checks (tagging them) before its rules are laid out. */
+static void group_type(struct builder *b, const struct cc_node *const *roots, uint32_t lo, uint32_t hi, uint16_t t)
+{
+	struct rule_program *p = b->p;
+	/* rule_groups_build tags the nodes: they are the rule set's, lent for
+	 * the layout and untagged after it */
+	struct rule_groups *gs = rule_groups_build((struct cc_node *const *)roots + lo, hi - lo);
+	p->groups[t] = gs;
+	if (!gs)
+		return;
+	size_t ng = rule_groups_count(gs), nw = rule_groups_words(gs);
+	if (ng > b->maxgroups)
+		b->maxgroups = ng;
+	if (nw > b->maxwords)
+		b->maxwords = nw;
 }
 
 struct rule_program *rule_program_build(const struct cc_node *const *roots, const uint32_t *off, uint16_t ntypes,
@@ -126,6 +157,9 @@ struct rule_program *rule_program_build(const struct cc_node *const *roots, cons
 	struct builder b = {.p = p, .use_groups = use_groups};
 	if (!p)
 		return NULL;
+	p->ntypes = ntypes;
+	if (use_groups && !(p->groups = calloc(ntypes ? ntypes : 1, sizeof(*p->groups))))
+		b.oom = 1;
 	p->entry = calloc(nent ? nent : 1, sizeof(*p->entry));
 	p->guard = calloc(nent ? nent : 1, sizeof(*p->guard));
 	p->nslots = calloc(ntypes ? ntypes : 1, sizeof(*p->nslots));
@@ -137,12 +171,17 @@ struct rule_program *rule_program_build(const struct cc_node *const *roots, cons
 	for (uint16_t t = 0; t < ntypes && !b.oom; t++) {
 		b.cur = (uint32_t)t + 1;
 		b.nlocal = 0;
+		if (use_groups)
+			group_type(&b, roots, off[t], off[t + 1], t);
 		for (uint32_t k = off[t]; k < off[t + 1] && !b.oom; k++) {
 			p->entry[k] = (uint32_t)p->nops;
 			emit(&b, roots[k]);
 			if (!b.oom)
 				p->guard[k] = guard_of(p, p->entry[k]);
 		}
+		if (use_groups && p->groups[t])
+			for (uint32_t k = off[t]; k < off[t + 1]; k++)
+				untag((struct cc_node *)roots[k]);
 		p->nslots[t] = b.nlocal;
 		if (b.nlocal > p->maxslots)
 			p->maxslots = b.nlocal;
@@ -151,6 +190,9 @@ struct rule_program *rule_program_build(const struct cc_node *const *roots, cons
 	free(b.body);
 	free(b.stamp);
 	if (!b.oom && !(p->memo = calloc(p->maxslots ? p->maxslots : 1, 1)))
+		b.oom = 1;
+	if (!b.oom && (!(p->gm.ggen = calloc(b.maxgroups ? b.maxgroups : 1, sizeof(*p->gm.ggen))) ||
+		       !(p->gm.gwords = calloc(b.maxwords ? b.maxwords : 1, sizeof(*p->gm.gwords)))))
 		b.oom = 1;
 	if (b.oom) {
 		rule_program_free(p);
@@ -248,19 +290,34 @@ static int run(const struct rp_ctx *c, uint32_t i)
 	return r;
 }
 
-int rule_program_eval(const struct rule_program *p, uint32_t k, uint16_t evttype, rule_extract_fn ex, void *ectx,
-		      struct cond_memo *gm)
+/* The rule's guard, then its root. */
+static inline int eval_entry(const struct rp_ctx *c, const struct rule_program *p, uint32_t k)
 {
-	struct rp_ctx c = {p->ops, p->memo, gm, ex, ectx, evttype};
 	const struct rp_guard *g = &p->guard[k];
 	if (g->kind == RP_GROUP) {
 		struct rp_op o = {.slot = g->slot, .arg = g->op};
-		if (!group_bit(&c, &o))
+		if (!group_bit(c, &o))
 			return 0;
 	} else if (g->kind == RP_REF) {
-		uint8_t v = c.memo[g->slot - 1];
-		if (v == 1 || (!v && !run(&c, g->op)))
+		uint8_t v = c->memo[g->slot - 1];
+		if (v == 1 || (!v && !run(c, g->op)))
 			return 0;
 	}
-	return run(&c, p->entry[k]);
+	return run(c, p->entry[k]);
+}
+
+int rule_program_eval(struct rule_program *p, uint32_t k, uint16_t evttype, rule_extract_fn ex, void *ectx)
+{
+	struct rp_ctx c = {p->ops, p->memo, &p->gm, ex, ectx, evttype};
+	return eval_entry(&c, p, k);
+}
+
+uint32_t rule_program_next(struct rule_program *p, uint32_t k, uint32_t end, uint16_t evttype, rule_extract_fn ex,
+			   void *ectx)
+{
+	struct rp_ctx c = {p->ops, p->memo, &p->gm, ex, ectx, evttype};
+	for (; k < end; k++)
+		if (eval_entry(&c, p, k))
+			return k;
+	return end;
 }

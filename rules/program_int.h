@@ -56,9 +56,17 @@ struct rp_guard {
 	uint32_t op;
 };
 
+struct rule_groups;
 struct rule_program {
 	struct rp_op *ops;
 	size_t nops, cap;
+	/* Field groups per event type (rules/group.c), of the checks that
+	 * type's rules make only: an openat fills automata that hold the
+	 * constants of the open rules, not every rule's. gm is their per-event
+	 * state; gm.groups is the current type's. */
+	struct rule_groups **groups;
+	struct cond_memo gm;
+	uint16_t ntypes;
 	uint32_t *entry;      /* per index entry: the op of its root */
 	struct rp_guard *guard; /* per index entry, next to each other: a miss costs no root */
 	uint32_t *nslots;     /* per event type: memo slots used */
@@ -67,22 +75,28 @@ struct rule_program {
 };
 
 /* Lays out roots[off[t] .. off[t + 1]) for every type t < ntypes. Nodes'
- * memo slots (< nglobal) and group tags are honoured; grouped checks become
- * RP_GROUP only when use_groups. NULL when out of memory. */
+ * memo slots (< nglobal) are honoured; with use_groups, the string checks of
+ * each type's rules are grouped for that type (the nodes' group tags are
+ * set while a type is laid out, then cleared: the roots must carry none).
+ * NULL when out of memory. */
 struct rule_program *rule_program_build(const struct cc_node *const *roots, const uint32_t *off, uint16_t ntypes,
 					size_t nglobal, int use_groups);
 void rule_program_free(struct rule_program *p);
 
-/* Starts an event of type t (clears its memo). */
+/* Starts an event of type t < ntypes (clears its memo). */
 static inline void rule_program_begin(struct rule_program *p, uint16_t t)
 {
 	if (p->nslots[t])
 		memset(p->memo, 0, p->nslots[t]);
+	p->gm.gen++;
+	p->gm.groups = p->groups ? p->groups[t] : NULL;
 }
 
-/* Result of index entry k for the current event. gm carries the field
- * groups' state (may be NULL when no op is RP_GROUP). */
-int rule_program_eval(const struct rule_program *p, uint32_t k, uint16_t evttype, rule_extract_fn ex, void *ectx,
-		      struct cond_memo *gm);
+/* Result of index entry k (of the type begun) for the current event. */
+int rule_program_eval(struct rule_program *p, uint32_t k, uint16_t evttype, rule_extract_fn ex, void *ectx);
+/* The first entry in [k, end) that matches the current event, or end:
+ * entries are tried in order, as rule_set_eval would one by one. */
+uint32_t rule_program_next(struct rule_program *p, uint32_t k, uint32_t end, uint16_t evttype, rule_extract_fn ex,
+			   void *ectx);
 
 #endif

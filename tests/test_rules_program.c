@@ -76,19 +76,19 @@ static void test_layout(void **state)
 	assert_int_equal(p->maxslots, 1);
 	/* type 0: shared true, a true: r1 false, r2 true, r3 false */
 	rule_program_begin(p, 0);
-	assert_int_equal(rule_program_eval(p, 0, 0, NULL, NULL, NULL), 0);
+	assert_int_equal(rule_program_eval(p, 0, 0, NULL, NULL), 0);
 	assert_int_equal(p->memo[0], 2);
-	assert_int_equal(rule_program_eval(p, 1, 0, NULL, NULL, NULL), 1);
-	assert_int_equal(rule_program_eval(p, 2, 0, NULL, NULL, NULL), 0);
+	assert_int_equal(rule_program_eval(p, 1, 0, NULL, NULL), 1);
+	assert_int_equal(rule_program_eval(p, 2, 0, NULL, NULL), 0);
 	/* type 1, second rule first: the reference evaluates the body */
 	rule_program_begin(p, 1);
 	assert_int_equal(p->memo[0], 0);
-	assert_int_equal(rule_program_eval(p, 4, 1, NULL, NULL, NULL), 0);
+	assert_int_equal(rule_program_eval(p, 4, 1, NULL, NULL), 0);
 	assert_int_equal(p->memo[0], 2);
-	assert_int_equal(rule_program_eval(p, 3, 1, NULL, NULL, NULL), 1);
+	assert_int_equal(rule_program_eval(p, 3, 1, NULL, NULL), 1);
 	/* a memoised answer is taken as is: the memo is per event */
 	p->memo[0] = 1;
-	assert_int_equal(rule_program_eval(p, 3, 1, NULL, NULL, NULL), 0);
+	assert_int_equal(rule_program_eval(p, 3, 1, NULL, NULL), 0);
 	rule_program_free(p);
 }
 
