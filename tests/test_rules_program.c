@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "rules/group_int.h"
 #include "rules/program_int.h"
 
 /* ---- layout, on hand-made trees ----------------------------------------- */
@@ -224,12 +225,108 @@ static void test_shared_check_once(void **state)
 	lt_free(&t);
 }
 
+/* ---- groups per event type --------------------------------------------- */
+
+static struct cond_compiled *compile(const char *text)
+{
+	struct cond_error err;
+	struct cond_warnings warn = {0};
+	int unknown = 0;
+	struct cond_node *n = cond_parse(text, 1000, &err);
+	assert_non_null(n);
+	struct cond_compiled *c = cond_compile(n, &fake_reg, &warn, &unknown, &err);
+	cond_free(n);
+	if (!c)
+		fail_msg("%s: %s", text, err.msg);
+	return c;
+}
+
+static int count_kind(const struct rule_program *p, uint32_t lo, uint32_t hi, int kind)
+{
+	int n = 0;
+	for (uint32_t i = lo; i < hi; i++)
+		n += p->ops[i].kind == kind;
+	return n;
+}
+
+static int tagged(const struct cc_node *n)
+{
+	int t = n->grp != 0;
+	for (uint32_t i = 0; i < n->nkids; i++)
+		t += tagged(n->kids[i]);
+	return t;
+}
+
+/* Five proc.name checks on open, one on execve: proc.name is grouped for
+ * open only; fd.name's four checks on execve make execve's group. Results
+ * are those of the tree walk, and the nodes are left untagged. */
+static void test_groups_per_type(void **state)
+{
+	(void)state;
+	static const char *const text[] = {
+		"proc.name = a or proc.name contains b",
+		"proc.name startswith c or proc.name endswith d",
+		"proc.name in (e, f) and fd.name = x",
+		"fd.name = x or fd.name = y or fd.name contains z or fd.name endswith w",
+		"proc.name = a",
+	};
+	struct cond_compiled *c[5];
+	const struct cc_node *roots[5];
+	for (int i = 0; i < 5; i++) {
+		c[i] = compile(text[i]);
+		roots[i] = c[i]->root;
+	}
+	uint32_t off[FAKE_NTYPES + 1];
+	for (int t = 0; t <= FAKE_NTYPES; t++)
+		off[t] = t == 0 ? 0 : t <= T_EXECVE ? 3 : 5;
+	struct rule_program *p = rule_program_build(roots, off, FAKE_NTYPES, 0, 1);
+	assert_non_null(p);
+	assert_non_null(p->groups[T_OPEN]);
+	assert_int_equal(rule_groups_count(p->groups[T_OPEN]), 1);
+	assert_non_null(p->groups[T_EXECVE]);
+	assert_int_equal(rule_groups_count(p->groups[T_EXECVE]), 1);
+	assert_null(p->groups[T_OPENAT]);
+	/* open: five grouped proc.name checks, fd.name = x alone; execve: four
+	 * grouped fd.name checks, proc.name = a alone */
+	uint32_t mid = p->entry[3];
+	assert_int_equal(count_kind(p, 0, mid, RP_GROUP), 5);
+	assert_int_equal(count_kind(p, 0, mid, RP_CHECK), 1);
+	assert_int_equal(count_kind(p, mid, (uint32_t)p->nops, RP_GROUP), 4);
+	assert_int_equal(count_kind(p, mid, (uint32_t)p->nops, RP_CHECK), 1);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(tagged(roots[i]), 0);
+	static const char *const names[] = {"a", "bb", "cx", "xd", "e", "f", "g", NULL};
+	static const char *const files[] = {"x", "y", "az", "aw", "q", NULL};
+	int hits = 0;
+	for (int ni = 0; ni < 8; ni++)
+		for (int fi = 0; fi < 6; fi++)
+			for (uint16_t t = T_OPEN; t <= T_EXECVE; t += T_EXECVE - T_OPEN) {
+				struct fake_ev e;
+				ev_basic(&e, t, names[ni], files[fi]);
+				rule_program_begin(p, t);
+				for (uint32_t k = off[t]; k < off[t + 1]; k++) {
+					int want = cond_eval(c[k], t, fake_extract, &e);
+					int got = rule_program_eval(p, k, t, fake_extract, &e);
+					if (want != got)
+						fail_msg("rule %u, proc.name %s, fd.name %s: program %d, tree %d", k,
+							 names[ni] ? names[ni] : "(none)", files[fi] ? files[fi] : "(none)",
+							 got, want);
+					hits += got;
+				}
+			}
+	assert_true(hits > 20);
+	rule_program_free(p);
+	for (int i = 0; i < 5; i++)
+		cond_compiled_free(c[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_program_equals_tree),
 		cmocka_unit_test(test_shared_check_once),
+		cmocka_unit_test(test_groups_per_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
