@@ -98,13 +98,43 @@ static struct rp_guard guard_of(const struct rule_program *p, uint32_t i)
 	for (;;) {
 		const struct rp_op *o = &p->ops[i];
 		if (o->kind == RP_GROUP)
-			return (struct rp_guard){RP_GROUP, o->slot, o->arg};
+			return (struct rp_guard){.kind = RP_GROUP, .slot = o->slot, .op = o->arg};
 		if (o->slot)
-			return (struct rp_guard){RP_REF, o->slot, o->kind == RP_REF ? o->arg : i};
+			return (struct rp_guard){.kind = RP_REF, .slot = o->slot, .op = o->kind == RP_REF ? o->arg : i};
 		if (o->kind != RP_AND || o->end == i + 1)
 			return g;
 		i++;
 	}
+}
+
+/* The root AND's conjuncts after the first that are memoised or grouped. */
+static int known_of(struct rule_program *p, uint32_t i, struct rp_guard *g)
+{
+	const struct rp_op *o = &p->ops[i];
+	g->x0 = (uint32_t)p->nknown;
+	if (o->kind != RP_AND || o->slot || o->end == i + 1)
+		return 0;
+	for (uint32_t j = p->ops[i + 1].end; j < o->end && g->nknown < RP_MAX_KNOWN; j = p->ops[j].end) {
+		const struct rp_op *q = &p->ops[j];
+		struct rp_known x;
+		if (q->kind == RP_GROUP)
+			x = (struct rp_known){q->slot, q->arg};
+		else if (q->slot)
+			x = (struct rp_known){q->slot, UINT32_MAX};
+		else
+			continue;
+		if (p->nknown == p->capknown) {
+			size_t cap = p->capknown ? p->capknown * 2 : 256;
+			struct rp_known *v = realloc(p->known, cap * sizeof(*v));
+			if (!v)
+				return -1;
+			p->known = v;
+			p->capknown = cap;
+		}
+		p->known[p->nknown++] = x;
+		g->nknown++;
+	}
+	return 0;
 }
 
 void rule_program_free(struct rule_program *p)
@@ -114,6 +144,7 @@ void rule_program_free(struct rule_program *p)
 	free(p->ops);
 	free(p->entry);
 	free(p->guard);
+	free(p->known);
 	free(p->nslots);
 	free(p->memo);
 	if (p->groups)
@@ -176,8 +207,11 @@ struct rule_program *rule_program_build(const struct cc_node *const *roots, cons
 		for (uint32_t k = off[t]; k < off[t + 1] && !b.oom; k++) {
 			p->entry[k] = (uint32_t)p->nops;
 			emit(&b, roots[k]);
-			if (!b.oom)
+			if (!b.oom) {
 				p->guard[k] = guard_of(p, p->entry[k]);
+				if (known_of(p, p->entry[k], &p->guard[k]) < 0)
+					b.oom = 1;
+			}
 		}
 		if (use_groups && p->groups[t])
 			for (uint32_t k = off[t]; k < off[t + 1]; k++)
@@ -301,6 +335,13 @@ static inline int eval_entry(const struct rp_ctx *c, const struct rule_program *
 	} else if (g->kind == RP_REF) {
 		uint8_t v = c->memo[g->slot - 1];
 		if (v == 1 || (!v && !run(c, g->op)))
+			return 0;
+	}
+	const struct cond_memo *gm = c->gm;
+	for (uint32_t x = g->x0; x < g->x0 + g->nknown; x++) {
+		const struct rp_known *q = &p->known[x];
+		if (q->bit == UINT32_MAX ? c->memo[q->slot - 1] == 1
+					 : gm->ggen[q->slot] == gm->gen && !((gm->gwords[q->bit >> 6] >> (q->bit & 63)) & 1))
 			return 0;
 	}
 	return run(c, p->entry[k]);

@@ -52,9 +52,21 @@ struct rp_op {
  * (`slot`, laid out at `op`); RP_FALSE: none. */
 struct rp_guard {
 	uint8_t kind;
+	uint8_t nknown;   /* the root's other conjuncts in known[x0 ..] */
 	uint32_t slot;
 	uint32_t op;
+	uint32_t x0;
 };
+
+/* Another conjunct of a rule's root AND that may already be known false
+ * this event (computed for an earlier rule): a memo slot (bit UINT32_MAX)
+ * or group `slot`'s bit `bit` once filled. Only looked at, never
+ * evaluated: a false one decides the AND, whatever its place. */
+struct rp_known {
+	uint32_t slot;
+	uint32_t bit;
+};
+#define RP_MAX_KNOWN 8
 
 struct rule_groups;
 struct rule_program {
@@ -69,6 +81,8 @@ struct rule_program {
 	uint16_t ntypes;
 	uint32_t *entry;      /* per index entry: the op of its root */
 	struct rp_guard *guard; /* per index entry, next to each other: a miss costs no root */
+	struct rp_known *known;
+	size_t nknown, capknown;
 	uint32_t *nslots;     /* per event type: memo slots used */
 	uint8_t *memo;        /* per-event results, max(nslots) bytes */
 	size_t maxslots;

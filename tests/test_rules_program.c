@@ -225,6 +225,30 @@ static void test_shared_check_once(void **state)
 	lt_free(&t);
 }
 
+/* A conjunct already known false this event decides a root before its
+ * first conjunct is evaluated (b's fd.name is not read), and the result
+ * is the tree walk's. */
+static void test_known_false_skips(void **state)
+{
+	(void)state;
+	static const char yaml[] = "- macro: m\n  condition: proc.name = x\n"
+		RULE("a") "evt.type = open and m\n"
+		RULE("b") "evt.type = open and fd.name = q and m\n"
+		RULE("c") "evt.type = open and not m\n";
+	for (int plain = 0; plain <= 1; plain++) {
+		struct lt t;
+		load(&t, yaml, plain, 1);
+		struct fake_ev e;
+		struct matches ms;
+		ev_basic(&e, T_OPEN, "y", "q");
+		assert_string_equal(eval_ev(t.rs, &e, &ms), "c");
+		assert_int_equal(e.calls, plain ? 2 : 1);
+		ev_basic(&e, T_OPEN, "x", "q");
+		assert_string_equal(eval_ev(t.rs, &e, &ms), "a,b");
+		lt_free(&t);
+	}
+}
+
 /* ---- groups per event type --------------------------------------------- */
 
 static struct cond_compiled *compile(const char *text)
@@ -326,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_program_equals_tree),
 		cmocka_unit_test(test_shared_check_once),
+		cmocka_unit_test(test_known_false_skips),
 		cmocka_unit_test(test_groups_per_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
