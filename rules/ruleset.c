@@ -3,6 +3,7 @@
 #include "rules/cond_int.h"
 #include "rules/group_int.h"
 #include "rules/loader_int.h"
+#include "rules/program_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct rule_set {
 	struct cond_memo memo;
 	size_t nslots;
 	struct rule_groups *groups;  /* NULL: plain evaluation (rule_load_opts.plain_evaluation) */
+	struct rule_program *prog;   /* the index laid out flat; NULL (out of memory): the tree walk */
 };
 
 struct rule_set *rs_new(size_t nrules, uint16_t n_evttypes)
@@ -104,6 +106,7 @@ void rule_set_free(struct rule_set *rs)
 	free(rs->memo.ggen);
 	free(rs->memo.gwords);
 	rule_groups_free(rs->groups);
+	rule_program_free(rs->prog);
 	free(rs);
 }
 
@@ -326,9 +329,16 @@ void rs_finish(struct rule_set *rs, struct rule_loader *l, size_t nmacros, size_
 		if (!rs->rules[i].prio_ok || !rs->rules[i].runnable)
 			rs->rules[i].info.enabled = 0;
 	assign_memo_slots(rs);
-	if (!l->opts.plain_evaluation)
-		build_groups(rs);
 	build_index(rs);
+	/* plain: the tree walk without groups, the reference the differential
+	 * tests compare with. Grouped: the flat program with per-type groups,
+	 * or, when it cannot be built, the tree walk with groups of all rules. */
+	if (l->opts.plain_evaluation)
+		return;
+	if (rs->off)
+		rs->prog = rule_program_build(rs->root, rs->off, rs->ntypes, rs->nslots, 1);
+	if (!rs->prog)
+		build_groups(rs);
 }
 
 const struct cond_compiled *rs_rule_cond(const struct rule_set *rs, size_t i)
@@ -371,24 +381,43 @@ const struct rule_format *rule_set_output(const struct rule_set *rs, size_t i)
 	return i < rs->n ? rs->rules[i].fmt : NULL;
 }
 
+static void report(const struct rule_set *rs, uint32_t k, rule_match_fn on_match, void *mctx)
+{
+	if (on_match) {
+		uint32_t i = rs->idx[k];
+		struct rule_match m = {i, &rs->rules[i].info};
+		on_match(mctx, &m);
+	}
+}
+
 size_t rule_set_eval(const struct rule_set *rs, uint16_t evttype, rule_extract_fn extract, void *ectx,
 		     rule_match_fn on_match, void *mctx)
 {
 	if (evttype >= rs->ntypes)
 		return 0;
 	size_t matches = 0;
+	uint32_t end = rs->off[evttype + 1];
+	if (rs->prog) {
+		rule_program_begin(rs->prog, evttype);
+		for (uint32_t k = rs->off[evttype]; k < end; k++) {
+			k = rule_program_next(rs->prog, k, end, evttype, extract, ectx);
+			if (k == end)
+				break;
+			matches++;
+			report(rs, k, on_match, mctx);
+			if (!rs->match_all)
+				break;
+		}
+		return matches;
+	}
 	struct cond_memo *memo = rs->nslots || rs->groups ? (struct cond_memo *)&rs->memo : NULL;
 	if (memo)
 		memo->gen++;
-	for (uint32_t k = rs->off[evttype]; k < rs->off[evttype + 1]; k++) {
-		uint32_t i = rs->idx[k];
+	for (uint32_t k = rs->off[evttype]; k < end; k++) {
 		if (!cc_node_eval_memo(rs->root[k], evttype, extract, ectx, memo))
 			continue;
 		matches++;
-		if (on_match) {
-			struct rule_match m = {i, &rs->rules[i].info};
-			on_match(mctx, &m);
-		}
+		report(rs, k, on_match, mctx);
 		if (!rs->match_all)
 			break;
 	}

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/e2e_rule_eval_diff.sh: differential test: grouped rule evaluation (default) and -o rule_evaluation=plain give the same alerts on every peer capture and the sample.
+# tests/e2e_rule_eval_diff.sh: differential test: grouped rule evaluation (default: flat per-type programs with field groups) and -o rule_evaluation=plain (the tree walk) give the same alerts, text and JSON, on every peer capture and the sample.
 . tests/lib.sh
 R=$SHARED/peers/rules
 if [ ! -x "$REPLAY" ]; then fail "e2e_rule_eval_diff: $REPLAY not built"; exit 0; fi
@@ -11,13 +11,16 @@ total=0
 for cap in "$SHARED"/peers/scap/*.scap samples/captures/*.skr; do
 	[ -r "$cap" ] || continue
 	name=$(basename "$cap")
-	# every matching rule (rule_matching=all) so a difference in any rule shows
-	for m in first all; do
+	# every matching rule (rule_matching=all) so a difference in any rule
+	# shows; json: all, as JSON alerts (output fields rendered too)
+	for m in first all json; do
+		opts="-o rule_matching=$m"
+		[ $m = json ] && opts="-o rule_matching=all -o json_output=true"
 		# shellcheck disable=SC2086
-		"$REPLAY" $RULES -o rule_matching=$m -e "$cap" >"$T/grouped" 2>"$T/grouped.err"
+		"$REPLAY" $RULES $opts -e "$cap" >"$T/grouped" 2>"$T/grouped.err"
 		rg=$?
 		# shellcheck disable=SC2086
-		"$REPLAY" $RULES -o rule_matching=$m -o rule_evaluation=plain -e "$cap" >"$T/plain" 2>"$T/plain.err"
+		"$REPLAY" $RULES $opts -o rule_evaluation=plain -e "$cap" >"$T/plain" 2>"$T/plain.err"
 		rp=$?
 		n=$(wc -l <"$T/plain")
 		total=$((total + n))

@@ -1,0 +1,116 @@
+/* rules/program_int.h: per-event-type flat programs: the folded conditions of a type's candidate rules laid out in one array. */
+#ifndef SAKER_RULES_PROGRAM_INT_H
+#define SAKER_RULES_PROGRAM_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "rules/cond_int.h"
+
+/*
+ * The tree walk of rules/eval.c chases pointers through nodes allocated one
+ * by one, and between two events the decoder and the state evict them: on
+ * the upstream rules most of its time was cache misses on the next kid. A
+ * program holds, for each event type, every candidate rule's folded
+ * condition in pre-order in one contiguous array (an operator's kids follow
+ * it; `end` is the index after its subtree). A subtree shared between rules
+ * (a memo slot) is laid out once per type; its other occurrences are
+ * references to it. Its result is kept for the event in a byte per slot
+ * numbered per type (0 unknown, 1 false, 2 true), cleared when the event
+ * starts. A rule's guard (the leftmost memoised or grouped conjunct of
+ * its root) is kept in a dense array beside the others of its type, so
+ * the many rules whose leading macro is false this event are skipped
+ * without loading their code. Evaluation order, short-circuits and grouped checks are those of
+ * the tree walk, so results are the same.
+ */
+
+enum rp_kind {
+	RP_FALSE = 0,     /* a node kind the walk does not know: false, as in eval_node */
+	RP_AND, RP_OR, RP_NOT,
+	RP_CHECK,         /* chk */
+	RP_EVTTYPE,       /* bitmap, nbits, negate */
+	RP_GROUP,         /* a grouped check: group `slot`, result bit `arg` */
+	RP_REF,           /* the shared subtree at op `arg`, memoised in `slot` */
+};
+
+struct rp_op {
+	uint8_t kind;
+	uint8_t negate;
+	uint16_t nbits;
+	uint32_t slot;    /* 1-based per-type memo slot (0 none); RP_GROUP: the group */
+	uint32_t end;     /* index after this op's subtree */
+	uint32_t arg;     /* RP_GROUP: result bit; RP_REF: target op */
+	union {
+		const struct cc_check *chk;
+		const uint8_t *bitmap;
+	} u;
+};
+
+/* A rule's first necessary condition, answered before its root is
+ * touched: kind RP_GROUP (group `slot`, bit `op`), or a memoised op
+ * (`slot`, laid out at `op`); RP_FALSE: none. */
+struct rp_guard {
+	uint8_t kind;
+	uint8_t nknown;   /* the root's other conjuncts in known[x0 ..] */
+	uint32_t slot;
+	uint32_t op;
+	uint32_t x0;
+};
+
+/* Another conjunct of a rule's root AND that may already be known false
+ * this event (computed for an earlier rule): a memo slot (bit UINT32_MAX)
+ * or group `slot`'s bit `bit` once filled. Only looked at, never
+ * evaluated: a false one decides the AND, whatever its place. */
+struct rp_known {
+	uint32_t slot;
+	uint32_t bit;
+};
+#define RP_MAX_KNOWN 8
+
+struct rule_groups;
+struct rule_program {
+	struct rp_op *ops;
+	size_t nops, cap;
+	/* Field groups per event type (rules/group.c), of the checks that
+	 * type's rules make only: an openat fills automata that hold the
+	 * constants of the open rules, not every rule's. gm is their per-event
+	 * state; gm.groups is the current type's. */
+	struct rule_groups **groups;
+	struct cond_memo gm;
+	uint16_t ntypes;
+	uint32_t *entry;      /* per index entry: the op of its root */
+	struct rp_guard *guard; /* per index entry, next to each other: a miss costs no root */
+	struct rp_known *known;
+	size_t nknown, capknown;
+	uint32_t *nslots;     /* per event type: memo slots used */
+	uint8_t *memo;        /* per-event results, max(nslots) bytes */
+	size_t maxslots;
+};
+
+/* Lays out roots[off[t] .. off[t + 1]) for every type t < ntypes. Nodes'
+ * memo slots (< nglobal) are honoured; with use_groups, the string checks of
+ * each type's rules are grouped for that type (the nodes' group tags are
+ * set while a type is laid out, then cleared: the roots must carry none).
+ * NULL when out of memory. */
+struct rule_program *rule_program_build(const struct cc_node *const *roots, const uint32_t *off, uint16_t ntypes,
+					size_t nglobal, int use_groups);
+void rule_program_free(struct rule_program *p);
+
+/* Starts an event of type t < ntypes (clears its memo). */
+static inline void rule_program_begin(struct rule_program *p, uint16_t t)
+{
+	if (p->nslots[t])
+		memset(p->memo, 0, p->nslots[t]);
+	p->gm.gen++;
+	p->gm.groups = p->groups ? p->groups[t] : NULL;
+}
+
+/* Result of index entry k (of the type begun) for the current event. */
+int rule_program_eval(struct rule_program *p, uint32_t k, uint16_t evttype, rule_extract_fn ex, void *ectx);
+/* The first entry in [k, end) that matches the current event, or end:
+ * entries are tried in order, as rule_set_eval would one by one. */
+uint32_t rule_program_next(struct rule_program *p, uint32_t k, uint32_t end, uint16_t evttype, rule_extract_fn ex,
+			   void *ectx);
+
+#endif
