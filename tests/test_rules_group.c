@@ -48,17 +48,6 @@ static char *gen_rules(unsigned seed)
 	return y;
 }
 
-static void load(struct lt *t, const char *yaml, int plain, int all)
-{
-	struct rule_load_opts o = {.registry = &fake_reg, .min_priority = RULE_PRIO_DEBUG,
-				   .rule_matching_all = all, .plain_evaluation = plain};
-	lt_init_opts(t, &o);
-	if (lt_add(t, yaml) != 0)
-		fail_msg("load failed:\n%s", t->diags);
-	if (!lt_build(t))
-		fail_msg("build failed:\n%s", t->diags);
-}
-
 static void test_grouped_equals_plain(void **state)
 {
 	(void)state;
@@ -67,8 +56,8 @@ static void test_grouped_equals_plain(void **state)
 		char *yaml = gen_rules(round * 7919u);
 		for (int all = 0; all <= 1; all++) {
 			struct lt g, p;
-			load(&g, yaml, 0, all);
-			load(&p, yaml, 1, all);
+			lt_load_with(&g, yaml, 0, all);
+			lt_load_with(&p, yaml, 1, all);
 			unsigned seed = round;
 			for (int i = 0; i < 3000; i++) {
 				char pn[16], fn[16];

@@ -150,17 +150,6 @@ static char *gen_rules(unsigned seed)
 	return y;
 }
 
-static void load(struct lt *t, const char *yaml, int plain, int all)
-{
-	struct rule_load_opts o = {.registry = &fake_reg, .min_priority = RULE_PRIO_DEBUG,
-				   .rule_matching_all = all, .plain_evaluation = plain};
-	lt_init_opts(t, &o);
-	if (lt_add(t, yaml) != 0)
-		fail_msg("load failed:\n%s", t->diags);
-	if (!lt_build(t))
-		fail_msg("build failed:\n%s", t->diags);
-}
-
 static void test_program_equals_tree(void **state)
 {
 	(void)state;
@@ -170,8 +159,8 @@ static void test_program_equals_tree(void **state)
 		char *yaml = gen_rules(round * 104729u);
 		for (int all = 0; all <= 1; all++) {
 			struct lt g, p;
-			load(&g, yaml, 0, all);
-			load(&p, yaml, 1, all);
+			lt_load_with(&g, yaml, 0, all);
+			lt_load_with(&p, yaml, 1, all);
 			unsigned seed = round;
 			for (int i = 0; i < 2000; i++) {
 				char pn[8], fn[8], pp[8], cl[8];
@@ -212,7 +201,7 @@ static void test_shared_check_once(void **state)
 		RULE("b") "evt.type = open and m and fd.name = other\n"
 		RULE("c") "evt.type = open and not m\n";
 	struct lt t;
-	load(&t, yaml, 0, 1);
+	lt_load_with(&t, yaml, 0, 1);
 	struct fake_ev e;
 	struct matches ms;
 	ev_basic(&e, T_OPEN, "x", "f");
@@ -237,7 +226,7 @@ static void test_known_false_skips(void **state)
 		RULE("c") "evt.type = open and not m\n";
 	for (int plain = 0; plain <= 1; plain++) {
 		struct lt t;
-		load(&t, yaml, plain, 1);
+		lt_load_with(&t, yaml, plain, 1);
 		struct fake_ev e;
 		struct matches ms;
 		ev_basic(&e, T_OPEN, "y", "q");

@@ -70,6 +70,19 @@ static inline struct rule_set *lt_build(struct lt *t)
 	return t->rs;
 }
 
+/* Loads yaml with the fake registry, the tree walk (plain) or the default
+ * evaluator, first or all matching; fails the test on any load error. */
+static inline void lt_load_with(struct lt *t, const char *yaml, int plain, int all)
+{
+	struct rule_load_opts o = {.registry = &fake_reg, .min_priority = RULE_PRIO_DEBUG,
+				   .rule_matching_all = all, .plain_evaluation = plain};
+	lt_init_opts(t, &o);
+	if (lt_add(t, yaml) != 0)
+		fail_msg("load failed:\n%s", t->diags);
+	if (!lt_build(t))
+		fail_msg("build failed:\n%s", t->diags);
+}
+
 static inline void lt_free(struct lt *t)
 {
 	rule_set_free(t->rs);
