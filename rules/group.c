@@ -35,10 +35,24 @@ struct rule_group {
 	size_t npm;
 };
 
+/* One entry per collected check, in sorted order: what decides the layout
+ * (its field, its structural hash) and the tags it received. Two builds
+ * whose entries agree produce the same groups, so the later one reuses the
+ * earlier's (rule_groups_build_shared). */
+struct grp_sig {
+	uint64_t h1, h2;
+	uint32_t field;
+	uint32_t grp, gbit;
+};
+
 struct rule_groups {
 	struct rule_group *g;
 	size_t n;
 	size_t nwords;
+	size_t refs;                 /* owners: one per event type sharing it */
+	struct grp_sig *sig;
+	size_t nsig;
+	uint64_t sighash;
 };
 
 static int eligible(const struct cc_check *c)
@@ -330,11 +344,12 @@ static void group_fini(struct rule_group *g)
 
 void rule_groups_free(struct rule_groups *gs)
 {
-	if (!gs)
+	if (!gs || --gs->refs)
 		return;
 	for (size_t i = 0; i < gs->n; i++)
 		group_fini(&gs->g[i]);
 	free(gs->g);
+	free(gs->sig);
 	free(gs);
 }
 
@@ -366,7 +381,41 @@ static size_t number_members(struct cand *v, size_t lo, size_t hi)
 	return distinct;
 }
 
+static uint64_t sig_hash(const struct cand *v, size_t n)
+{
+	uint64_t h = 1469598103934665603ull ^ n;
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ v[i].node->h1) * 1099511628211ull;
+		h = (h ^ v[i].node->h2 ^ ((uint64_t)v[i].field << 32)) * 1099511628211ull;
+	}
+	return h;
+}
+
+/* An earlier build with the same sorted candidates, or NULL. */
+static struct rule_groups *same_layout(struct rule_groups *const *prev, size_t nprev, const struct cand *v,
+				       size_t n, uint64_t h)
+{
+	for (size_t p = 0; p < nprev; p++) {
+		struct rule_groups *o = prev[p];
+		if (!o || o->sighash != h || o->nsig != n)
+			continue;
+		size_t i = 0;
+		while (i < n && o->sig[i].h1 == v[i].node->h1 && o->sig[i].h2 == v[i].node->h2 &&
+		       o->sig[i].field == v[i].field)
+			i++;
+		if (i == n)
+			return o;
+	}
+	return NULL;
+}
+
 struct rule_groups *rule_groups_build(struct cc_node *const *roots, size_t nroots)
+{
+	return rule_groups_build_shared(roots, nroots, NULL, 0);
+}
+
+struct rule_groups *rule_groups_build_shared(struct cc_node *const *roots, size_t nroots,
+					     struct rule_groups *const *prev, size_t nprev)
 {
 	struct collect cl = {0};
 	for (size_t i = 0; i < nroots; i++)
@@ -374,10 +423,28 @@ struct rule_groups *rule_groups_build(struct cc_node *const *roots, size_t nroot
 			collect(&cl, roots[i]);
 	struct rule_groups *gs = calloc(1, sizeof(*gs));
 	struct cand **members = malloc((cl.n ? cl.n : 1) * sizeof(*members));
+	if (gs)
+		gs->refs = 1;
 	if (!gs || !members || cl.oom)
 		goto fail;
 	if (cl.n) /* qsort must not see the NULL of an empty list */
 		qsort(cl.v, cl.n, sizeof(*cl.v), cmp_cand);
+	uint64_t h = sig_hash(cl.v, cl.n);
+	struct rule_groups *o = cl.n ? same_layout(prev, nprev, cl.v, cl.n, h) : NULL;
+	if (o) {
+		/* equal (field, hash) at each place: the tags are equal too */
+		for (size_t i = 0; i < cl.n; i++) {
+			cl.v[i].node->grp = o->sig[i].grp;
+			cl.v[i].node->gbit = o->sig[i].gbit;
+		}
+		o->refs++;
+		free(cl.v);
+		free(cl.field);
+		free(members);
+		free(gs);
+		return o;
+	}
+	gs->sighash = h;
 	gs->g = calloc(cl.nfield ? cl.nfield : 1, sizeof(*gs->g));
 	if (!gs->g)
 		goto fail;
@@ -413,6 +480,12 @@ struct rule_groups *rule_groups_build(struct cc_node *const *roots, size_t nroot
 	for (size_t i = 0; i < cl.n; i++)
 		if (cl.v[i].node->grp == COLLECTING)
 			cl.v[i].node->grp = 0;
+	if (gs->n && (gs->sig = malloc(cl.n * sizeof(*gs->sig)))) {
+		gs->nsig = cl.n;
+		for (size_t i = 0; i < cl.n; i++)
+			gs->sig[i] = (struct grp_sig){cl.v[i].node->h1, cl.v[i].node->h2, cl.v[i].field,
+						      cl.v[i].node->grp, cl.v[i].node->gbit};
+	} /* else: not shareable, still usable */
 	free(cl.v);
 	free(cl.field);
 	free(members);

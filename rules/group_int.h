@@ -27,7 +27,14 @@ struct rule_groups;
  * gbit) and builds one group per field. NULL when no field qualifies or out
  * of memory (nodes are then left untagged: plain evaluation stays correct). */
 struct rule_groups *rule_groups_build(struct cc_node *const *roots, size_t nroots);
-void rule_groups_free(struct rule_groups *gs);
+/* Like rule_groups_build, but when one of prev[0 .. nprev) (NULLs allowed)
+ * was built from the same checks, that one is returned with one more owner
+ * and the nodes are tagged as it tagged its own: event types with the same
+ * rules (open, openat, openat2...) share one set of maps and automata.
+ * Each result is released with rule_groups_free. */
+struct rule_groups *rule_groups_build_shared(struct cc_node *const *roots, size_t nroots,
+					     struct rule_groups *const *prev, size_t nprev);
+void rule_groups_free(struct rule_groups *gs); /* drops one owner */
 size_t rule_groups_count(const struct rule_groups *gs);
 /* Words of result bits and number of groups, to size cond_memo.gwords/ggen. */
 size_t rule_groups_words(const struct rule_groups *gs);

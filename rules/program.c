@@ -169,7 +169,7 @@ static void group_type(struct builder *b, const struct cc_node *const *roots, ui
 	struct rule_program *p = b->p;
 	/* rule_groups_build tags the nodes: they are the rule set's, lent for
 	 * the layout and untagged after it */
-	struct rule_groups *gs = rule_groups_build((struct cc_node *const *)roots + lo, hi - lo);
+	struct rule_groups *gs = rule_groups_build_shared((struct cc_node *const *)roots + lo, hi - lo, p->groups, t);
 	p->groups[t] = gs;
 	if (!gs)
 		return;

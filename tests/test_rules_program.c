@@ -333,10 +333,77 @@ static void test_groups_per_type(void **state)
 		cond_compiled_free(c[i]);
 }
 
+/* open and openat run the same three rules: they share one set of groups
+ * (one owner per type), execve has its own; results stay the tree walk's. */
+static void test_groups_shared_between_types(void **state)
+{
+	(void)state;
+	static const char *const text[] = {
+		"proc.name = a or proc.name contains b",
+		"proc.name startswith c or proc.name endswith d",
+		"proc.name in (e, f) and fd.name = x",
+		"fd.name = x or fd.name = y or fd.name contains z or fd.name endswith w",
+	};
+	struct cond_compiled *c[4];
+	for (int i = 0; i < 4; i++)
+		c[i] = compile(text[i]);
+	/* open: 0 1 2; openat: 0 1 2 again; execve: 3 */
+	const struct cc_node *roots[7] = {c[0]->root, c[1]->root, c[2]->root, c[0]->root,
+					  c[1]->root, c[2]->root, c[3]->root};
+	static const int rule_of[7] = {0, 1, 2, 0, 1, 2, 3};
+	uint32_t off[FAKE_NTYPES + 1];
+	for (int t = 0; t <= FAKE_NTYPES; t++)
+		off[t] = t == 0 ? 0 : t == 1 ? 3 : t == 2 ? 6 : 7;
+	struct rule_program *p = rule_program_build(roots, off, FAKE_NTYPES, 0, 1);
+	assert_non_null(p);
+	assert_non_null(p->groups[T_OPEN]);
+	assert_ptr_equal(p->groups[T_OPEN], p->groups[T_OPENAT]);
+	assert_non_null(p->groups[T_EXECVE]);
+	assert_ptr_not_equal(p->groups[T_OPEN], p->groups[T_EXECVE]);
+	/* both types' layouts read the shared group with the same bits */
+	assert_int_equal(count_kind(p, p->entry[0], p->entry[3], RP_GROUP), 5);
+	assert_int_equal(count_kind(p, p->entry[3], p->entry[6], RP_GROUP), 5);
+	for (uint32_t i = 0; p->entry[0] + i < p->entry[3]; i++) {
+		const struct rp_op *a = &p->ops[p->entry[0] + i], *b = &p->ops[p->entry[3] + i];
+		assert_int_equal(a->kind, b->kind);
+		if (a->kind == RP_GROUP) {
+			assert_int_equal(a->slot, b->slot);
+			assert_int_equal(a->arg, b->arg);
+		}
+	}
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(tagged(c[i]->root), 0);
+	static const char *const names[] = {"a", "bb", "cx", "xd", "e", "f", "g", NULL};
+	static const char *const files[] = {"x", "y", "az", "aw", "q", NULL};
+	int hits = 0;
+	for (int ni = 0; ni < 8; ni++)
+		for (int fi = 0; fi < 6; fi++)
+			for (uint16_t t = T_OPEN; t <= T_EXECVE; t++) {
+				struct fake_ev e;
+				ev_basic(&e, t, names[ni], files[fi]);
+				rule_program_begin(p, t);
+				for (uint32_t k = off[t]; k < off[t + 1]; k++) {
+					int want = cond_eval(c[rule_of[k]], t, fake_extract, &e);
+					int got = rule_program_eval(p, k, t, fake_extract, &e);
+					if (want != got)
+						fail_msg("type %u entry %u, proc.name %s, fd.name %s: program %d, tree %d", t,
+							 k, names[ni] ? names[ni] : "(none)",
+							 files[fi] ? files[fi] : "(none)", got, want);
+					hits += got;
+				}
+			}
+	assert_true(hits > 20);
+	/* one owner per type: freeing the program frees the shared group once */
+	rule_program_free(p);
+	for (int i = 0; i < 4; i++)
+		cond_compiled_free(c[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_groups_shared_between_types),
 		cmocka_unit_test(test_program_equals_tree),
 		cmocka_unit_test(test_shared_check_once),
 		cmocka_unit_test(test_known_false_skips),
