@@ -100,8 +100,7 @@ containers() {
 
 $REPLAY -c "$d/saker.yaml" $R -p "$FMT" --live -M 120 -w "$d/live.skr" >"$d/live.out" 2>"$d/live.err" &
 rp=$!
-i=0
-while [ $i -lt 300 ] && ! grep -q '^saker-replay: --live: detecting' "$d/live.err"; do sleep 0.1; i=$((i + 1)); done
+wait_for "$d/live.err" '^saker-replay: --live: detecting'
 containers live 2>>"$d/cri.err"
 sleep 1
 kill -INT $rp
@@ -132,8 +131,7 @@ done
 $RECORD -f -w "$d/rec.skr" -M 120 --container-socket "cri=$S" --container-socket "docker=$d/absent.sock" \
 	--container-socket "podman=$d/absent.sock" 2>"$d/rec.err" &
 rec=$!
-i=0
-while [ $i -lt 300 ] && ! grep -q "recording to" "$d/rec.err"; do sleep 0.1; i=$((i + 1)); done
+wait_for "$d/rec.err" "recording to"
 containers rec 2>>"$d/cri.err"
 sleep 1
 kill -INT $rec

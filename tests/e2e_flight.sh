@@ -31,8 +31,7 @@ C
 
 # wait_ready FILE: the live ready line
 wait_ready() {
-	i=0
-	while [ $i -lt 300 ] && ! grep -qs '^saker-replay: --live: detecting' "$1"; do sleep 0.1; i=$((i + 1)); done
+	wait_for "$1" '^saker-replay: --live: detecting'
 }
 
 $REPLAY --live -c "$d/falco.yaml" -r "$d/rules.yaml" -p 'evt_num=%evt.num' -v -M 60 >"$d/live.out" 2>"$d/live.err" &

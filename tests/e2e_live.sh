@@ -33,11 +33,7 @@ $REPLAY $R -o json_output=true --live -M 120 -w "$d/live.skr" >"$d/live.json" 2>
 rp=$!
 # the ready signal: the session starts as soon as it is printed, so the alerts below also show that it
 # is printed only once the probe is attached
-i=0
-while [ $i -lt 300 ] && ! grep -qs '^saker-replay: --live: detecting (probe attached, snapshot: [1-9][0-9]* threads' "$d/live.err"; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for "$d/live.err" '^saker-replay: --live: detecting (probe attached, snapshot: [1-9][0-9]* threads'
 check "live prints its ready line (probe attached, snapshot taken, recording to the -w file)" \
 	grep -q "^saker-replay: --live: detecting (probe attached, snapshot: [1-9][0-9]* threads, [0-9]* fds); recording to $d/live.skr\$" "$d/live.err"
 sh samples/attack_session.sh "$(cat "$d/port")" "$d"
@@ -52,8 +48,7 @@ cat "$d/live.err"
 start_listener
 $RECORD -f -w "$d/rec.skr" -M 120 2>"$d/rec.err" &
 rec=$!
-i=0
-while [ $i -lt 300 ] && ! grep -qs "recording to" "$d/rec.err"; do sleep 0.1; i=$((i + 1)); done
+wait_for "$d/rec.err" "recording to"
 sh samples/attack_session.sh "$(cat "$d/port")" "$d"
 sleep 1
 kill -INT $rec

@@ -46,8 +46,7 @@ capture() {
 	# shellcheck disable=SC2086
 	"$RECORD" -v $opts -w "$D/$name.skr" 2>"$D/$name.err" &
 	rp=$!
-	i=0
-	while [ $i -lt 300 ] && ! grep -qs "recording to" "$D/$name.err"; do sleep 0.1; i=$((i + 1)); done
+	wait_for "$D/$name.err" "recording to"
 	"$@"
 	sleep 0.5
 	kill -INT $rp

@@ -16,13 +16,6 @@ cleanup() {
 trap cleanup EXIT
 export TZ=UTC
 
-# wait_for FILE REGEX: up to 30 s for a line of FILE to match
-wait_for() {
-	i=0
-	while [ $i -lt 300 ] && ! grep -qs "$2" "$1"; do sleep 0.1; i=$((i + 1)); done
-	grep -q "$2" "$1"
-}
-
 rule_a() {
 	cat <<R
 - rule: svc marker a

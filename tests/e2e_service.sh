@@ -14,11 +14,6 @@ cleanup() {
 	rm -rf "$d"
 }
 trap cleanup EXIT
-wait_for() {
-	i=0
-	while [ $i -lt 300 ] && ! grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-	grep -q "$2" "$1"
-}
 cat >"$d/r.yaml" <<R
 - rule: svc marker
   desc: opening the marker

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "tests/helpers/notices.h"
 
 #include "host/containers.h"
 #include "json/json.h"
@@ -196,20 +197,6 @@ static void test_http_get(void **state)
 	server_stop(&quiet);
 }
 
-struct notices {
-	pthread_mutex_t mu;
-	char text[4096];
-	size_t n;
-};
-
-static void on_notice(void *ctx, const char *line)
-{
-	struct notices *ns = ctx;
-	pthread_mutex_lock(&ns->mu);
-	ns->n += (size_t)snprintf(ns->text + ns->n, sizeof(ns->text) - ns->n, "%s\n", line);
-	pthread_mutex_unlock(&ns->mu);
-}
-
 /* The thread: the running container is found by listing, an unknown id
  * asked for yields nothing, a silent socket is reported once. */
 static void test_lookup_thread(void **state)
@@ -225,8 +212,8 @@ static void test_lookup_thread(void **state)
 	assert_int_equal(host_ctr_set_sockets(&o, HOST_CTR_PODMAN, pp, 1), 0);
 	o.engine[HOST_CTR_CONTAINERD].enabled = o.engine[HOST_CTR_CRI].enabled = 0;
 	o.timeout_ms = 200;
-	struct notices ns = { .mu = PTHREAD_MUTEX_INITIALIZER };
-	o.notice = on_notice;
+	struct test_notices ns = TEST_NOTICES_INIT;
+	o.notice = test_notice_collect;
 	o.ctx = &ns;
 	char err[256];
 	struct host_ctr *c = host_ctr_start(&o, err, sizeof(err));

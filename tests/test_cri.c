@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "tests/helpers/notices.h"
 
 #include "host/containers.h"
 #include "json/json.h"
@@ -713,20 +714,6 @@ static void test_grpc_failures(void **state)
 	server_stop(&s);
 }
 
-struct notices {
-	pthread_mutex_t mu;
-	char text[8192];
-	size_t n;
-};
-
-static void on_notice(void *ctx, const char *line)
-{
-	struct notices *ns = ctx;
-	pthread_mutex_lock(&ns->mu);
-	ns->n += (size_t)snprintf(ns->text + ns->n, sizeof(ns->text) - ns->n, "%s\n", line);
-	pthread_mutex_unlock(&ns->mu);
-}
-
 /* The thread over CRI: the running container found by listing, a silent
  * CRI socket reported once; the containerd and cri engines' sockets. */
 static void test_lookup_thread_cri(void **state)
@@ -742,8 +729,8 @@ static void test_lookup_thread_cri(void **state)
 	assert_int_equal(host_ctr_set_sockets(&o, HOST_CTR_CRI, qp, 1), 0);
 	o.engine[HOST_CTR_DOCKER].enabled = o.engine[HOST_CTR_PODMAN].enabled = 0;
 	o.timeout_ms = 200;
-	struct notices ns = { .mu = PTHREAD_MUTEX_INITIALIZER };
-	o.notice = on_notice;
+	struct test_notices ns = TEST_NOTICES_INIT;
+	o.notice = test_notice_collect;
 	o.ctx = &ns;
 	char err[256];
 	struct host_ctr *c = host_ctr_start(&o, err, sizeof(err));
