@@ -114,6 +114,15 @@ static unsigned anc_level(const struct rule_field_ref *ref)
 	return ref->has_arg && ref->arg_index > 0 ? (unsigned)ref->arg_index : 0;
 }
 
+/* The ancestor a proc.p* field (the parent) or proc.a*[N] field reads. */
+static const struct state_thread *field_ancestor(struct state *st, struct state_thread *t,
+						 const struct rule_field_ref *ref)
+{
+	int parent = ref->id == F_PROC_PNAME || ref->id == F_PROC_PEXE || ref->id == F_PROC_PEXEPATH ||
+		     ref->id == F_PROC_PCMDLINE;
+	return state_ancestor(st, t, parent ? 1 : anc_level(ref));
+}
+
 /* Session / group leader: the entry with that tid, else the oldest
  * consecutive ancestor sharing the id (fields.md §3.2). */
 static const struct state_thread *leader_of(struct extract_ctx *c, struct state_thread *t, int64_t id, int by_vpgid)
@@ -238,26 +247,20 @@ int extract_proc(struct extract_ctx *c, const struct rule_field_ref *ref, struct
 	case F_PROC_NAME:
 		return cs_out(c, out, t->comm);
 	case F_PROC_PNAME:
-		a = state_ancestor(st, t, 1);
-		return a ? cs_out(c, out, a->comm) : 0;
 	case F_PROC_ANAME:
-		a = state_ancestor(st, t, anc_level(ref));
+		a = field_ancestor(st, t, ref);
 		return a ? cs_out(c, out, a->comm) : 0;
 	case F_PROC_EXE:
 		return str_field(c, out, t->exe);
 	case F_PROC_PEXE:
-		a = state_ancestor(st, t, 1);
-		return a ? str_field(c, out, a->exe) : 0;
 	case F_PROC_AEXE:
-		a = state_ancestor(st, t, anc_level(ref));
+		a = field_ancestor(st, t, ref);
 		return a ? str_field(c, out, a->exe) : 0;
 	case F_PROC_EXEPATH:
 		return str_field(c, out, t->exepath);
 	case F_PROC_PEXEPATH:
-		a = state_ancestor(st, t, 1);
-		return a ? str_field(c, out, a->exepath) : 0;
 	case F_PROC_AEXEPATH:
-		a = state_ancestor(st, t, anc_level(ref));
+		a = field_ancestor(st, t, ref);
 		return a ? str_field(c, out, a->exepath) : 0;
 	case F_PROC_ARGS: {
 		size_t n;
@@ -275,10 +278,8 @@ int extract_proc(struct extract_ctx *c, const struct rule_field_ref *ref, struct
 	case F_PROC_CMDLINE:
 		return cmdline(c, out, t, 0);
 	case F_PROC_PCMDLINE:
-		a = state_ancestor(st, t, 1);
-		return a ? cmdline(c, out, a, 0) : 0;
 	case F_PROC_ACMDLINE:
-		a = state_ancestor(st, t, anc_level(ref));
+		a = field_ancestor(st, t, ref);
 		return a ? cmdline(c, out, a, 0) : 0;
 	case F_PROC_EXELINE:
 		return cmdline(c, out, t, 1);
