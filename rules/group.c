@@ -47,6 +47,10 @@ struct grp_sig {
 
 struct rule_groups {
 	struct rule_group *g;
+	/* Per group: its value cache (rules/group_cache.c), made on the group's
+	 * first fill when it has automata or tries to save; NULL before. Like
+	 * the memo, mutable: a rule set is evaluated by one thread at a time. */
+	struct grp_cache **cache;
 	size_t n;
 	size_t nwords;
 	size_t refs;                 /* owners: one per event type sharing it */
@@ -346,8 +350,12 @@ void rule_groups_free(struct rule_groups *gs)
 {
 	if (!gs || --gs->refs)
 		return;
-	for (size_t i = 0; i < gs->n; i++)
+	for (size_t i = 0; i < gs->n; i++) {
 		group_fini(&gs->g[i]);
+		if (gs->cache)
+			grp_cache_free(gs->cache[i]);
+	}
+	free(gs->cache);
 	free(gs->g);
 	free(gs->sig);
 	free(gs);
@@ -446,7 +454,8 @@ struct rule_groups *rule_groups_build_shared(struct cc_node *const *roots, size_
 	}
 	gs->sighash = h;
 	gs->g = calloc(cl.nfield ? cl.nfield : 1, sizeof(*gs->g));
-	if (!gs->g)
+	gs->cache = calloc(cl.nfield ? cl.nfield : 1, sizeof(*gs->cache));
+	if (!gs->g || !gs->cache)
 		goto fail;
 	for (size_t lo = 0, hi; lo < cl.n; lo = hi) {
 		for (hi = lo; hi < cl.n && cl.v[hi].field == cl.v[lo].field; hi++)
@@ -534,19 +543,9 @@ static void on_hit(void *ctx, uint32_t id, size_t end)
 		set_bit(sc->bits, sc->au->bits[k]);
 }
 
-void rule_group_fill(const struct rule_groups *gs, uint32_t gi, rule_extract_fn ex, void *ectx,
-		     struct cond_memo *memo)
+/* Group g's bits for value s (bits are the memo's words, word0 included). */
+static void fill_bits(const struct rule_group *g, const char *s, size_t len, uint64_t *bits)
 {
-	const struct rule_group *g = &gs->g[gi];
-	uint64_t *bits = memo->gwords;
-	memo->ggen[gi] = memo->gen;
-	memset(bits + g->word0, 0, g->nwords * sizeof(*bits));
-	struct rule_value v;
-	const struct rule_value *list;
-	if (cc_operand_get(g->lhs, &g->lhs->ref, ex, ectx, &v, &list) <= 0)
-		return; /* no value: every check is false, as in the plain walk */
-	const char *s = v.v.s ? v.v.s : "";
-	size_t len = rule_value_str_len(&v);
 	for (size_t i = 0; i < g->nalways; i++)
 		set_bit(bits, g->always[i]);
 	uint32_t key;
@@ -561,4 +560,41 @@ void rule_group_fill(const struct rule_groups *gs, uint32_t gi, rule_extract_fn 
 	for (size_t i = 0; i < g->npm; i++)
 		if (pmatch_trie_match(g->pm[i].trie, s, len))
 			set_bit(bits, g->pm[i].bit);
+}
+
+/* Worth caching: the value is scanned by automata or walked in tries,
+ * which a cached answer replaces by one hash and one compare. A group of
+ * exact values alone is already one hash lookup. */
+static int scans(const struct rule_group *g)
+{
+	return g->npm || g->au[GA_CONTAINS].ac || g->au[GA_STARTSWITH].ac || g->au[GA_ENDSWITH].ac;
+}
+
+void rule_group_fill(const struct rule_groups *gs, uint32_t gi, rule_extract_fn ex, void *ectx,
+		     struct cond_memo *memo)
+{
+	const struct rule_group *g = &gs->g[gi];
+	uint64_t *bits = memo->gwords;
+	memo->ggen[gi] = memo->gen;
+	memset(bits + g->word0, 0, g->nwords * sizeof(*bits));
+	struct rule_value v;
+	const struct rule_value *list;
+	if (cc_operand_get(g->lhs, &g->lhs->ref, ex, ectx, &v, &list) <= 0)
+		return; /* no value: every check is false, as in the plain walk */
+	const char *s = v.v.s ? v.v.s : "";
+	size_t len = rule_value_str_len(&v);
+	/* The bits are a function of the value alone, and the same paths and
+	 * names come back event after event. */
+	if (!scans(g) || len > GRP_CACHE_KEY_MAX) {
+		fill_bits(g, s, len, bits);
+		return;
+	}
+	struct grp_cache *c = gs->cache[gi];
+	if (!c)
+		c = gs->cache[gi] = grp_cache_new(g->nwords);
+	struct grp_cache_pos pos;
+	if (grp_cache_get(c, s, len, bits + g->word0, &pos))
+		return;
+	fill_bits(g, s, len, bits);
+	grp_cache_put(c, &pos, s, len, bits + g->word0);
 }

@@ -44,6 +44,23 @@ size_t rule_groups_words(const struct rule_groups *gs);
 void rule_group_fill(const struct rule_groups *gs, uint32_t g, rule_extract_fn ex, void *ectx,
 		     struct cond_memo *memo);
 
+/* A group's answers by value (rules/group_cache.c): a direct-mapped table
+ * of values of at most GRP_CACHE_KEY_MAX bytes and their nwords result
+ * words. grp_cache_new never fails: out of memory, it returns a cache that
+ * holds nothing. grp_cache_get copies the words of s when present (1);
+ * else 0, and *pos says where grp_cache_put stores them. */
+#define GRP_CACHE_KEY_MAX 116
+struct grp_cache;
+struct grp_cache_pos {
+	uint32_t slot;
+	uint64_t hash;
+};
+struct grp_cache *grp_cache_new(uint32_t nwords);
+void grp_cache_free(struct grp_cache *c);
+int grp_cache_get(const struct grp_cache *c, const char *s, size_t len, uint64_t *words, struct grp_cache_pos *pos);
+void grp_cache_put(struct grp_cache *c, const struct grp_cache_pos *pos, const char *s, size_t len,
+		   const uint64_t *words);
+
 /* Result of a grouped check (n->grp != 0) for the current event. */
 static inline int rule_group_check(const struct cc_node *n, rule_extract_fn ex, void *ectx, struct cond_memo *memo)
 {

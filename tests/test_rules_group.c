@@ -85,10 +85,52 @@ static void test_grouped_equals_plain(void **state)
 	assert_true(matched > compared && matched < compared * 60);
 }
 
+/* A group keeps its answers by value (rules/group_cache.c). Values that
+ * share long prefixes and differ in their last bytes or their length,
+ * values around the cache's key limit (116 bytes) and beyond it, each seen
+ * many times in a shuffled order (hits, misses, evictions), still give the
+ * plain walk's matches. */
+static void test_cached_values_equal_plain(void **state)
+{
+	(void)state;
+	enum { NVAL = 600 };
+	static char vals[NVAL][160];
+	unsigned seed = 77;
+	for (int i = 0; i < NVAL; i++) {
+		size_t len = 100 + (size_t)(rand_r(&seed) % 40);
+		for (size_t k = 0; k < len; k++)
+			vals[i][k] = i % 2 ? "ab/c"[(k * 7 + (size_t)i / 50) % 4] : "ab/c"[rand_r(&seed) % 4];
+		vals[i][len] = '\0';
+	}
+	char *yaml = gen_rules(4242u);
+	struct lt g, p;
+	lt_load_with(&g, yaml, 0, 1);
+	lt_load_with(&p, yaml, 1, 1);
+	int matched = 0;
+	for (int i = 0; i < 20000; i++) {
+		const char *fn = vals[rand_r(&seed) % NVAL], *pn = vals[rand_r(&seed) % 8];
+		struct fake_ev e;
+		struct matches mg, mp;
+		ev_basic(&e, i % 2 ? T_OPEN : T_EXECVE, pn, fn);
+		char rg[512];
+		snprintf(rg, sizeof(rg), "%s", eval_ev(g.rs, &e, &mg));
+		const char *rp = eval_ev(p.rs, &e, &mp);
+		if (strcmp(rg, rp))
+			fail_msg("fd.name=\"%s\": grouped %s, plain %s", fn, rg, rp);
+		matched += mp.n;
+	}
+	lt_free(&g);
+	lt_free(&p);
+	free(yaml);
+	print_message("%d matches over 20000 evaluations\n", matched);
+	assert_true(matched > 20000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grouped_equals_plain),
+		cmocka_unit_test(test_cached_values_equal_plain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

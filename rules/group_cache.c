@@ -1,0 +1,100 @@
+/* rules/group_cache.c: a field group's results kept by value, so a path or name seen before is not scanned again. */
+#include "rules/group_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Direct mapped: a value's hash picks one slot, a newer value evicts the
+ * older. Captures repeat a small set of values (the headers a compiler
+ * opens, the libraries every exec maps), which stay; a value seen once
+ * costs a hash and a copy. Keys are kept whole and compared, so a hash
+ * collision only costs a miss. Allocated on a group's first fill, never
+ * per event.
+ */
+#define GRP_CACHE_SLOTS 1024
+
+struct grp_cache_key {
+	uint64_t hash;
+	uint32_t len;      /* value length + 1; 0: empty slot */
+	char key[GRP_CACHE_KEY_MAX];
+};
+
+struct grp_cache {
+	uint32_t nwords, nslots;
+	struct grp_cache_key *keys;
+	uint64_t *words;   /* nslots * nwords */
+};
+
+/* Out of memory: a cache with no slot, which misses every time. */
+static struct grp_cache empty_cache;
+
+struct grp_cache *grp_cache_new(uint32_t nwords)
+{
+	struct grp_cache *c = calloc(1, sizeof(*c));
+	if (!c)
+		return &empty_cache;
+	c->keys = calloc(GRP_CACHE_SLOTS, sizeof(*c->keys));
+	c->words = calloc((size_t)GRP_CACHE_SLOTS * nwords, sizeof(*c->words));
+	if (!c->keys || !c->words) {
+		grp_cache_free(c);
+		return &empty_cache;
+	}
+	c->nwords = nwords;
+	c->nslots = GRP_CACHE_SLOTS;
+	return c;
+}
+
+void grp_cache_free(struct grp_cache *c)
+{
+	if (!c || c == &empty_cache)
+		return;
+	free(c->keys);
+	free(c->words);
+	free(c);
+}
+
+/* Eight bytes a step: cheaper than one automaton pass over the value. */
+static uint64_t value_hash(const char *s, size_t len)
+{
+	uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15ull, w;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s + i, len - i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+int grp_cache_get(const struct grp_cache *c, const char *s, size_t len, uint64_t *words, struct grp_cache_pos *pos)
+{
+	pos->slot = UINT32_MAX;
+	if (!c->nslots || len > GRP_CACHE_KEY_MAX)
+		return 0;
+	uint64_t h = value_hash(s, len);
+	uint32_t i = (uint32_t)(h >> 32) & (c->nslots - 1);
+	const struct grp_cache_key *k = &c->keys[i];
+	pos->slot = i;
+	pos->hash = h;
+	if (k->hash != h || k->len != len + 1 || memcmp(k->key, s, len))
+		return 0;
+	memcpy(words, c->words + (size_t)i * c->nwords, c->nwords * sizeof(*words));
+	return 1;
+}
+
+void grp_cache_put(struct grp_cache *c, const struct grp_cache_pos *pos, const char *s, size_t len,
+		   const uint64_t *words)
+{
+	uint32_t slot = pos->slot;
+	if (slot >= c->nslots || len > GRP_CACHE_KEY_MAX)
+		return;
+	struct grp_cache_key *k = &c->keys[slot];
+	k->hash = pos->hash;
+	k->len = (uint32_t)len + 1;
+	memcpy(k->key, s, len);
+	memcpy(c->words + (size_t)slot * c->nwords, words, c->nwords * sizeof(*words));
+}
