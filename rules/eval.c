@@ -86,18 +86,39 @@ static int fold(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
+/* Offset of byte b in h[from, end), or end. */
+static size_t next_byte(const char *h, size_t from, size_t end, int b)
+{
+	const char *q = memchr(h + from, b, end - from);
+	return q ? (size_t)(q - h) : end;
+}
+
+/* Candidates for the first byte by memchr, once per case (the two ASCII
+ * cases of a letter are the only bytes that fold to it): proc.env and
+ * proc.args are kilobytes long, and a folded compare at every offset cost
+ * more than the rest of an execve's rules. */
 static int icontains(const char *h, size_t hl, const char *n, size_t nl)
 {
 	if (nl == 0)
 		return 1;
-	for (size_t i = 0; i + nl <= hl; i++) {
-		size_t j = 0;
-		while (j < nl && fold((unsigned char)h[i + j]) == fold((unsigned char)n[j]))
+	if (hl < nl)
+		return 0;
+	int lo = fold((unsigned char)n[0]), up = lo >= 'a' && lo <= 'z' ? lo - 32 : lo;
+	size_t end = hl - nl + 1;
+	size_t ol = next_byte(h, 0, end, lo), ou = up == lo ? end : next_byte(h, 0, end, up);
+	for (;;) {
+		size_t c = ol < ou ? ol : ou, j = 1;
+		if (c == end)
+			return 0;
+		while (j < nl && fold((unsigned char)h[c + j]) == fold((unsigned char)n[j]))
 			j++;
 		if (j == nl)
 			return 1;
+		if (c == ol)
+			ol = next_byte(h, c + 1, end, lo);
+		else
+			ou = next_byte(h, c + 1, end, up);
 	}
-	return 0;
 }
 
 /* Subjects are mostly short paths and names: glibc's memmem prepares a

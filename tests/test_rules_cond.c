@@ -716,10 +716,63 @@ static void test_contains_search(void **state)
 	assert_int_equal(run("proc.cmdline contains a/bin", &e), 1);
 }
 
+static int fold_ref(char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* The folded compare at every offset, as icontains was before it searched
+ * first bytes with memchr. */
+static int icontains_ref(const char *h, const char *n)
+{
+	size_t hl = strlen(h), nl = strlen(n);
+	for (size_t i = 0; i + nl <= hl; i++) {
+		size_t j = 0;
+		while (j < nl && fold_ref(h[i + j]) == fold_ref(n[j]))
+			j++;
+		if (j == nl)
+			return 1;
+	}
+	return 0;
+}
+
+/* icontains against the reference on random subjects over a small alphabet
+ * (both cases of two letters and bytes that differ from a letter only in
+ * bit 5, '_' and DEL): matches at the start, the end, overlapping
+ * candidates, and subjects shorter than the needle. */
+static void test_icontains_random(void **state)
+{
+	(void)state;
+	static const char alpha[] = "aAbB_@`\x7f";
+	uint32_t seed = 12345;
+	char h[301], n[6], cond[64];
+	struct fake_ev e;
+	for (int it = 0; it < 3000; it++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t hl = (seed >> 8) % (it < 1500 ? 12 : 300), nl = 1 + (seed >> 20) % 4;
+		for (size_t i = 0; i < hl; i++) {
+			seed = seed * 1103515245u + 12345u;
+			h[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		h[hl] = 0;
+		for (size_t i = 0; i < nl; i++) {
+			seed = seed * 1103515245u + 12345u;
+			n[i] = "aAbB_@"[(seed >> 16) % 6];
+		}
+		n[nl] = 0;
+		ev_init(&e);
+		e.str[F_PROC_CMDLINE] = h;
+		snprintf(cond, sizeof(cond), "proc.cmdline icontains \"%s\"", n);
+		if (run(cond, &e) != icontains_ref(h, n))
+			fail_msg("'%s' icontains '%s': expected %d", h, n, icontains_ref(h, n));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_icontains_random),
 		cmocka_unit_test(test_parse_depth),
 		cmocka_unit_test(test_parse_accepts),
 		cmocka_unit_test(test_precedence),
