@@ -281,6 +281,33 @@ static void test_nonprintable_bytes_are_stripped(void **state)
 	assert_true(matches(f, "fd.name = /tmp/ab.txt"));
 }
 
+/* extract_val_str checks eight bytes a step: every byte value just inside
+ * and just outside the printable range, at every offset of strings around
+ * the word size, is stripped as the byte-by-byte rule strips it. */
+static void test_nonprintable_at_every_offset(void **state)
+{
+	(void)state;
+	static const unsigned char edge[] = {0x00, 0x01, 0x1f, 0x20, 0x21, 0x7e, 0x7f, 0x80, 0xa0, 0xff};
+	struct extract_ctx c;
+	extract_ctx_init(&c, NULL);
+	char s[40], want[41];
+	for (size_t len = 1; len <= sizeof(s); len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof(edge); k++) {
+				size_t n = 0;
+				for (size_t i = 0; i < len; i++) {
+					s[i] = i == at ? (char)edge[k] : (char)('a' + i % 26);
+					if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f)
+						want[n++] = s[i];
+				}
+				struct rule_value v;
+				assert_int_equal(extract_val_str(&c, &v, RF_STRING, s, len), 1);
+				if (v.len != n || memcmp(v.v.s, want, n))
+					fail_msg("length %zu, byte 0x%02x at %zu: got %u bytes", len, edge[k], at, v.len);
+			}
+	extract_ctx_fini(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +317,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_thread_is_placeholder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_procexit_reparents_children, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonprintable_bytes_are_stripped, setup, teardown),
+		cmocka_unit_test(test_nonprintable_at_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
