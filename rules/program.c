@@ -324,8 +324,11 @@ static int run(const struct rp_ctx *c, uint32_t i)
 	return r;
 }
 
-/* The rule's guard, then its root. */
-static inline int eval_entry(const struct rp_ctx *c, const struct rule_program *p, uint32_t k)
+/* The rule's guard, then its root. Inlined into the entry loop by force:
+ * most entries end at their guard, and as a call (gcc kept it one) the
+ * register saves cost as much as the guard (cachegrind: 530 instructions
+ * less per openat with the upstream rules). */
+static inline __attribute__((always_inline)) int eval_entry(const struct rp_ctx *c, const struct rule_program *p, uint32_t k)
 {
 	const struct rp_guard *g = &p->guard[k];
 	if (g->kind == RP_GROUP) {
