@@ -257,21 +257,26 @@ static inline int group_bit(const struct rp_ctx *c, const struct rp_op *o)
 }
 
 /* The answers that need no recursion are taken here, inlined in the AND/OR
- * loops; only a miss pays for the call. */
+ * loops: group bits, any memo already known this event (most macros'
+ * conditions are asked by several rules), checks; only an operator or a
+ * memo miss pays for the call. */
 static inline int kid(const struct rp_ctx *c, uint32_t i)
 {
 	const struct rp_op *o = &c->ops[i];
-	switch (o->kind) {
-	case RP_GROUP:
+	if (o->kind == RP_GROUP)
 		return group_bit(c, o);
-	case RP_REF: {
+	if (o->slot) {
 		uint8_t v = c->memo[o->slot - 1];
-		return v ? v - 1 : run(c, o->arg);
+		if (v)
+			return v - 1;
+		if (o->kind == RP_REF)
+			return run(c, o->arg);
 	}
-	case RP_CHECK:
-		if (!o->slot)
-			return cc_check_eval(o->u.chk, c->ex, c->ectx);
-		break;
+	if (o->kind == RP_CHECK) {
+		int r = cc_check_eval(o->u.chk, c->ex, c->ectx);
+		if (o->slot)
+			c->memo[o->slot - 1] = (uint8_t)(r + 1);
+		return r;
 	}
 	return run(c, i);
 }
