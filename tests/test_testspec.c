@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -92,7 +93,16 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Loads spec text (paths relative to the fixture directory), runs every case. */
+static int same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Loads spec text (paths relative to the fixture directory), runs every
+ * case; runs each again with one rules cache shared by all of them (as a
+ * worker of `saker-replay test` does) and checks that it gives the same
+ * result, output and differences: cases that change options, selections
+ * or files must not get another case's rules. */
 static void run_spec(struct fixture *f, const char *spec, struct regress_suite *s, struct regress_result **res)
 {
 	write_file(f, "spec.yaml", spec);
@@ -105,8 +115,20 @@ static void run_spec(struct fixture *f, const char *spec, struct regress_suite *
 	struct regress_cache *c = regress_cache_new();
 	regress_cache_fill(c, s, 2);
 	*res = calloc(s->n + 1, sizeof(**res));
-	for (size_t i = 0; i < s->n; i++)
+	struct regress_rules_cache *rules = regress_rules_cache_new();
+	assert_non_null(rules);
+	for (size_t i = 0; i < s->n; i++) {
 		regress_case_run(&s->cases[i], c, &(*res)[i]);
+		struct regress_result again;
+		regress_case_run_cached(&s->cases[i], c, rules, &again, NULL);
+		const struct regress_result *a = &(*res)[i];
+		if (again.status != a->status || !same_text(again.first, a->first) ||
+		    !same_text(again.details, a->details) || !same_text(again.output, a->output))
+			fail_msg("case '%s': with the rules cache: status %d '%s', without: %d '%s'", s->cases[i].name,
+				 again.status, again.first ? again.first : "", a->status, a->first ? a->first : "");
+		regress_result_free(&again);
+	}
+	regress_rules_cache_free(rules);
 	regress_cache_free(c);
 }
 
@@ -263,6 +285,66 @@ static void test_decode_once(void **state)
 	regress_suite_free(&s);
 }
 
+/* A rules file rewritten between two cases is loaded again, also when
+ * only its bytes changed: the cache keys on each file's size, time and
+ * CRC (a directory's on its entries'). */
+static void test_rules_cache_reloads_changed_files(void **state)
+{
+	struct fixture *f = *state;
+	char err[512];
+	write_file(f, "spec.yaml",
+		   "defaults: {rules: rules.yaml, capture: c.skr}\n"
+		   "cases:\n  - {name: before, expect: {rules: {shadow read: 1}}}\n"
+		   "  - {name: after, expect: {rules: {shadow read: 0, shadow opened: 1}}}\n");
+	struct regress_suite s = { 0 };
+	assert_int_equal(regress_suite_load(&s, in_dir(f, "spec.yaml"), err, sizeof(err)), 0);
+	struct regress_cache *c = regress_cache_new();
+	regress_cache_fill(c, &s, 1);
+	struct regress_rules_cache *rc = regress_rules_cache_new();
+	struct regress_result r;
+	regress_case_run_cached(&s.cases[0], c, rc, &r, NULL);
+	assert_int_equal(r.status, REGRESS_PASS);
+	regress_result_free(&r);
+	/* the same length, so only the inode or the time tells */
+	char *text = strdup(RULES);
+	memcpy(strstr(text, "shadow read"), "shadow opnd", 11);
+	write_file(f, "rules.yaml", text);
+	regress_case_run_cached(&s.cases[1], c, rc, &r, NULL);
+	/* "shadow opnd" does not match "shadow opened": the new file loaded */
+	assert_int_equal(r.status, REGRESS_FAIL);
+	assert_string_equal(r.first, "rule 'shadow opened': expected 1, got 0 (no such rule)");
+	regress_result_free(&r);
+	regress_case_run_cached(&s.cases[0], c, rc, &r, NULL);
+	assert_int_equal(r.status, REGRESS_FAIL);
+	assert_string_equal(r.first, "rule 'shadow read': expected 1, got 0 (no such rule)");
+	regress_result_free(&r);
+	write_file(f, "rules.yaml", RULES);
+	regress_case_run_cached(&s.cases[0], c, rc, &r, NULL);
+	assert_int_equal(r.status, REGRESS_PASS);
+	regress_result_free(&r);
+	regress_suite_free(&s);
+
+	/* a rules directory: a file in it rewritten */
+	assert_int_equal(mkdir(in_dir(f, "rd"), 0700), 0);
+	write_file(f, "rd/r.yaml", RULES);
+	write_file(f, "spec.yaml", "cases:\n  - {name: dir, rules: rd, capture: c.skr, expect: {rules: {shadow read: 1}}}\n");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(regress_suite_load(&s, in_dir(f, "spec.yaml"), err, sizeof(err)), 0);
+	regress_case_run_cached(&s.cases[0], c, rc, &r, NULL);
+	assert_int_equal(r.status, REGRESS_PASS);
+	regress_result_free(&r);
+	write_file(f, "rd/r.yaml", text);
+	regress_case_run_cached(&s.cases[0], c, rc, &r, NULL);
+	assert_int_equal(r.status, REGRESS_FAIL);
+	regress_result_free(&r);
+	unlink(in_dir(f, "rd/r.yaml"));
+	rmdir(in_dir(f, "rd"));
+	free(text);
+	regress_rules_cache_free(rc);
+	regress_cache_free(c);
+	regress_suite_free(&s);
+}
+
 static void test_junit(void **state)
 {
 	struct fixture *f = *state;
@@ -292,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expectations_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spec_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decode_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rules_cache_reloads_changed_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_junit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /* replay/regress/case.c: running one test case in-process (load, replay from the cache, compare expectations). */
-#include "replay/regress/regress.h"
+#include "replay/regress/regress_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -57,14 +57,6 @@ static int count_ok(const struct regress_count *c, uint64_t got)
 }
 
 /* ---- load ---------------------------------------------------------------- */
-
-struct load_result {
-	struct rule_loader *l;
-	struct rule_set *rs;
-	int ok;
-	const char *cli_error;    /* an option conflict Falco refuses before loading */
-	unsigned char *file_ok;   /* per rules file */
-};
 
 /* The case's options applied, as -o would, to an empty configuration. */
 static struct config *case_config(const struct regress_case *tc)
@@ -480,6 +472,12 @@ void regress_case_run(const struct regress_case *tc, const struct regress_cache 
 void regress_case_run_coverage(const struct regress_case *tc, const struct regress_cache *cache,
 			       struct regress_result *r, struct regress_coverage *cov)
 {
+	regress_case_run_cached(tc, cache, NULL, r, cov);
+}
+
+void regress_case_run_cached(const struct regress_case *tc, const struct regress_cache *cache,
+			     struct regress_rules_cache *rc, struct regress_result *r, struct regress_coverage *cov)
+{
 	memset(r, 0, sizeof(*r));
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -491,7 +489,6 @@ void regress_case_run_coverage(const struct regress_case *tc, const struct regre
 	struct diffs d = { 0 };
 	d.f = open_memstream(&d.buf, &d.len);
 	struct config *cfg = d.f ? case_config(tc) : NULL;
-	struct load_result lr;
 	if (!cfg) {
 		r->status = REGRESS_FAIL;
 		r->first = strdup("out of memory");
@@ -500,11 +497,27 @@ void regress_case_run_coverage(const struct regress_case *tc, const struct regre
 		free(d.buf);
 		return;
 	}
-	case_load(tc, cfg, &lr, &d);
-	check_load(tc, &lr, &d);
-	if (lr.ok && tc->captures.n)
-		case_replay(tc, cache, cfg, &lr, r, &d, cov);
-	else if (lr.ok && expects_events(&tc->expect))
+	struct load_result own;
+	char *key = rc ? regress_rules_key(tc) : NULL;
+	const struct load_result *lr = regress_rules_cache_get(rc, key);
+	if (lr) {
+		free(key);
+	} else {
+		case_load(tc, cfg, &own, &d);
+		/* a load that ran (loaded or refused with its diagnostics) is
+		 * what a later case with the same key gets; an option error or
+		 * an allocation failure is the case's own */
+		if (key && own.l && !d.n)
+			lr = regress_rules_cache_put(rc, key, &own);
+		else
+			free(key);
+		if (!lr)
+			lr = &own;
+	}
+	check_load(tc, lr, &d);
+	if (lr->ok && tc->captures.n)
+		case_replay(tc, cache, cfg, lr, r, &d, cov);
+	else if (lr->ok && expects_events(&tc->expect))
 		diff_add(&d, "the case expects alerts but names no capture");
 	fclose(d.f);
 	r->status = d.n ? REGRESS_FAIL : REGRESS_PASS;
@@ -513,9 +526,8 @@ void regress_case_run_coverage(const struct regress_case *tc, const struct regre
 		const char *nl = strchr(d.buf, '\n');
 		r->first = nl ? strndup(d.buf, (size_t)(nl - d.buf)) : strdup(d.buf);
 	}
-	rule_set_free(lr.rs);
-	rule_loader_free(lr.l);
-	free(lr.file_ok);
+	if (lr == &own)
+		load_result_free(&own);
 	config_free(cfg);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

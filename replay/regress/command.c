@@ -45,15 +45,19 @@ static void print_result(const struct regress_case *tc, const struct regress_res
 static void *worker(void *arg)
 {
 	struct run *w = arg;
+	/* this thread's loaded rule sets (NULL when out of memory: every case loads its own) */
+	struct regress_rules_cache *rc = regress_rules_cache_new();
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
 		while (w->next < w->s->n && !w->selected[w->next])
 			w->next++;
 		size_t i = w->next++;
 		pthread_mutex_unlock(&w->lock);
-		if (i >= w->s->n)
+		if (i >= w->s->n) {
+			regress_rules_cache_free(rc);
 			return NULL;
-		regress_case_run_coverage(&w->s->cases[i], w->cache, &w->res[i], w->cov);
+		}
+		regress_case_run_cached(&w->s->cases[i], w->cache, rc, &w->res[i], w->cov);
 		/* Lines come out in spec order whatever order cases finish in. */
 		pthread_mutex_lock(&w->lock);
 		w->done[i] = 1;

@@ -125,6 +125,17 @@ struct regress_coverage {
 /* regress_case_run, adding the case's coverage to cov (NULL: none). */
 void regress_case_run_coverage(const struct regress_case *tc, const struct regress_cache *cache,
 			       struct regress_result *r, struct regress_coverage *cov);
+/* Rule sets that earlier cases of one thread loaded (replay/regress/
+ * rules_cache.c), given to later cases that load the same rules files
+ * (unchanged on disk) with the same options and selections, instead of
+ * loading them again. One per thread. */
+struct regress_rules_cache;
+struct regress_rules_cache *regress_rules_cache_new(void);
+void regress_rules_cache_free(struct regress_rules_cache *c);
+/* regress_case_run_coverage, taking the rules from rc when they were
+ * loaded before (rc NULL: loads them). */
+void regress_case_run_cached(const struct regress_case *tc, const struct regress_cache *cache,
+			     struct regress_rules_cache *rc, struct regress_result *r, struct regress_coverage *cov);
 void regress_result_free(struct regress_result *r);
 
 /* JUnit XML report of a run. Returns 0 or -errno. */
