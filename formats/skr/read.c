@@ -463,6 +463,8 @@ void skr_reader_close(struct skr_reader *r)
 	skr_colmap_free(&r->colmap);
 	skr_buf_free(&r->cols);
 	free(r->tsv);
+	free(r->pre);
+	free(r->pre_par);
 	skr_buf_free(&r->key);
 	skr_buf_free(&r->ktmp);
 	free(r);

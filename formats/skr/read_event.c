@@ -44,6 +44,8 @@ int skr_read_load_chunk(struct skr_reader *r, uint64_t off, const struct batch *
 		r->end[i] = p;
 	}
 	r->left = r->nevents = bt->nevents;
+	r->pre_i = r->pre_n = 0;
+	r->pre_rc = 0;
 	r->chunk_off = off;
 	r->nlits = 0;
 	r->prev_tid = 0;
@@ -391,12 +393,112 @@ static int decode_event_v1(struct skr_reader *r, struct sk_event *ev)
 	return end_event(r);
 }
 
+/* Grows the walked-ahead arrays (a worker, once per chunk size). */
+static int grow_pre(struct skr_reader *r, uint32_t nev, size_t npar)
+{
+	if (nev > r->cap_pre) {
+		void *q = realloc(r->pre, (size_t)nev * sizeof(*r->pre));
+		if (!q)
+			return -ENOMEM;
+		r->pre = q;
+		r->cap_pre = nev;
+	}
+	if (npar > r->cap_pre_par) {
+		size_t cap = r->cap_pre_par ? r->cap_pre_par : 4096;
+		while (cap < npar)
+			cap *= 2;
+		void *q = realloc(r->pre_par, cap * sizeof(*r->pre_par));
+		if (!q)
+			return -ENOMEM;
+		r->pre_par = q;
+		r->cap_pre_par = cap;
+	}
+	return 0;
+}
+
+int skr_read_predecode(struct skr_reader *r)
+{
+	uint32_t n = r->left;
+	/* the chunk's bytes stay put while it is walked and handed out */
+	uintptr_t raw = (uintptr_t)r->raw.p, cols = (uintptr_t)r->cols.p;
+	size_t ncols = r->cols.cap;
+	if (grow_pre(r, n, (size_t)n * 4))
+		return -ENOMEM;
+	r->pre_num0 = r->num;
+	r->pre_rc = 0;
+	size_t np = 0;
+	uint32_t k = 0;
+	struct sk_event ev;
+	while (r->left) {
+		int rc = r->vmajor >= 2 ? decode_event(r, &ev) : decode_event_v1(r, &ev);
+		if (rc) {
+			r->pre_rc = rc;
+			break;
+		}
+		if (np + ev.nparams > r->cap_pre_par && grow_pre(r, n, np + ev.nparams)) {
+			r->pre_rc = skr_read_fail(r, -ENOMEM, "out of memory");
+			break;
+		}
+		struct skr_pre_event *e = &r->pre[k++];
+		e->ts = ev.ts;
+		e->tid = ev.tid;
+		e->flags = ev.flags;
+		e->type = ev.type;
+		e->cpu = ev.cpu;
+		e->p0 = (uint32_t)np;
+		e->np = ev.nparams;
+		for (uint32_t i = 0; i < ev.nparams; i++) {
+			uintptr_t v = (uintptr_t)ev.params[i].val;
+			struct skr_pre_param *q = &r->pre_par[np++];
+			q->off = v - cols < ncols ? SKR_PRE_COLS | (uint32_t)(v - cols) : (uint32_t)(v - raw);
+			q->len = ev.params[i].len;
+		}
+	}
+	r->pre_i = 0;
+	r->pre_n = k;
+	return 0;
+}
+
+/* The next walked-ahead event of chunk c. */
+static inline void take_pre(struct skr_reader *c, struct sk_event *ev)
+{
+	const struct skr_pre_event *e = &c->pre[c->pre_i];
+	const struct skr_pre_param *q = c->pre_par + e->p0;
+	const uint8_t *raw = c->raw.p, *cols = c->cols.p;
+	const uint32_t np = e->np;
+	ev->ts = e->ts;
+	ev->tid = e->tid;
+	ev->num = c->pre_num0 + c->pre_i++;
+	ev->type = e->type;
+	ev->cpu = e->cpu;
+	ev->flags = e->flags;
+	ev->nparams = np;
+	struct sk_param *out = ev->params;
+	for (uint32_t i = 0; i < np; i++) {
+		uint32_t off = q[i].off;
+		out[i].val = off & SKR_PRE_COLS ? cols + (off & ~SKR_PRE_COLS) : raw + off;
+		out[i].len = q[i].len;
+	}
+}
+
 int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 {
 	for (;;) {
 		if (r->status < 0)
 			return r->status;
 		struct skr_reader *c = r->chunk; /* r, or the pipeline slot holding the chunk */
+		if (c->pre_i < c->pre_n) {
+			take_pre(c, ev);
+			if (c->skip_active && ev->ts < c->skip_ts)
+				continue;
+			return 1;
+		}
+		if (c->pre_rc) {
+			/* the events before the bad one went out first, as when walked here */
+			int rc = c->pre_rc;
+			c->pre_rc = 0;
+			return skr_pipe_fail(r, c, rc);
+		}
 		if (c->left) {
 			int skip = c->skip_active;
 			int rc = r->vmajor >= 2 ? decode_event(c, ev) : decode_event_v1(c, ev);

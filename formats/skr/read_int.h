@@ -111,6 +111,16 @@ struct skr_reader {
 	uint32_t cap_tsv;
 	int skip_pending, skip_active;
 	uint64_t skip_ts;
+	/* A pipeline slot's chunk taken apart by its worker (read_pipe.c):
+	 * events pre[pre_i .. pre_n) still to be handed out, their parameters
+	 * in pre_par, then pre_rc (the error that stopped the walk, or 0).
+	 * pre_n is 0 on a reader that walks its chunk itself. */
+	struct skr_pre_event *pre;
+	struct skr_pre_param *pre_par;
+	uint32_t pre_i, pre_n, cap_pre;
+	size_t npre_par, cap_pre_par;
+	uint64_t pre_num0;
+	int pre_rc;
 
 	/* Frames decoded ahead on worker threads (read_pipe.c); NULL: none.
 	 * chunk is the reader whose chunk fields hold the current chunk: this
@@ -148,6 +158,25 @@ int skr_read_frame(struct skr_reader *r);
 int skr_read_packet_frame(struct skr_reader *r, uint64_t off, const uint8_t *b, size_t blen);
 /* read_event.c: decompresses the chunk z of batch bt and prepares its streams. */
 int skr_read_load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt, const uint8_t *z);
+/* An event of a chunk walked ahead; its parameters are pre_par[p0 ..
+ * p0 + np). A parameter is an offset into the chunk's raw bytes, or (top
+ * bit set) into its joined FIXED columns, and a length. */
+struct skr_pre_event {
+	uint64_t ts;
+	int64_t tid;
+	uint32_t flags;
+	uint16_t type, cpu;
+	uint32_t p0, np;
+};
+struct skr_pre_param {
+	uint32_t off, len;
+};
+#define SKR_PRE_COLS 0x80000000u
+/* read_event.c, on a pipeline worker: walks every event of the chunk just
+ * loaded into r->pre, so that the caller's thread only copies them out.
+ * Stops at the first bad event (r->pre_rc; r->err says it). 0, or -ENOMEM
+ * (nothing walked: the caller's thread walks the chunk as usual). */
+int skr_read_predecode(struct skr_reader *r);
 /* read_index.c: decompresses the key chunk at off (a seekable file's, read
  * with pread into r->ktmp) into r->key: the dictionary of a chunk reached by
  * seeking. Errors name user_off, the chunk that needs it. */

@@ -12,7 +12,10 @@
  * after the other and decode each into a slot of a small ring while the
  * caller's thread works through the slots strictly in input order: events,
  * metadata, packets and errors come out exactly where the sequential reader
- * gives them. Only the input and the chunk decoding move to the workers;
+ * gives them. Only the input and the chunk decoding (decompression,
+ * columns, and the walk over the events: read_event.c's
+ * skr_read_predecode, which leaves the caller's thread a copy per event
+ * and the error, if any, after the events before it) move to the workers;
  * metadata and packet frames are copied and applied by the caller's thread
  * (they change r->meta and call the packet sink, which the caller owns).
  *
@@ -20,7 +23,8 @@
  * fields, so read_event.c decodes a slot's chunk as it decodes its own.
  * Memory is bounded by the ring: at most nslots frames decoded ahead, their
  * buffers reused from frame to frame (nothing is allocated per frame once
- * they reached the capture's frame size).
+ * they reached the capture's frame size); a slot's walked events take 32
+ * bytes each and 8 per parameter.
  *
  * 2.2 chunks are decompressed with their key chunk as a dictionary. Each
  * worker keeps the last key chunk it decoded (decoding a chunk is lent the
@@ -215,6 +219,10 @@ static void decode_chunk(struct pipe_worker *w, struct pipe_slot *s)
 		rc = skr_read_key_from(d, s->koff, &s->kbt, s->kz.p, s->f.off);
 	if (!rc)
 		rc = skr_read_load_chunk(d, s->f.off, &s->f.bt, s->f.z);
+	/* the events too, so that the caller's thread only copies them out;
+	 * out of memory, it walks them itself */
+	if (!rc)
+		skr_read_predecode(d);
 	/* the key stays the worker's: its next chunk may need it */
 	w->key = d->key;
 	w->key_off = d->key_off;
