@@ -406,7 +406,7 @@ static int grow_pre(struct skr_reader *r, uint32_t nev, size_t npar)
 	if (npar > r->cap_pre_par) {
 		size_t cap = r->cap_pre_par ? r->cap_pre_par : 4096;
 		while (cap < npar)
-			cap *= 2;
+			cap += cap / 2;
 		void *q = realloc(r->pre_par, cap * sizeof(*r->pre_par));
 		if (!q)
 			return -ENOMEM;
@@ -422,7 +422,14 @@ int skr_read_predecode(struct skr_reader *r)
 	/* the chunk's bytes stay put while it is walked and handed out */
 	uintptr_t raw = (uintptr_t)r->raw.p, cols = (uintptr_t)r->cols.p;
 	size_t ncols = r->cols.cap;
-	if (grow_pre(r, n, (size_t)n * 4))
+	/* 2.x: the shapes give the exact parameter count; 1.0: a guess that grows */
+	size_t want = (size_t)n * 4;
+	if (r->vmajor >= 2) {
+		want = 0;
+		for (uint32_t id = 0; id < r->nshapes; id++)
+			want += (size_t)r->shape_count[id] * r->shapes[id].np;
+	}
+	if (grow_pre(r, n, want))
 		return -ENOMEM;
 	r->pre_num0 = r->num;
 	r->pre_rc = 0;
