@@ -795,12 +795,10 @@ static size_t make_header(uint8_t *out, uint16_t major)
 
 #define NS SKR_NSTREAMS
 
-/* A file with one chunk of the given streams (9 for version 2, 7 for 1). */
-static int read_handmade_v(uint16_t major, int ns, const uint8_t *const *streams,
-			   const size_t *lens, uint32_t nevents, char *err, size_t errlen,
-			   uint64_t *count, struct sk_event *last)
+/* A batch frame and its zstd frame holding the given streams. */
+static size_t put_chunk(uint8_t *out, int ns, const uint8_t *const *streams, const size_t *lens, uint32_t nevents,
+			uint64_t first_num)
 {
-	static uint8_t file[1 << 16];
 	uint8_t raw[4096], body[256];
 	size_t raw_len = 0;
 	for (int i = 0; i < ns; i++) {
@@ -814,16 +812,82 @@ static int read_handmade_v(uint16_t major, int ns, const uint8_t *const *streams
 	put32(body + 4, (uint32_t)raw_len);
 	put32(body + 8, (uint32_t)zlen);
 	put32(body + 12, (uint32_t)ns);
-	put64(body + 16, 1);
+	put64(body + 16, first_num);
 	put64(body + 24, 1000);
 	put64(body + 32, 0);
 	put64(body + 40, UINT64_MAX);
 	for (int i = 0; i < ns; i++)
 		put32(body + 48 + 4 * i, (uint32_t)lens[i]);
+	size_t n = saker_frame(out, "SKRB", body, 48 + 4 * (size_t)ns);
+	memcpy(out + n, z, zlen);
+	return n + zlen;
+}
+
+struct handmade_read {
+	int rc;
+	uint64_t count, last_num;
+	char err[512];
+};
+
+static void read_file_with(const char *path, unsigned threads, struct handmade_read *h)
+{
+	struct skr_reader *r = skr_reader_open_path(path, h->err, sizeof(h->err));
+	assert_non_null(r);
+	assert_int_equal(skr_reader_set_decode_threads(r, threads), 0);
+	struct sk_event ev;
+	h->count = h->last_num = 0;
+	while ((h->rc = skr_reader_next(r, &ev)) == 1) {
+		h->count++;
+		h->last_num = ev.num;
+	}
+	snprintf(h->err, sizeof(h->err), "%s", skr_reader_error(r));
+	skr_reader_close(r);
+}
+
+/* The chunk behind a good one: the reader decodes the first chunk at open,
+ * so only a later one reaches a decode worker, which walks its events ahead
+ * of the caller (skr_read_predecode). Read sequentially and with a worker,
+ * the events before a bad one and the error must be the same. */
+static void compare_in_worker(const uint8_t *const *streams, const size_t *lens, uint32_t nevents)
+{
+	static uint8_t file[1 << 16];
+	static const uint8_t shape[] = {0}, def[] = {5, 1, 2}, tid[] = {6}, zero[] = {0}, hi[] = {'h', 'i'};
+	const uint8_t *good[NS];
+	size_t gl[NS] = {0};
+	for (int i = 0; i < NS; i++)
+		good[i] = zero;
+	good[SKR_S_SHAPE] = shape, gl[SKR_S_SHAPE] = 1;
+	good[SKR_S_SHAPEDEF] = def, gl[SKR_S_SHAPEDEF] = 3;
+	good[SKR_S_TID] = tid, gl[SKR_S_TID] = 1;
+	gl[SKR_S_TS] = gl[SKR_S_CPU] = gl[SKR_S_FLAGS] = 1;
+	good[SKR_S_FIXED] = hi, gl[SKR_S_FIXED] = 2;
+	size_t n = make_header(file, SKR_VERSION_MAJOR);
+	n += put_chunk(file + n, NS, good, gl, 1, 1);
+	n += put_chunk(file + n, NS, streams, lens, nevents, 2);
+	char path[256];
+	tmp_path(path, sizeof(path), "hand2.skr");
+	assert_int_equal(test_write_file(path, file, n), 0);
+	struct handmade_read seq, par;
+	read_file_with(path, 0, &seq);
+	read_file_with(path, 1, &par);
+	if (seq.rc != par.rc || seq.count != par.count || seq.last_num != par.last_num || strcmp(seq.err, par.err))
+		fail_msg("sequential %d, %llu events (last %llu) '%s'; with a worker %d, %llu events (last %llu) '%s'",
+			 seq.rc, (unsigned long long)seq.count, (unsigned long long)seq.last_num, seq.err, par.rc,
+			 (unsigned long long)par.count, (unsigned long long)par.last_num, par.err);
+}
+
+/* A file with one chunk of the given streams (9 for version 2, 7 for 1);
+ * version 2 chunks are also read behind a good chunk, sequentially and with
+ * a decode worker, which must agree. */
+static int read_handmade_v(uint16_t major, int ns, const uint8_t *const *streams,
+			   const size_t *lens, uint32_t nevents, char *err, size_t errlen,
+			   uint64_t *count, struct sk_event *last)
+{
+	static uint8_t file[1 << 16];
+	if (major == SKR_VERSION_MAJOR && ns == NS)
+		compare_in_worker(streams, lens, nevents);
 	size_t n = make_header(file, major);
-	n += saker_frame(file + n, "SKRB", body, 48 + 4 * (size_t)ns);
-	memcpy(file + n, z, zlen);
-	n += zlen;
+	n += put_chunk(file + n, ns, streams, lens, nevents, 1);
 	char path[256];
 	tmp_path(path, sizeof(path), "hand.skr");
 	assert_int_equal(test_write_file(path, file, n), 0);
