@@ -34,93 +34,141 @@ static uint32_t push(struct builder *b)
 	return (uint32_t)p->nops++;
 }
 
-static void emit(struct builder *b, const struct cc_node *n)
+/* A test or an end: a new op going to t when true, f when false. */
+static uint32_t op_new(struct builder *b, uint8_t kind, uint32_t t, uint32_t f)
 {
 	uint32_t i = b->oom ? UINT32_MAX : push(b);
 	if (i == UINT32_MAX)
-		return;
+		return RP_OP_REJECT;
 	struct rp_op *o = &b->p->ops[i];
-	o->end = i + 1;
-	/* the tree walk asks a group before the memo: so does the program */
-	if (n->grp && b->use_groups) {
-		o->kind = RP_GROUP;
-		o->slot = n->grp - 1;
-		o->arg = n->gbit;
-		return;
-	}
-	if (n->memo) {
-		uint32_t g = n->memo - 1;
-		if (b->stamp[g] != b->cur) {
-			b->stamp[g] = b->cur;
-			b->local[g] = ++b->nlocal;
-			b->body[g] = UINT32_MAX;
-		}
-		o->slot = b->local[g];
-		if (b->body[g] != UINT32_MAX) {
-			o->kind = RP_REF;
-			o->arg = b->body[g];
-			return;
-		}
-		b->body[g] = i;
-	}
+	o->kind = kind;
+	o->t = t;
+	o->f = f;
+	return i;
+}
+
+static uint32_t compile(struct builder *b, const struct cc_node *n, uint32_t t, uint32_t f);
+
+/* n without its memo: operators become successors. Built back to front, so
+ * that every test knows the ops that follow it. */
+static uint32_t compile_plain(struct builder *b, const struct cc_node *n, uint32_t t, uint32_t f)
+{
+	uint32_t e, i;
 	switch (n->kind) {
 	case CC_AND:
+		e = t; /* an AND of nothing is true */
+		for (uint32_t k = n->nkids; k-- > 0;)
+			e = compile(b, n->kids[k], e, f);
+		return e;
 	case CC_OR:
+		e = f; /* an OR of nothing is false */
+		for (uint32_t k = n->nkids; k-- > 0;)
+			e = compile(b, n->kids[k], t, e);
+		return e;
 	case CC_NOT:
-		o->kind = n->kind == CC_AND ? RP_AND : n->kind == CC_OR ? RP_OR : RP_NOT;
-		for (uint32_t k = 0; k < n->nkids; k++)
-			emit(b, n->kids[k]);
-		/* emit may have moved the array */
-		b->p->ops[i].end = (uint32_t)b->p->nops;
-		return;
+		return n->nkids ? compile(b, n->kids[0], f, t) : f;
 	case CC_CHECK:
-		o->kind = RP_CHECK;
-		o->u.chk = n->chk;
-		return;
+		i = op_new(b, RP_CHECK, t, f);
+		if (!b->oom)
+			b->p->ops[i].u.chk = n->chk;
+		return i;
 	case CC_EVTTYPE:
-		o->kind = RP_EVTTYPE;
-		o->negate = n->negate;
-		o->nbits = n->nbits;
-		o->u.bitmap = n->bitmap;
-		return;
+		i = op_new(b, RP_EVTTYPE, t, f);
+		if (!b->oom) {
+			b->p->ops[i].negate = n->negate;
+			b->p->ops[i].nbits = n->nbits;
+			b->p->ops[i].u.bitmap = n->bitmap;
+		}
+		return i;
 	default:
-		o->kind = RP_FALSE;
+		return f; /* a node kind the walk does not know: false, as in eval_node */
 	}
 }
 
-/* The leftmost conjunct of the root at op i (through nested ANDs) when
- * it answers without evaluation most of the time: a group bit or a memo
- * slot. The root evaluates it first anyway, so asking it first changes
- * nothing. */
-static struct rp_guard guard_of(const struct rule_program *p, uint32_t i)
+/* Memo slot g's per-type slot, and its body laid out on first use. */
+static uint32_t memo_body(struct builder *b, const struct cc_node *n, uint32_t g)
 {
-	struct rp_guard g = {0};
+	if (b->stamp[g] != b->cur) {
+		b->stamp[g] = b->cur;
+		b->local[g] = ++b->nlocal;
+		b->body[g] = UINT32_MAX;
+	}
+	if (b->body[g] == UINT32_MAX) {
+		uint32_t slot = b->local[g];
+		uint32_t rt = op_new(b, RP_RET, 0, 0), rf = op_new(b, RP_RET, 0, 0);
+		if (!b->oom) {
+			b->p->ops[rt].slot = b->p->ops[rf].slot = slot;
+			b->p->ops[rt].arg = 1;
+		}
+		/* set before the body: a subtree never contains itself */
+		b->body[g] = compile_plain(b, n, rt, rf);
+	}
+	return b->body[g];
+}
+
+static uint32_t compile(struct builder *b, const struct cc_node *n, uint32_t t, uint32_t f)
+{
+	/* the tree walk asks a group before the memo: so does the program */
+	if (n->grp && b->use_groups) {
+		uint32_t i = op_new(b, RP_GROUP, t, f);
+		if (!b->oom) {
+			b->p->ops[i].slot = n->grp - 1;
+			b->p->ops[i].arg = n->gbit;
+		}
+		return i;
+	}
+	if (!n->memo)
+		return compile_plain(b, n, t, f);
+	uint32_t g = n->memo - 1, body = memo_body(b, n, g), i;
+	if (n->kind == CC_CHECK) {
+		/* tested in place: the byte, else the check (the body serves guards) */
+		i = op_new(b, RP_CHECK, t, f);
+		if (!b->oom) {
+			b->p->ops[i].u.chk = n->chk;
+			b->p->ops[i].slot = b->local[g];
+		}
+		return i;
+	}
+	i = op_new(b, RP_MEMO, t, f);
+	if (!b->oom) {
+		b->p->ops[i].slot = b->local[g];
+		b->p->ops[i].arg = body;
+	}
+	return i;
+}
+
+/* The leftmost conjunct of root n (through nested ANDs) when it answers
+ * without evaluation most of the time: a group bit or a memo slot. The
+ * root evaluates it first anyway, so asking it first changes nothing. */
+static struct rp_guard guard_of(struct builder *b, const struct cc_node *n)
+{
 	for (;;) {
-		const struct rp_op *o = &p->ops[i];
-		if (o->kind == RP_GROUP)
-			return (struct rp_guard){.kind = RP_GROUP, .slot = o->slot, .op = o->arg};
-		if (o->slot)
-			return (struct rp_guard){.kind = RP_REF, .slot = o->slot, .op = o->kind == RP_REF ? o->arg : i};
-		if (o->kind != RP_AND || o->end == i + 1)
-			return g;
-		i++;
+		if (n->grp && b->use_groups)
+			return (struct rp_guard){.kind = RP_GROUP, .slot = n->grp - 1, .op = n->gbit};
+		if (n->memo) {
+			uint32_t g = n->memo - 1;
+			return (struct rp_guard){.kind = RP_MEMO, .slot = b->local[g], .op = b->body[g]};
+		}
+		if (n->kind != CC_AND || n->nkids == 0)
+			return (struct rp_guard){0};
+		n = n->kids[0];
 	}
 }
 
 /* The root AND's conjuncts after the first that are memoised or grouped. */
-static int known_of(struct rule_program *p, uint32_t i, struct rp_guard *g)
+static int known_of(struct builder *b, const struct cc_node *n, struct rp_guard *g)
 {
-	const struct rp_op *o = &p->ops[i];
+	struct rule_program *p = b->p;
 	g->x0 = (uint32_t)p->nknown;
-	if (o->kind != RP_AND || o->slot || o->end == i + 1)
+	if (n->kind != CC_AND || n->memo || (n->grp && b->use_groups) || n->nkids == 0)
 		return 0;
-	for (uint32_t j = p->ops[i + 1].end; j < o->end && g->nknown < RP_MAX_KNOWN; j = p->ops[j].end) {
-		const struct rp_op *q = &p->ops[j];
+	for (uint32_t j = 1; j < n->nkids && g->nknown < RP_MAX_KNOWN; j++) {
+		const struct cc_node *q = n->kids[j];
 		struct rp_known x;
-		if (q->kind == RP_GROUP)
-			x = (struct rp_known){q->slot, q->arg};
-		else if (q->slot)
-			x = (struct rp_known){q->slot, UINT32_MAX};
+		if (q->grp && b->use_groups)
+			x = (struct rp_known){q->grp - 1, q->gbit};
+		else if (q->memo)
+			x = (struct rp_known){b->local[q->memo - 1], UINT32_MAX};
 		else
 			continue;
 		if (p->nknown == p->capknown) {
@@ -143,6 +191,7 @@ void rule_program_free(struct rule_program *p)
 		return;
 	free(p->ops);
 	free(p->entry);
+	free(p->type_op0);
 	free(p->guard);
 	free(p->known);
 	free(p->nslots);
@@ -192,24 +241,28 @@ struct rule_program *rule_program_build(const struct cc_node *const *roots, cons
 	if (use_groups && !(p->groups = calloc(ntypes ? ntypes : 1, sizeof(*p->groups))))
 		b.oom = 1;
 	p->entry = calloc(nent ? nent : 1, sizeof(*p->entry));
+	p->type_op0 = calloc((size_t)ntypes + 1, sizeof(*p->type_op0));
 	p->guard = calloc(nent ? nent : 1, sizeof(*p->guard));
 	p->nslots = calloc(ntypes ? ntypes : 1, sizeof(*p->nslots));
 	b.local = calloc(nglobal ? nglobal : 1, sizeof(*b.local));
 	b.body = calloc(nglobal ? nglobal : 1, sizeof(*b.body));
 	b.stamp = calloc(nglobal ? nglobal : 1, sizeof(*b.stamp));
-	if (!p->entry || !p->guard || !p->nslots || !b.local || !b.body || !b.stamp)
+	if (!p->entry || !p->type_op0 || !p->guard || !p->nslots || !b.local || !b.body || !b.stamp)
 		b.oom = 1;
+	/* the two ends every rule goes to */
+	op_new(&b, RP_REJECT, RP_OP_REJECT, RP_OP_REJECT);
+	op_new(&b, RP_ACCEPT, RP_OP_ACCEPT, RP_OP_ACCEPT);
 	for (uint16_t t = 0; t < ntypes && !b.oom; t++) {
 		b.cur = (uint32_t)t + 1;
 		b.nlocal = 0;
+		p->type_op0[t] = (uint32_t)p->nops;
 		if (use_groups)
 			group_type(&b, roots, off[t], off[t + 1], t);
 		for (uint32_t k = off[t]; k < off[t + 1] && !b.oom; k++) {
-			p->entry[k] = (uint32_t)p->nops;
-			emit(&b, roots[k]);
+			p->entry[k] = compile(&b, roots[k], RP_OP_ACCEPT, RP_OP_REJECT);
 			if (!b.oom) {
-				p->guard[k] = guard_of(p, p->entry[k]);
-				if (known_of(p, p->entry[k], &p->guard[k]) < 0)
+				p->guard[k] = guard_of(&b, roots[k]);
+				if (known_of(&b, roots[k], &p->guard[k]) < 0)
 					b.oom = 1;
 			}
 		}
@@ -220,6 +273,8 @@ struct rule_program *rule_program_build(const struct cc_node *const *roots, cons
 		if (b.nlocal > p->maxslots)
 			p->maxslots = b.nlocal;
 	}
+	if (!b.oom)
+		p->type_op0[ntypes] = (uint32_t)p->nops;
 	free(b.local);
 	free(b.body);
 	free(b.stamp);
@@ -246,101 +301,71 @@ struct rp_ctx {
 	uint16_t t;
 };
 
-static int run(const struct rp_ctx *c, uint32_t i);
-
-static inline int group_bit(const struct rp_ctx *c, const struct rp_op *o)
+static inline int group_bit(const struct rp_ctx *c, uint32_t g, uint32_t bit)
 {
 	struct cond_memo *gm = c->gm;
-	if (gm->ggen[o->slot] != gm->gen)
-		rule_group_fill(gm->groups, o->slot, c->ex, c->ectx, gm);
-	return (int)((gm->gwords[o->arg >> 6] >> (o->arg & 63)) & 1);
+	if (gm->ggen[g] != gm->gen)
+		rule_group_fill(gm->groups, g, c->ex, c->ectx, gm);
+	return (int)((gm->gwords[bit >> 6] >> (bit & 63)) & 1);
 }
 
-/* The answers that need no recursion are taken here, inlined in the AND/OR
- * loops: group bits, any memo already known this event (most macros'
- * conditions are asked by several rules), checks; only an operator or a
- * memo miss pays for the call. */
-static inline int kid(const struct rp_ctx *c, uint32_t i)
-{
-	const struct rp_op *o = &c->ops[i];
-	if (o->kind == RP_GROUP)
-		return group_bit(c, o);
-	if (o->slot) {
-		uint8_t v = c->memo[o->slot - 1];
-		if (v)
-			return v - 1;
-		if (o->kind == RP_REF)
-			return run(c, o->arg);
-	}
-	if (o->kind == RP_CHECK) {
-		int r = cc_check_eval(o->u.chk, c->ex, c->ectx);
-		if (o->slot)
-			c->memo[o->slot - 1] = (uint8_t)(r + 1);
-		return r;
-	}
-	return run(c, i);
-}
-
+/* Runs from op i to a rule's end (its result) or a body's RET (which
+ * stores the body's result in its memo byte). */
 static int run(const struct rp_ctx *c, uint32_t i)
 {
-	const struct rp_op *o = &c->ops[i];
-	if (o->kind == RP_GROUP)
-		return group_bit(c, o);
-	if (o->slot) {
-		uint8_t v = c->memo[o->slot - 1];
-		if (v)
-			return v - 1;
-		if (o->kind == RP_REF)
-			return run(c, o->arg);
-	}
-	int r;
-	switch (o->kind) {
-	case RP_AND:
-		r = 1;
-		for (uint32_t j = i + 1; j < o->end; j = c->ops[j].end)
-			if (!kid(c, j)) {
-				r = 0;
-				break;
+	const struct rp_op *ops = c->ops;
+	for (;;) {
+		const struct rp_op *o = &ops[i];
+		int r;
+		switch (o->kind) {
+		case RP_GROUP:
+			r = group_bit(c, o->slot, o->arg);
+			break;
+		case RP_MEMO: {
+			uint8_t v = c->memo[o->slot - 1];
+			r = v ? v - 1 : run(c, o->arg);
+			break;
+		}
+		case RP_CHECK:
+			if (o->slot) {
+				uint8_t v = c->memo[o->slot - 1];
+				if (v) {
+					r = v - 1;
+					break;
+				}
+				r = cc_check_eval(o->u.chk, c->ex, c->ectx);
+				c->memo[o->slot - 1] = (uint8_t)(r + 1);
+			} else {
+				r = cc_check_eval(o->u.chk, c->ex, c->ectx);
 			}
-		break;
-	case RP_OR:
-		r = 0;
-		for (uint32_t j = i + 1; j < o->end; j = c->ops[j].end)
-			if (kid(c, j)) {
-				r = 1;
-				break;
-			}
-		break;
-	case RP_NOT:
-		r = o->end > i + 1 && !kid(c, i + 1);
-		break;
-	case RP_CHECK:
-		r = cc_check_eval(o->u.chk, c->ex, c->ectx);
-		break;
-	case RP_EVTTYPE:
-		r = c->t < o->nbits && o->u.bitmap[c->t];
-		r = o->negate ? !r : r;
-		break;
-	default:
-		r = 0;
+			break;
+		case RP_EVTTYPE:
+			r = c->t < o->nbits && o->u.bitmap[c->t];
+			r = o->negate ? !r : r;
+			break;
+		case RP_RET:
+			c->memo[o->slot - 1] = (uint8_t)(o->arg + 1);
+			return (int)o->arg;
+		case RP_ACCEPT:
+			return 1;
+		default:
+			return 0;
+		}
+		i = r ? o->t : o->f;
 	}
-	if (o->slot)
-		c->memo[o->slot - 1] = (uint8_t)(r + 1);
-	return r;
 }
 
 /* The rule's guard, then its root. Inlined into the entry loop by force:
  * most entries end at their guard, and as a call (gcc kept it one) the
- * register saves cost as much as the guard (cachegrind: 530 instructions
- * less per openat with the upstream rules). */
-static inline __attribute__((always_inline)) int eval_entry(const struct rp_ctx *c, const struct rule_program *p, uint32_t k)
+ * register saves cost as much as the guard. */
+static inline __attribute__((always_inline)) int eval_entry(const struct rp_ctx *c, const struct rule_program *p,
+							    uint32_t k)
 {
 	const struct rp_guard *g = &p->guard[k];
 	if (g->kind == RP_GROUP) {
-		struct rp_op o = {.slot = g->slot, .arg = g->op};
-		if (!group_bit(c, &o))
+		if (!group_bit(c, g->slot, g->op))
 			return 0;
-	} else if (g->kind == RP_REF) {
+	} else if (g->kind == RP_MEMO) {
 		uint8_t v = c->memo[g->slot - 1];
 		if (v == 1 || (!v && !run(c, g->op)))
 			return 0;

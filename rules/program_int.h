@@ -10,37 +10,43 @@
 
 /*
  * The tree walk of rules/eval.c chases pointers through nodes allocated one
- * by one, and between two events the decoder and the state evict them: on
- * the upstream rules most of its time was cache misses on the next kid. A
- * program holds, for each event type, every candidate rule's folded
- * condition in pre-order in one contiguous array (an operator's kids follow
- * it; `end` is the index after its subtree). A subtree shared between rules
- * (a memo slot) is laid out once per type; its other occurrences are
- * references to it. Its result is kept for the event in a byte per slot
+ * by one and recurses at every operator. A program holds, for each event
+ * type, every candidate rule's folded condition as jump code in one
+ * contiguous array: each test (a grouped check's bit, a check, an event
+ * type set, a memoised subtree) names the op to go to when it is true and
+ * when it is false, and a rule ends at ACCEPT or REJECT, so an AND, an OR
+ * or a NOT costs nothing at run time but the choice of successor. A
+ * subtree shared between rules (a memo slot) is laid out once per type as a
+ * body ending in two RET ops that store its result, in a byte per slot
  * numbered per type (0 unknown, 1 false, 2 true), cleared when the event
- * starts. A rule's guard (the leftmost memoised or grouped conjunct of
- * its root) is kept in a dense array beside the others of its type, so
- * the many rules whose leading macro is false this event are skipped
- * without loading their code. Evaluation order, short-circuits and grouped checks are those of
+ * starts; its uses are MEMO ops that take the byte or run the body (the
+ * only recursion). A memoised check is tested in place. A rule's guard
+ * (the leftmost memoised or grouped conjunct of its root) is kept in a
+ * dense array beside the others of its type, so the many rules whose
+ * leading macro is false this event are skipped without loading their
+ * code. Evaluation order, short-circuits and grouped checks are those of
  * the tree walk, so results are the same.
  */
 
 enum rp_kind {
-	RP_FALSE = 0,     /* a node kind the walk does not know: false, as in eval_node */
-	RP_AND, RP_OR, RP_NOT,
-	RP_CHECK,         /* chk */
+	RP_REJECT = 0,    /* a rule's end: no match (ops[RP_OP_REJECT]) */
+	RP_ACCEPT,        /* a rule's end: match (ops[RP_OP_ACCEPT]) */
+	RP_RET,           /* a memoised body's end: its result `arg` (0/1) */
+	RP_CHECK,         /* chk; slot: a memoised check */
 	RP_EVTTYPE,       /* bitmap, nbits, negate */
 	RP_GROUP,         /* a grouped check: group `slot`, result bit `arg` */
-	RP_REF,           /* the shared subtree at op `arg`, memoised in `slot` */
+	RP_MEMO,          /* memo `slot`, else the body at op `arg` */
 };
+#define RP_OP_REJECT 0u
+#define RP_OP_ACCEPT 1u
 
 struct rp_op {
 	uint8_t kind;
 	uint8_t negate;
 	uint16_t nbits;
 	uint32_t slot;    /* 1-based per-type memo slot (0 none); RP_GROUP: the group */
-	uint32_t end;     /* index after this op's subtree */
-	uint32_t arg;     /* RP_GROUP: result bit; RP_REF: target op */
+	uint32_t t, f;    /* the next op when the test is true, false */
+	uint32_t arg;     /* RP_GROUP: result bit; RP_MEMO: body; RP_RET: result */
 	union {
 		const struct cc_check *chk;
 		const uint8_t *bitmap;
@@ -48,8 +54,8 @@ struct rp_op {
 };
 
 /* A rule's first necessary condition, answered before its root is
- * touched: kind RP_GROUP (group `slot`, bit `op`), or a memoised op
- * (`slot`, laid out at `op`); RP_FALSE: none. */
+ * touched: kind RP_GROUP (group `slot`, bit `op`), or RP_MEMO (memo
+ * `slot`, its body at `op`); RP_REJECT: none. */
 struct rp_guard {
 	uint8_t kind;
 	uint8_t nknown;   /* the root's other conjuncts in known[x0 ..] */
@@ -79,7 +85,8 @@ struct rule_program {
 	struct rule_groups **groups;
 	struct cond_memo gm;
 	uint16_t ntypes;
-	uint32_t *entry;      /* per index entry: the op of its root */
+	uint32_t *entry;      /* per index entry: the first op of its root */
+	uint32_t *type_op0;   /* per event type + 1: its ops are [type_op0[t], type_op0[t + 1]) */
 	struct rp_guard *guard; /* per index entry, next to each other: a miss costs no root */
 	struct rp_known *known;
 	size_t nknown, capknown;

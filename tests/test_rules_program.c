@@ -1,4 +1,4 @@
-/* tests/test_rules_program.c: flat per-type programs (rules/program.c): their layout, memoised shared subtrees, and the same matches as the tree walk on random rules sharing macros. */
+/* tests/test_rules_program.c: per-type jump-coded programs (rules/program.c): their layout, memoised shared subtrees, and the same matches as the tree walk on random rules sharing macros. */
 #include "tests/helpers/rules_load_util.h"
 
 #include <stdio.h>
@@ -52,25 +52,50 @@ static void test_layout(void **state)
 	uint32_t off[] = {0, 3, 5, 5, 5};
 	struct rule_program *p = rule_program_build(roots, off, 4, 1, 1);
 	assert_non_null(p);
-	/* r1: AND, OR, a, b, NOT, a; r2: AND, REF; r3: NOT, REF */
-	assert_int_equal(p->nops, 10 + 6);
+	/* ops 0, 1: REJECT, ACCEPT. Type 0, built back to front: r1's "not a"
+	 * (2), the shared body's RETs (3, 4) and tests b (5), a (6), r1's MEMO
+	 * (7, its entry); r2: a MEMO (8); r3: a MEMO with swapped ends (9). */
 	const struct rp_op *o = p->ops;
-	assert_int_equal(o[0].kind, RP_AND);
-	assert_int_equal(o[0].end, 6);
-	assert_int_equal(o[1].kind, RP_OR);
-	assert_int_equal(o[1].slot, 1);
-	assert_int_equal(o[1].end, 4);
-	assert_int_equal(o[4].kind, RP_NOT);
-	assert_int_equal(o[4].end, 6);
-	assert_int_equal(o[7].kind, RP_REF);
-	assert_int_equal(o[7].arg, 1);
-	assert_int_equal(o[9].kind, RP_REF);
-	assert_int_equal(o[9].arg, 1);
-	/* type 1 lays the shared subtree out again, in r2 */
-	assert_int_equal(p->entry[3], 10);
-	assert_int_equal(o[11].kind, RP_OR);
-	assert_int_equal(o[14].kind, RP_NOT);
-	assert_int_equal(o[15].arg, 11);
+	assert_int_equal(p->nops, 16);
+	assert_int_equal(o[0].kind, RP_REJECT);
+	assert_int_equal(o[1].kind, RP_ACCEPT);
+	assert_int_equal(p->type_op0[0], 2);
+	assert_int_equal(o[2].kind, RP_EVTTYPE);
+	assert_ptr_equal(o[2].u.bitmap, bits_a);
+	assert_int_equal(o[2].t, RP_OP_REJECT);
+	assert_int_equal(o[2].f, RP_OP_ACCEPT);
+	assert_int_equal(o[3].kind, RP_RET);
+	assert_int_equal(o[3].arg, 1);
+	assert_int_equal(o[4].kind, RP_RET);
+	assert_int_equal(o[4].arg, 0);
+	assert_int_equal(o[5].t, 3);
+	assert_int_equal(o[5].f, 4);
+	assert_int_equal(o[6].t, 3); /* a true: the OR is true */
+	assert_int_equal(o[6].f, 5); /* else b */
+	assert_int_equal(p->entry[0], 7);
+	assert_int_equal(o[7].kind, RP_MEMO);
+	assert_int_equal(o[7].slot, 1);
+	assert_int_equal(o[7].arg, 6);
+	assert_int_equal(o[7].t, 2);
+	assert_int_equal(o[7].f, RP_OP_REJECT);
+	assert_int_equal(p->entry[1], 8);
+	assert_int_equal(o[8].arg, 6);
+	assert_int_equal(o[8].t, RP_OP_ACCEPT);
+	assert_int_equal(p->entry[2], 9);
+	assert_int_equal(o[9].t, RP_OP_REJECT);
+	assert_int_equal(o[9].f, RP_OP_ACCEPT);
+	/* the guards: r1 and r2 start with the shared macro, r3 has none */
+	assert_int_equal(p->guard[0].kind, RP_MEMO);
+	assert_int_equal(p->guard[0].op, 6);
+	assert_int_equal(p->guard[1].kind, RP_MEMO);
+	assert_int_equal(p->guard[2].kind, RP_REJECT);
+	/* type 1 lays the shared body out again */
+	assert_int_equal(p->type_op0[1], 10);
+	assert_int_equal(p->entry[3], 14);
+	assert_int_equal(o[14].arg, 13);
+	assert_int_equal(o[15].arg, 13);
+	assert_int_equal(p->type_op0[2], 16);
+	assert_int_equal(p->type_op0[4], 16);
 	assert_int_equal(p->nslots[0], 1);
 	assert_int_equal(p->nslots[1], 1);
 	assert_int_equal(p->nslots[2], 0);
@@ -301,11 +326,11 @@ static void test_groups_per_type(void **state)
 	assert_null(p->groups[T_OPENAT]);
 	/* open: five grouped proc.name checks, fd.name = x alone; execve: four
 	 * grouped fd.name checks, proc.name = a alone */
-	uint32_t mid = p->entry[3];
-	assert_int_equal(count_kind(p, 0, mid, RP_GROUP), 5);
-	assert_int_equal(count_kind(p, 0, mid, RP_CHECK), 1);
-	assert_int_equal(count_kind(p, mid, (uint32_t)p->nops, RP_GROUP), 4);
-	assert_int_equal(count_kind(p, mid, (uint32_t)p->nops, RP_CHECK), 1);
+	const uint32_t *t0 = p->type_op0;
+	assert_int_equal(count_kind(p, t0[T_OPEN], t0[T_OPEN + 1], RP_GROUP), 5);
+	assert_int_equal(count_kind(p, t0[T_OPEN], t0[T_OPEN + 1], RP_CHECK), 1);
+	assert_int_equal(count_kind(p, t0[T_EXECVE], t0[T_EXECVE + 1], RP_GROUP), 4);
+	assert_int_equal(count_kind(p, t0[T_EXECVE], t0[T_EXECVE + 1], RP_CHECK), 1);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(tagged(roots[i]), 0);
 	static const char *const names[] = {"a", "bb", "cx", "xd", "e", "f", "g", NULL};
@@ -360,16 +385,23 @@ static void test_groups_shared_between_types(void **state)
 	assert_ptr_equal(p->groups[T_OPEN], p->groups[T_OPENAT]);
 	assert_non_null(p->groups[T_EXECVE]);
 	assert_ptr_not_equal(p->groups[T_OPEN], p->groups[T_EXECVE]);
-	/* both types' layouts read the shared group with the same bits */
-	assert_int_equal(count_kind(p, p->entry[0], p->entry[3], RP_GROUP), 5);
-	assert_int_equal(count_kind(p, p->entry[3], p->entry[6], RP_GROUP), 5);
-	for (uint32_t i = 0; p->entry[0] + i < p->entry[3]; i++) {
-		const struct rp_op *a = &p->ops[p->entry[0] + i], *b = &p->ops[p->entry[3] + i];
+	/* both types' layouts read the shared group with the same bits, and
+	 * go to the same places (relative to their start, or a rule's end) */
+	const uint32_t *t0 = p->type_op0;
+	uint32_t n = t0[T_OPEN + 1] - t0[T_OPEN];
+	assert_int_equal(t0[T_OPENAT + 1] - t0[T_OPENAT], n);
+	assert_int_equal(count_kind(p, t0[T_OPEN], t0[T_OPEN + 1], RP_GROUP), 5);
+	assert_int_equal(count_kind(p, t0[T_OPENAT], t0[T_OPENAT + 1], RP_GROUP), 5);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct rp_op *a = &p->ops[t0[T_OPEN] + i], *b = &p->ops[t0[T_OPENAT] + i];
 		assert_int_equal(a->kind, b->kind);
 		if (a->kind == RP_GROUP) {
 			assert_int_equal(a->slot, b->slot);
 			assert_int_equal(a->arg, b->arg);
 		}
+		uint32_t d = t0[T_OPENAT] - t0[T_OPEN];
+		assert_int_equal(a->t <= RP_OP_ACCEPT ? a->t : a->t + d, b->t);
+		assert_int_equal(a->f <= RP_OP_ACCEPT ? a->f : a->f + d, b->f);
 	}
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(tagged(c[i]->root), 0);
