@@ -833,6 +833,8 @@ static void read_file_with(const char *path, unsigned threads, struct handmade_r
 {
 	struct skr_reader *r = skr_reader_open_path(path, h->err, sizeof(h->err));
 	assert_non_null(r);
+	/* the worker walks the events: a reader this fast would not wait for it */
+	skr_reader_set_walk_ahead(r, SKR_WALK_ALWAYS);
 	assert_int_equal(skr_reader_set_decode_threads(r, threads), 0);
 	struct sk_event ev;
 	h->count = h->last_num = 0;

@@ -186,6 +186,10 @@ static struct skr_reader *open_with(const char *path, int fd, unsigned threads, 
 		return NULL;
 	}
 	skr_reader_set_packet_sink(r, on_packet, t);
+	/* workers that walk the events, that do not, that decide by how far
+	 * ahead they are: every path, whatever the timing */
+	static const enum skr_walk_ahead walk[] = {SKR_WALK_AUTO, SKR_WALK_ALWAYS, SKR_WALK_NEVER};
+	skr_reader_set_walk_ahead(r, walk[threads % 3]);
 	assert_int_equal(skr_reader_set_decode_threads(r, threads), 0);
 	return r;
 }

@@ -127,6 +127,7 @@ struct skr_reader {
 	 * one, or the pipeline slot that decoded it. */
 	struct skr_pipe *pipe;
 	struct skr_reader *chunk;
+	enum skr_walk_ahead walk; /* skr_reader_set_walk_ahead, for the pipe */
 
 	struct index_entry *index;
 	size_t n_index;

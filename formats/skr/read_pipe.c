@@ -70,6 +70,8 @@ struct pipe_worker {
 
 struct skr_pipe {
 	unsigned nworkers, nslots, started;
+	enum skr_walk_ahead walk;  /* whether workers walk the events too */
+	int caller_waited;         /* the caller waited for its last frame (under lock) */
 	int running;
 	pthread_mutex_t lock;     /* slot states, stop */
 	pthread_cond_t filled;    /* a slot became READY */
@@ -205,8 +207,9 @@ static int fetch_into(struct skr_pipe *p, struct pipe_worker *w, struct pipe_slo
 	return batch;
 }
 
-/* Outside the locks: decompresses the slot's chunk and sets up its columns. */
-static void decode_chunk(struct pipe_worker *w, struct pipe_slot *s)
+/* Outside the locks: decompresses the slot's chunk, sets up its columns
+ * and, with walk, takes its events apart. */
+static void decode_chunk(struct pipe_worker *w, struct pipe_slot *s, int walk)
 {
 	struct skr_reader *d = s->dec;
 	d->status = 0;
@@ -221,7 +224,7 @@ static void decode_chunk(struct pipe_worker *w, struct pipe_slot *s)
 		rc = skr_read_load_chunk(d, s->f.off, &s->f.bt, s->f.z);
 	/* the events too, so that the caller's thread only copies them out;
 	 * out of memory, it walks them itself */
-	if (!rc)
+	if (!rc && walk)
 		skr_read_predecode(d);
 	/* the key stays the worker's: its next chunk may need it */
 	w->key = d->key;
@@ -254,6 +257,11 @@ static void *worker_main(void *arg)
 		int stop = p->stop;
 		if (!stop)
 			s->state = SLOT_BUSY;
+		/* The caller did not have to wait for its last frame: it is the
+		 * slower side, and the worker walks the events too. It waited:
+		 * the workers are, and it walks them itself. Chunk by chunk, the
+		 * work settles where it balances the two threads. */
+		int walk = p->walk == SKR_WALK_ALWAYS || (p->walk == SKR_WALK_AUTO && !p->caller_waited);
 		pthread_mutex_unlock(&p->lock);
 		if (stop) {
 			pthread_mutex_unlock(&p->io_lock);
@@ -263,7 +271,7 @@ static void *worker_main(void *arg)
 		int decode = fetch_into(p, w, s);
 		pthread_mutex_unlock(&p->io_lock);
 		if (decode)
-			decode_chunk(w, s);
+			decode_chunk(w, s, walk);
 		pthread_mutex_lock(&p->lock);
 		s->state = SLOT_READY;
 		pthread_cond_broadcast(&p->filled);
@@ -293,7 +301,7 @@ static int pipe_start(struct skr_reader *r)
 	r->in_cap = in_cap;
 	r->in_pos = r->in_len = 0;
 	p->fill_seq = p->take_seq = 0;
-	p->held = p->ended = p->stop = 0;
+	p->held = p->ended = p->stop = p->caller_waited = 0;
 	for (unsigned i = 0; i < p->nslots; i++)
 		p->slots[i].state = SLOT_FREE;
 	p->started = 0;
@@ -375,8 +383,12 @@ int skr_pipe_frame(struct skr_reader *r)
 	}
 	struct pipe_slot *s = &p->slots[p->take_seq % p->nslots];
 	pthread_mutex_lock(&p->lock);
-	while (s->state != SLOT_READY)
+	int waited = 0;
+	while (s->state != SLOT_READY) {
+		waited = 1;
 		pthread_cond_wait(&p->filled, &p->lock);
+	}
+	p->caller_waited = waited;
 	pthread_mutex_unlock(&p->lock);
 	p->take_seq++;
 	r->in_off = s->end_off;
@@ -464,6 +476,13 @@ static struct skr_pipe *pipe_new(struct skr_reader *r, unsigned nworkers)
 	return p;
 }
 
+void skr_reader_set_walk_ahead(struct skr_reader *r, enum skr_walk_ahead mode)
+{
+	r->walk = mode;
+	if (r->pipe && !r->pipe->running)
+		r->pipe->walk = mode;
+}
+
 int skr_reader_set_decode_threads(struct skr_reader *r, unsigned n)
 {
 	if (n > SKR_DECODE_THREADS_MAX)
@@ -475,5 +494,7 @@ int skr_reader_set_decode_threads(struct skr_reader *r, unsigned n)
 	skr_pipe_free(r);
 	if (n && !pipe_new(r, n))
 		return -ENOMEM;
+	if (r->pipe)
+		r->pipe->walk = r->walk;
 	return 0;
 }

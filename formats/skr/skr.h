@@ -210,6 +210,14 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev);
  * workers already run, -EINVAL (n too large) or -ENOMEM. On a pipe,
  * skr_reader_close waits for the read a worker may be blocked in. */
 int skr_reader_set_decode_threads(struct skr_reader *r, unsigned n);
+/* Whether decode workers also walk a chunk's events, leaving the caller's
+ * thread a copy per event. AUTO (the default): chunk by chunk, when the
+ * caller did not wait for its last chunk (it is the slower side: state and
+ * rules), not when it did (decoding only, converting: the worker is), so
+ * the work settles where it balances the threads; ALWAYS, NEVER: for tests
+ * and measurements. Events and errors are the same either way. */
+enum skr_walk_ahead { SKR_WALK_AUTO, SKR_WALK_ALWAYS, SKR_WALK_NEVER };
+void skr_reader_set_walk_ahead(struct skr_reader *r, enum skr_walk_ahead mode);
 /* Packet frames met from now on are decoded and each packet handed to fn
  * (NULL: they are skipped unread, as a reader that predates them does). */
 void skr_reader_set_packet_sink(struct skr_reader *r, sk_packet_sink_fn fn, void *ctx);
