@@ -169,6 +169,22 @@ static int dispatch(struct extract_ctx *c, const struct rule_field_ref *ref, str
 	}
 }
 
+/* Member by member, in the sizes the extractors stored them: *out was
+ * written a moment ago by byte, word and pointer stores, and one 16-byte
+ * load across them cannot be forwarded from the store buffer (perf put
+ * half of this function's time on the copy `m->v = *out` compiled to). */
+static inline void memo_store(struct rule_value *d, const struct rule_value *s)
+{
+	d->type = s->type;
+	d->ipv6 = s->ipv6;
+	d->nul_free = s->nul_free;
+	d->len = s->len;
+	if (s->type == RF_IPADDR || s->type == RF_IPNET)
+		memcpy(d->v.ip, s->v.ip, sizeof(d->v.ip));
+	else
+		d->v.u = s->v.u;
+}
+
 int extract_field(void *ctx, const struct rule_field_ref *ref, struct rule_value *out)
 {
 	struct extract_ctx *c = ctx;
@@ -203,6 +219,6 @@ int extract_field(void *ctx, const struct rule_field_ref *ref, struct rule_value
 	m->gen = c->gen;
 	m->has = r > 0;
 	if (r > 0)
-		m->v = *out;
+		memo_store(&m->v, out);
 	return r;
 }
