@@ -255,6 +255,20 @@ static void test_spec_errors(void **state)
 	}
 }
 
+/* Writes and loads spec text into s; its captures decoded on one thread. */
+static struct regress_cache *load_decoded(struct fixture *f, const char *spec, struct regress_suite *s)
+{
+	char err[512];
+	write_file(f, "spec.yaml", spec);
+	memset(s, 0, sizeof(*s));
+	if (regress_suite_load(s, in_dir(f, "spec.yaml"), err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	struct regress_cache *c = regress_cache_new();
+	assert_non_null(c);
+	regress_cache_fill(c, s, 1);
+	return c;
+}
+
 /* Cases sharing a capture decode it once: the run still works after the file is gone. */
 static void test_decode_once(void **state)
 {
@@ -262,14 +276,12 @@ static void test_decode_once(void **state)
 	static const struct skr_synth_open opens[] = { { 1700000000000000000ull, 7, "cat", 3, "/etc/shadow" } };
 	char err[256];
 	assert_int_equal(skr_synth_opens(in_dir(f, "once.skr"), opens, 1, err, sizeof(err)), 0);
-	write_file(f, "spec.yaml",
-		   "defaults: {rules: rules.yaml, captures: [once.skr, c.skr]}\n"
-		   "cases:\n  - {name: a, expect: {rules: {shadow read: 2}}}\n"
-		   "  - {name: b, expect: {alerts: 4}}\n  - {name: c, legacy_enter_events: true, expect: {alerts: 4}}\n");
-	struct regress_suite s = { 0 };
-	assert_int_equal(regress_suite_load(&s, in_dir(f, "spec.yaml"), err, sizeof(err)), 0);
-	struct regress_cache *c = regress_cache_new();
-	regress_cache_fill(c, &s, 1);
+	struct regress_suite s;
+	struct regress_cache *c = load_decoded(f,
+		"defaults: {rules: rules.yaml, captures: [once.skr, c.skr]}\n"
+		"cases:\n  - {name: a, expect: {rules: {shadow read: 2}}}\n"
+		"  - {name: b, expect: {alerts: 4}}\n  - {name: c, legacy_enter_events: true, expect: {alerts: 4}}\n",
+		&s);
 	/* two files x two enter-event modes */
 	assert_int_equal(regress_cache_count(c), 4);
 	unlink(in_dir(f, "once.skr"));
@@ -292,14 +304,12 @@ static void test_rules_cache_reloads_changed_files(void **state)
 {
 	struct fixture *f = *state;
 	char err[512];
-	write_file(f, "spec.yaml",
-		   "defaults: {rules: rules.yaml, capture: c.skr}\n"
-		   "cases:\n  - {name: before, expect: {rules: {shadow read: 1}}}\n"
-		   "  - {name: after, expect: {rules: {shadow read: 0, shadow opened: 1}}}\n");
-	struct regress_suite s = { 0 };
-	assert_int_equal(regress_suite_load(&s, in_dir(f, "spec.yaml"), err, sizeof(err)), 0);
-	struct regress_cache *c = regress_cache_new();
-	regress_cache_fill(c, &s, 1);
+	struct regress_suite s;
+	struct regress_cache *c = load_decoded(f,
+		"defaults: {rules: rules.yaml, capture: c.skr}\n"
+		"cases:\n  - {name: before, expect: {rules: {shadow read: 1}}}\n"
+		"  - {name: after, expect: {rules: {shadow read: 0, shadow opened: 1}}}\n",
+		&s);
 	struct regress_rules_cache *rc = regress_rules_cache_new();
 	struct regress_result r;
 	regress_case_run_cached(&s.cases[0], c, rc, &r, NULL);
