@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/strset.h"
+
 /*
  * Direct mapped: a value's hash picks one slot, a newer value evicts the
  * older. Captures repeat a small set of values (the headers a compiler
@@ -54,28 +56,12 @@ void grp_cache_free(struct grp_cache *c)
 	free(c);
 }
 
-/* Eight bytes a step: cheaper than one automaton pass over the value. */
-static uint64_t value_hash(const char *s, size_t len)
-{
-	uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15ull, w;
-	size_t i = 0;
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s + i, len - i);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 29);
-}
-
 int grp_cache_get(const struct grp_cache *c, const char *s, size_t len, uint64_t *words, struct grp_cache_pos *pos)
 {
 	pos->slot = UINT32_MAX;
 	if (!c->nslots || len > GRP_CACHE_KEY_MAX)
 		return 0;
-	uint64_t h = value_hash(s, len);
+	uint64_t h = strset_key_hash(s, len); /* cheaper than one automaton pass */
 	uint32_t i = (uint32_t)(h >> 32) & (c->nslots - 1);
 	const struct grp_cache_key *k = &c->keys[i];
 	pos->slot = i;

@@ -20,7 +20,7 @@ struct strset {
 };
 
 /* 8 bytes per step: the hot path hashes every string tested with `in`. */
-static uint64_t strset_hash(const void *key, size_t len)
+uint64_t strset_key_hash(const void *key, size_t len)
 {
 	const uint8_t *p = key;
 	uint64_t h = 0x9E3779B97F4A7C15ull ^ (len * 0xC2B2AE3D27D4EB4Full);
@@ -33,8 +33,7 @@ static uint64_t strset_hash(const void *key, size_t len)
 		len -= 8;
 	}
 	uint64_t w = 0;
-	for (size_t i = 0; i < len; i++)
-		w |= (uint64_t)p[i] << (8 * i);
+	memcpy(&w, p, len); /* the tail: a hash only has to agree with itself */
 	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
 	h ^= h >> 29;
 	return h ? h : 1;
@@ -90,7 +89,7 @@ static int strset_put(struct strset *s, const void *key, size_t len, uint32_t va
 {
 	if ((s->n + 1) * 2 > s->cap && strset_grow(s) < 0)
 		return -1;
-	uint64_t h = strset_hash(key, len);
+	uint64_t h = strset_key_hash(key, len);
 	struct sslot *sl = strset_find(s, key, len, h);
 	if (sl->hash) {
 		if (existing)
@@ -115,7 +114,7 @@ int strset_add(struct strset *s, const void *key, size_t len)
 
 static const struct sslot *strset_get(const struct strset *s, const void *key, size_t len)
 {
-	const struct sslot *sl = strset_find(s, key, len, strset_hash(key, len));
+	const struct sslot *sl = strset_find(s, key, len, strset_key_hash(key, len));
 	return sl->hash ? sl : NULL;
 }
 
