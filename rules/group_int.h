@@ -61,13 +61,26 @@ int grp_cache_get(const struct grp_cache *c, const char *s, size_t len, uint64_t
 void grp_cache_put(struct grp_cache *c, const struct grp_cache_pos *pos, const char *s, size_t len,
 		   const uint64_t *words);
 
+/* Result bit `bit` of the groups filled this event (its group's ggen is
+ * the memo's gen). */
+static inline int rule_group_bit_of(const struct cond_memo *memo, uint32_t bit)
+{
+	return (int)((memo->gwords[bit >> 6] >> (bit & 63)) & 1);
+}
+
+/* Result bit `bit` of group g for the current event, the group filled on
+ * its first use. */
+static inline int rule_group_bit(struct cond_memo *memo, uint32_t g, uint32_t bit, rule_extract_fn ex, void *ectx)
+{
+	if (memo->ggen[g] != memo->gen)
+		rule_group_fill(memo->groups, g, ex, ectx, memo);
+	return rule_group_bit_of(memo, bit);
+}
+
 /* Result of a grouped check (n->grp != 0) for the current event. */
 static inline int rule_group_check(const struct cc_node *n, rule_extract_fn ex, void *ectx, struct cond_memo *memo)
 {
-	uint32_t g = n->grp - 1;
-	if (memo->ggen[g] != memo->gen)
-		rule_group_fill(memo->groups, g, ex, ectx, memo);
-	return (int)((memo->gwords[n->gbit >> 6] >> (n->gbit & 63)) & 1);
+	return rule_group_bit(memo, n->grp - 1, n->gbit, ex, ectx);
 }
 
 /* The length a string value compares with: up to a NUL unless the

@@ -1,4 +1,4 @@
-/* rules/program.c: per-event-type flat programs: layout of the folded conditions, shared subtrees once per type, and their evaluation. */
+/* rules/program.c: per-event-type programs: the folded conditions compiled to jump code, shared subtrees once per type as memoised bodies, and their evaluation. */
 #include "rules/program_int.h"
 
 #include <stdlib.h>
@@ -301,14 +301,6 @@ struct rp_ctx {
 	uint16_t t;
 };
 
-static inline int group_bit(const struct rp_ctx *c, uint32_t g, uint32_t bit)
-{
-	struct cond_memo *gm = c->gm;
-	if (gm->ggen[g] != gm->gen)
-		rule_group_fill(gm->groups, g, c->ex, c->ectx, gm);
-	return (int)((gm->gwords[bit >> 6] >> (bit & 63)) & 1);
-}
-
 /* Runs from op i to a rule's end (its result) or a body's RET (which
  * stores the body's result in its memo byte). */
 static int run(const struct rp_ctx *c, uint32_t i)
@@ -319,7 +311,7 @@ static int run(const struct rp_ctx *c, uint32_t i)
 		int r;
 		switch (o->kind) {
 		case RP_GROUP:
-			r = group_bit(c, o->slot, o->arg);
+			r = rule_group_bit(c->gm, o->slot, o->arg, c->ex, c->ectx);
 			break;
 		case RP_MEMO: {
 			uint8_t v = c->memo[o->slot - 1];
@@ -363,7 +355,7 @@ static inline __attribute__((always_inline)) int eval_entry(const struct rp_ctx 
 {
 	const struct rp_guard *g = &p->guard[k];
 	if (g->kind == RP_GROUP) {
-		if (!group_bit(c, g->slot, g->op))
+		if (!rule_group_bit(c->gm, g->slot, g->op, c->ex, c->ectx))
 			return 0;
 	} else if (g->kind == RP_MEMO) {
 		uint8_t v = c->memo[g->slot - 1];
@@ -374,7 +366,7 @@ static inline __attribute__((always_inline)) int eval_entry(const struct rp_ctx 
 	for (uint32_t x = g->x0; x < g->x0 + g->nknown; x++) {
 		const struct rp_known *q = &p->known[x];
 		if (q->bit == UINT32_MAX ? c->memo[q->slot - 1] == 1
-					 : gm->ggen[q->slot] == gm->gen && !((gm->gwords[q->bit >> 6] >> (q->bit & 63)) & 1))
+					 : gm->ggen[q->slot] == gm->gen && !rule_group_bit_of(gm, q->bit))
 			return 0;
 	}
 	return run(c, p->entry[k]);
