@@ -118,7 +118,7 @@ struct skr_reader {
 	struct skr_pre_event *pre;
 	struct skr_pre_param *pre_par;
 	uint32_t pre_i, pre_n, cap_pre;
-	size_t npre_par, cap_pre_par;
+	size_t cap_pre_par;
 	uint64_t pre_num0;
 	int pre_rc;
 
