@@ -295,6 +295,34 @@ static int tagged(const struct cc_node *n)
 	return t;
 }
 
+/* Every entry of types open to execve against the tree walk of its
+ * condition (c[rule_of[k]], or c[k] without rule_of), for proc.name and
+ * fd.name values that hit and miss the groups; returns the matches. */
+static int matches_tree(struct rule_program *p, const uint32_t *off, struct cond_compiled *const *c,
+			const int *rule_of)
+{
+	static const char *const names[] = {"a", "bb", "cx", "xd", "e", "f", "g", NULL};
+	static const char *const files[] = {"x", "y", "az", "aw", "q", NULL};
+	int hits = 0;
+	for (int ni = 0; ni < 8; ni++)
+		for (int fi = 0; fi < 6; fi++)
+			for (uint16_t t = T_OPEN; t <= T_EXECVE; t++) {
+				struct fake_ev e;
+				ev_basic(&e, t, names[ni], files[fi]);
+				rule_program_begin(p, t);
+				for (uint32_t k = off[t]; k < off[t + 1]; k++) {
+					int want = cond_eval(c[rule_of ? (uint32_t)rule_of[k] : k], t, fake_extract, &e);
+					int got = rule_program_eval(p, k, t, fake_extract, &e);
+					if (want != got)
+						fail_msg("type %u entry %u, proc.name %s, fd.name %s: program %d, tree %d", t,
+							 k, names[ni] ? names[ni] : "(none)",
+							 files[fi] ? files[fi] : "(none)", got, want);
+					hits += got;
+				}
+			}
+	return hits;
+}
+
 /* Five proc.name checks on open, one on execve: proc.name is grouped for
  * open only; fd.name's four checks on execve make execve's group. Results
  * are those of the tree walk, and the nodes are left untagged. */
@@ -333,26 +361,7 @@ static void test_groups_per_type(void **state)
 	assert_int_equal(count_kind(p, t0[T_EXECVE], t0[T_EXECVE + 1], RP_CHECK), 1);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(tagged(roots[i]), 0);
-	static const char *const names[] = {"a", "bb", "cx", "xd", "e", "f", "g", NULL};
-	static const char *const files[] = {"x", "y", "az", "aw", "q", NULL};
-	int hits = 0;
-	for (int ni = 0; ni < 8; ni++)
-		for (int fi = 0; fi < 6; fi++)
-			for (uint16_t t = T_OPEN; t <= T_EXECVE; t += T_EXECVE - T_OPEN) {
-				struct fake_ev e;
-				ev_basic(&e, t, names[ni], files[fi]);
-				rule_program_begin(p, t);
-				for (uint32_t k = off[t]; k < off[t + 1]; k++) {
-					int want = cond_eval(c[k], t, fake_extract, &e);
-					int got = rule_program_eval(p, k, t, fake_extract, &e);
-					if (want != got)
-						fail_msg("rule %u, proc.name %s, fd.name %s: program %d, tree %d", k,
-							 names[ni] ? names[ni] : "(none)", files[fi] ? files[fi] : "(none)",
-							 got, want);
-					hits += got;
-				}
-			}
-	assert_true(hits > 20);
+	assert_true(matches_tree(p, off, c, NULL) > 20);
 	rule_program_free(p);
 	for (int i = 0; i < 5; i++)
 		cond_compiled_free(c[i]);
@@ -405,26 +414,7 @@ static void test_groups_shared_between_types(void **state)
 	}
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(tagged(c[i]->root), 0);
-	static const char *const names[] = {"a", "bb", "cx", "xd", "e", "f", "g", NULL};
-	static const char *const files[] = {"x", "y", "az", "aw", "q", NULL};
-	int hits = 0;
-	for (int ni = 0; ni < 8; ni++)
-		for (int fi = 0; fi < 6; fi++)
-			for (uint16_t t = T_OPEN; t <= T_EXECVE; t++) {
-				struct fake_ev e;
-				ev_basic(&e, t, names[ni], files[fi]);
-				rule_program_begin(p, t);
-				for (uint32_t k = off[t]; k < off[t + 1]; k++) {
-					int want = cond_eval(c[rule_of[k]], t, fake_extract, &e);
-					int got = rule_program_eval(p, k, t, fake_extract, &e);
-					if (want != got)
-						fail_msg("type %u entry %u, proc.name %s, fd.name %s: program %d, tree %d", t,
-							 k, names[ni] ? names[ni] : "(none)",
-							 files[fi] ? files[fi] : "(none)", got, want);
-					hits += got;
-				}
-			}
-	assert_true(hits > 20);
+	assert_true(matches_tree(p, off, c, rule_of) > 20);
 	/* one owner per type: freeing the program frees the shared group once */
 	rule_program_free(p);
 	for (int i = 0; i < 4; i++)
