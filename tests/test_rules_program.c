@@ -323,19 +323,22 @@ static int matches_tree(struct rule_program *p, const uint32_t *off, struct cond
 	return hits;
 }
 
+/* The rules of the two group tests: five proc.name checks and four fd.name
+ * checks in the first four, one more proc.name check in the fifth. */
+static const char *const text[] = {
+	"proc.name = a or proc.name contains b",
+	"proc.name startswith c or proc.name endswith d",
+	"proc.name in (e, f) and fd.name = x",
+	"fd.name = x or fd.name = y or fd.name contains z or fd.name endswith w",
+	"proc.name = a",
+};
+
 /* Five proc.name checks on open, one on execve: proc.name is grouped for
  * open only; fd.name's four checks on execve make execve's group. Results
  * are those of the tree walk, and the nodes are left untagged. */
 static void test_groups_per_type(void **state)
 {
 	(void)state;
-	static const char *const text[] = {
-		"proc.name = a or proc.name contains b",
-		"proc.name startswith c or proc.name endswith d",
-		"proc.name in (e, f) and fd.name = x",
-		"fd.name = x or fd.name = y or fd.name contains z or fd.name endswith w",
-		"proc.name = a",
-	};
 	struct cond_compiled *c[5];
 	const struct cc_node *roots[5];
 	for (int i = 0; i < 5; i++) {
@@ -372,12 +375,6 @@ static void test_groups_per_type(void **state)
 static void test_groups_shared_between_types(void **state)
 {
 	(void)state;
-	static const char *const text[] = {
-		"proc.name = a or proc.name contains b",
-		"proc.name startswith c or proc.name endswith d",
-		"proc.name in (e, f) and fd.name = x",
-		"fd.name = x or fd.name = y or fd.name contains z or fd.name endswith w",
-	};
 	struct cond_compiled *c[4];
 	for (int i = 0; i < 4; i++)
 		c[i] = compile(text[i]);
