@@ -355,6 +355,17 @@ static int any_generic(const struct rule_field_registry *reg, char **items, size
 	return 0;
 }
 
+/* enum cc_fast of a finished check. */
+static int fast_kind(const struct cc_check *c)
+{
+	if (c->any_ancestor || c->per_element || c->rhs || c->mod || c->lhs.ntr || c->op == OP_EXISTS ||
+	    (c->lhs.def->flags & (RFF_LIST | RFF_EITHER)))
+		return CCF_NONE;
+	if (c->cls == CLS_STRING && c->k.v.s && (c->op == OP_EQ || c->op == OP_NE))
+		return c->op == OP_EQ ? CCF_STR_EQ : CCF_STR_NE;
+	return CCF_VALUE;
+}
+
 static struct cc_node *compile_check(struct cctx *cx, const struct cond_node *a)
 {
 	struct cc_check *c = calloc(1, sizeof(*c));
@@ -459,6 +470,7 @@ static struct cc_node *compile_check(struct cctx *cx, const struct cond_node *a)
 		goto err;
 	}
 done:
+	c->fast = (uint8_t)fast_kind(c);
 	nd = node_new(cx, CC_CHECK, a->pos);
 	if (!nd)
 		goto err;

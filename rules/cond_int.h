@@ -89,6 +89,16 @@ int cc_operand_get(const struct cc_operand *op, const struct rule_field_ref *ref
 
 enum cc_kind { CC_AND = 1, CC_OR, CC_NOT, CC_CHECK, CC_EVTTYPE };
 
+/* A check whose LHS is one field as extracted (no transformers, no list,
+ * no ancestor walk) against constants needs none of the operand and list
+ * layers: it extracts once and compares. Set by the compiler. */
+enum cc_fast {
+	CCF_NONE = 0,
+	CCF_VALUE,    /* one value, then the general comparison with the RHS constants */
+	CCF_STR_EQ,   /* string = constant */
+	CCF_STR_NE,   /* string != constant */
+};
+
 struct cc_cidr {
 	uint8_t ip[16];
 	uint8_t ipv6;
@@ -101,6 +111,7 @@ struct cc_check {
 	uint8_t cls;                 /* enum cc_class of the LHS */
 	uint8_t any_ancestor;        /* walk arg_index 1.. */
 	uint8_t per_element;         /* a scalar operator on a list field (legacy_list_operators) */
+	uint8_t fast;                /* enum cc_fast: how cc_check_eval may shortcut */
 	struct cc_operand lhs;
 	struct cc_operand *rhs;      /* field-to-field */
 	struct rule_value k;         /* single constant (k.v.s owned) */

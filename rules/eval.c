@@ -308,6 +308,17 @@ static int check_once(const struct cc_check *c, const struct rule_field_ref *ref
 
 int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx)
 {
+	if (c->fast) {
+		struct rule_value lv;
+		lv.type = c->lhs.def->type;
+		if (ex(ectx, &c->lhs.ref, &lv) <= 0)
+			return 0;
+		if (c->fast == CCF_VALUE)
+			return check_value(c, &lv, ex, ectx);
+		size_t len = rule_value_str_len(&lv);
+		int eq = len == c->k.len && memcmp(lv.v.s ? lv.v.s : "", c->k.v.s, len) == 0;
+		return c->fast == CCF_STR_EQ ? eq : !eq;
+	}
 	if (!c->any_ancestor)
 		return check_once(c, &c->lhs.ref, ex, ectx) == 1;
 	/* proc.aname without an index: some ancestor (1 = parent, ...) matches */

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "rules/cond.h"
+#include "rules/cond_int.h"
 #include "tests/helpers/rules_fake.h"
 
 static void ev_init(struct fake_ev *e)
@@ -768,11 +769,96 @@ static void test_icontains_random(void **state)
 	}
 }
 
+static struct cond_compiled *compile_ok(const char *cond)
+{
+	struct cond_error err;
+	struct cond_node *n = cond_parse(cond, 1000, &err);
+	if (!n)
+		fail_msg("parse of '%s' failed: %s", cond, err.msg);
+	int unknown;
+	struct cond_compiled *c = cond_compile(n, &fake_reg, NULL, &unknown, &err);
+	cond_free(n);
+	if (!c)
+		fail_msg("compile of '%s' failed: %s", cond, err.msg);
+	return c;
+}
+
+/* The compiler marks plain checks for cc_check_eval's shortcut; each such
+ * check must answer as the general path does, on random values and on
+ * missing ones. */
+static void test_fast_checks(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *cond;
+		int fast;
+	} cases[] = {
+		{"proc.name = ab", CCF_STR_EQ},
+		{"proc.name != ab", CCF_STR_NE},
+		{"proc.name = \"\"", CCF_STR_EQ},
+		{"fd.name = /a", CCF_STR_EQ},
+		{"proc.name contains b", CCF_VALUE},
+		{"proc.name startswith a", CCF_VALUE},
+		{"proc.name endswith b", CCF_VALUE},
+		{"proc.name in (a, ab, ba)", CCF_VALUE},
+		{"proc.name glob 'a*'", CCF_VALUE},
+		{"proc.name pmatch (/a)", CCF_VALUE},
+		{"proc.pid > 3", CCF_VALUE},
+		{"proc.pid = -1", CCF_VALUE},
+		{"proc.pid in (1, 2, 3)", CCF_VALUE},
+		{"fd.sport <= 2", CCF_VALUE},
+		{"user.uid != 0", CCF_VALUE},
+		{"evt.is_open_read = true", CCF_VALUE},
+		{"proc.name exists", CCF_NONE},
+		{"proc.aname = ab", CCF_NONE},
+		{"tolower(proc.name) = ab", CCF_NONE},
+		{"fd.types intersects (ab, b)", CCF_NONE},
+		{"proc.name = val(proc.pname)", CCF_NONE},
+		{"proc.name in (a, b) and proc.name != ab", -1},
+	};
+	static const char *const vals[] = {NULL, "", "a", "ab", "ba", "abb", "/a", "/ab", "b"};
+	const size_t nv = sizeof(vals) / sizeof(vals[0]);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cond_compiled *c = compile_ok(cases[i].cond);
+		struct cc_check *chk = c->root->kind == CC_CHECK ? c->root->chk : NULL;
+		if (cases[i].fast >= 0) {
+			assert_non_null(chk);
+			if (chk->fast != cases[i].fast)
+				fail_msg("'%s': shortcut %d, expected %d", cases[i].cond, chk->fast, cases[i].fast);
+		}
+		for (size_t a = 0; a < nv; a++)
+			for (int num = -2; num <= 4; num++) {
+				struct fake_ev e;
+				ev_init(&e);
+				e.str[F_PROC_NAME] = vals[a];
+				e.str[F_FD_NAME] = vals[(a + 3) % nv];
+				e.str[F_PROC_PNAME] = vals[(a + num + 2) % nv];
+				e.has_num[F_PROC_PID] = num != -2;
+				e.num[F_PROC_PID] = num;
+				e.num[F_FD_SPORT] = num;
+				e.num[F_USER_UID] = num < 0 ? 0 : num;
+				e.num[F_IS_OPEN_READ] = num & 1;
+				int fast = cond_eval(c, e.type, fake_extract, &e);
+				uint8_t keep = chk ? chk->fast : 0;
+				if (chk)
+					chk->fast = CCF_NONE;
+				int slow = cond_eval(c, e.type, fake_extract, &e);
+				if (chk)
+					chk->fast = keep;
+				if (fast != slow)
+					fail_msg("'%s' on proc.name %s, pid %d: shortcut %d, general %d", cases[i].cond,
+						 vals[a] ? vals[a] : "(missing)", num, fast, slow);
+			}
+		cond_compiled_free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_icontains_random),
+		cmocka_unit_test(test_fast_checks),
 		cmocka_unit_test(test_parse_depth),
 		cmocka_unit_test(test_parse_accepts),
 		cmocka_unit_test(test_precedence),
