@@ -125,6 +125,8 @@ static int evt_arg(struct extract_ctx *c, const struct rule_field_ref *ref, stru
 	return extract_val_str(c, out, RF_STRING, b, n);
 }
 
+/* The open flags of an open-like exit, and its mode when mode is not NULL
+ * (evt.is_open_read and _write, on every open, need the flags only). */
 static int open_flags(const struct extract_ctx *c, uint64_t *flags, uint64_t *mode)
 {
 	const struct sk_event *ev = c->ev;
@@ -140,10 +142,12 @@ static int open_flags(const struct extract_ctx *c, uint64_t *flags, uint64_t *mo
 	} else {
 		return 0;
 	}
-	*mode = 0;
-	int m = state_pidx(c->u->pi, ev, PR_mode);
-	if (m >= 0)
-		sk_param_u64(ev, (uint32_t)m, mode);
+	if (mode) {
+		*mode = 0;
+		int m = state_pidx(c->u->pi, ev, PR_mode);
+		if (m >= 0)
+			sk_param_u64(ev, (uint32_t)m, mode);
+	}
 	return 1;
 }
 
@@ -330,9 +334,9 @@ int extract_evt(struct extract_ctx *c, const struct rule_field_ref *ref, struct 
 			return extract_val_int(out, ref->type, res);
 		return 0;
 	case F_EVT_IS_OPEN_READ:
-		return extract_val_bool(out, open_flags(c, &flags, &mode) && (flags & PPM_O_RDONLY));
+		return extract_val_bool(out, open_flags(c, &flags, NULL) && (flags & PPM_O_RDONLY));
 	case F_EVT_IS_OPEN_WRITE:
-		return extract_val_bool(out, open_flags(c, &flags, &mode) && (flags & PPM_O_WRONLY));
+		return extract_val_bool(out, open_flags(c, &flags, NULL) && (flags & PPM_O_WRONLY));
 	case F_EVT_IS_OPEN_EXEC:
 		if (!open_flags(c, &flags, &mode))
 			return extract_val_bool(out, 0);
@@ -340,7 +344,7 @@ int extract_evt(struct extract_ctx *c, const struct rule_field_ref *ref, struct 
 			return extract_val_bool(out, (mode & PPM_S_IXANY) != 0);
 		return extract_val_bool(out, (flags & (PPM_O_CREAT | PPM_O_TMPFILE)) && (mode & PPM_S_IXANY));
 	case F_EVT_IS_OPEN_CREATE:
-		if (!open_flags(c, &flags, &mode))
+		if (!open_flags(c, &flags, NULL))
 			return extract_val_bool(out, 0);
 		return extract_val_bool(out, (flags & PPM_O_F_CREATED) ||
 					     ((flags & PPM_O_TMPFILE) && event_res(ev, &res) && res >= 0));
