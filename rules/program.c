@@ -155,33 +155,50 @@ static struct rp_guard guard_of(struct builder *b, const struct cc_node *n)
 	}
 }
 
-/* The root AND's conjuncts after the first that are memoised or grouped. */
+/* Appends conjunct q to g's known list if it is of the pass's kind (0: a
+ * memo slot, 1: a group bit). */
+static int known_add(struct builder *b, const struct cc_node *q, uint32_t pass, struct rp_guard *g)
+{
+	struct rule_program *p = b->p;
+	struct rp_known x;
+	if (q->grp && b->use_groups) {
+		if (pass != 1)
+			return 0;
+		x = (struct rp_known){q->grp - 1, q->gbit};
+	} else if (q->memo) {
+		if (pass != 0)
+			return 0;
+		x = (struct rp_known){b->local[q->memo - 1], UINT32_MAX};
+		g->nmemo++;
+	} else {
+		return 0;
+	}
+	if (p->nknown == p->capknown) {
+		size_t cap = p->capknown ? p->capknown * 2 : 256;
+		struct rp_known *v = realloc(p->known, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		p->known = v;
+		p->capknown = cap;
+	}
+	p->known[p->nknown++] = x;
+	g->nknown++;
+	return 0;
+}
+
+/* The root AND's conjuncts after the first that are memoised or grouped:
+ * memo slots first, then group bits, so that each of the entry loop's two
+ * scans tests one kind (its branches stay predictable). */
 static int known_of(struct builder *b, const struct cc_node *n, struct rp_guard *g)
 {
 	struct rule_program *p = b->p;
 	g->x0 = (uint32_t)p->nknown;
 	if (n->kind != CC_AND || n->memo || (n->grp && b->use_groups) || n->nkids == 0)
 		return 0;
-	for (uint32_t j = 1; j < n->nkids && g->nknown < RP_MAX_KNOWN; j++) {
-		const struct cc_node *q = n->kids[j];
-		struct rp_known x;
-		if (q->grp && b->use_groups)
-			x = (struct rp_known){q->grp - 1, q->gbit};
-		else if (q->memo)
-			x = (struct rp_known){b->local[q->memo - 1], UINT32_MAX};
-		else
-			continue;
-		if (p->nknown == p->capknown) {
-			size_t cap = p->capknown ? p->capknown * 2 : 256;
-			struct rp_known *v = realloc(p->known, cap * sizeof(*v));
-			if (!v)
+	for (uint32_t pass = 0; pass < 2; pass++)
+		for (uint32_t j = 1; j < n->nkids && g->nknown < RP_MAX_KNOWN; j++)
+			if (known_add(b, n->kids[j], pass, g) < 0)
 				return -1;
-			p->known = v;
-			p->capknown = cap;
-		}
-		p->known[p->nknown++] = x;
-		g->nknown++;
-	}
 	return 0;
 }
 
@@ -302,48 +319,47 @@ struct rp_ctx {
 };
 
 /* Runs from op i to a rule's end (its result) or a body's RET (which
- * stores the body's result in its memo byte). */
+ * stores the body's result in its memo byte). The kinds are tested in
+ * turn, most frequent first, rather than by a switch: the one indirect
+ * jump of a switch missed its target on most ops (the kinds alternate
+ * along a rule), where each test here follows the rule's own pattern. A
+ * successor that is a rule's end returns at once. */
 static int run(const struct rp_ctx *c, uint32_t i)
 {
 	const struct rp_op *ops = c->ops;
 	for (;;) {
 		const struct rp_op *o = &ops[i];
+		uint8_t kind = o->kind;
 		int r;
-		switch (o->kind) {
-		case RP_GROUP:
-			r = rule_group_bit(c->gm, o->slot, o->arg, c->ex, c->ectx);
-			break;
-		case RP_MEMO: {
+		if (kind == RP_MEMO) {
 			uint8_t v = c->memo[o->slot - 1];
 			r = v ? v - 1 : run(c, o->arg);
-			break;
-		}
-		case RP_CHECK:
+		} else if (kind == RP_GROUP) {
+			r = rule_group_bit(c->gm, o->slot, o->arg, c->ex, c->ectx);
+		} else if (kind == RP_CHECK) {
 			if (o->slot) {
 				uint8_t v = c->memo[o->slot - 1];
 				if (v) {
 					r = v - 1;
-					break;
+				} else {
+					r = cc_check_eval(o->u.chk, c->ex, c->ectx);
+					c->memo[o->slot - 1] = (uint8_t)(r + 1);
 				}
-				r = cc_check_eval(o->u.chk, c->ex, c->ectx);
-				c->memo[o->slot - 1] = (uint8_t)(r + 1);
 			} else {
 				r = cc_check_eval(o->u.chk, c->ex, c->ectx);
 			}
-			break;
-		case RP_EVTTYPE:
-			r = c->t < o->nbits && o->u.bitmap[c->t];
-			r = o->negate ? !r : r;
-			break;
-		case RP_RET:
+		} else if (kind == RP_RET) {
 			c->memo[o->slot - 1] = (uint8_t)(o->arg + 1);
 			return (int)o->arg;
-		case RP_ACCEPT:
-			return 1;
-		default:
-			return 0;
+		} else if (kind == RP_EVTTYPE) {
+			r = c->t < o->nbits && o->u.bitmap[c->t];
+			r = o->negate ? !r : r;
+		} else {
+			return kind == RP_ACCEPT;
 		}
 		i = r ? o->t : o->f;
+		if (i <= RP_OP_ACCEPT)
+			return (int)i;
 	}
 }
 
@@ -363,12 +379,13 @@ static inline __attribute__((always_inline)) int eval_entry(const struct rp_ctx 
 			return 0;
 	}
 	const struct cond_memo *gm = c->gm;
-	for (uint32_t x = g->x0; x < g->x0 + g->nknown; x++) {
-		const struct rp_known *q = &p->known[x];
-		if (q->bit == UINT32_MAX ? c->memo[q->slot - 1] == 1
-					 : gm->ggen[q->slot] == gm->gen && !rule_group_bit_of(gm, q->bit))
+	const struct rp_known *q = p->known + g->x0, *qm = q + g->nmemo, *qe = q + g->nknown;
+	for (; q < qm; q++)
+		if (c->memo[q->slot - 1] == 1)
 			return 0;
-	}
+	for (; q < qe; q++)
+		if (gm->ggen[q->slot] == gm->gen && !rule_group_bit_of(gm, q->bit))
+			return 0;
 	return run(c, p->entry[k]);
 }
 

@@ -59,6 +59,7 @@ struct rp_op {
 struct rp_guard {
 	uint8_t kind;
 	uint8_t nknown;   /* the root's other conjuncts in known[x0 ..] */
+	uint8_t nmemo;    /* the first nmemo of them are memo slots, the rest group bits */
 	uint32_t slot;
 	uint32_t op;
 	uint32_t x0;
