@@ -97,6 +97,9 @@ enum cc_fast {
 	CCF_VALUE,    /* one value, then the general comparison with the RHS constants */
 	CCF_STR_EQ,   /* string = constant */
 	CCF_STR_NE,   /* string != constant */
+	CCF_SIGNED,   /* integer comparison (=, !=, <, <=, >, >=) with a constant, by fast_mask */
+	CCF_UNSIGNED,
+	CCF_BOOL,     /* bool = or != constant, by fast_mask */
 };
 
 struct cc_cidr {
@@ -112,6 +115,7 @@ struct cc_check {
 	uint8_t any_ancestor;        /* walk arg_index 1.. */
 	uint8_t per_element;         /* a scalar operator on a list field (legacy_list_operators) */
 	uint8_t fast;                /* enum cc_fast: how cc_check_eval may shortcut */
+	uint8_t fast_mask;           /* CCF_SIGNED..CCF_BOOL: bit 0/1/2 = the result when LHS <, =, > RHS */
 	struct cc_operand lhs;
 	struct cc_operand *rhs;      /* field-to-field */
 	struct rule_value k;         /* single constant (k.v.s owned) */

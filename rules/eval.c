@@ -313,11 +313,29 @@ int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx)
 		lv.type = c->lhs.def->type;
 		if (ex(ectx, &c->lhs.ref, &lv) <= 0)
 			return 0;
-		if (c->fast == CCF_VALUE)
-			return check_value(c, &lv, ex, ectx);
-		size_t len = rule_value_str_len(&lv);
-		int eq = len == c->k.len && memcmp(lv.v.s ? lv.v.s : "", c->k.v.s, len) == 0;
-		return c->fast == CCF_STR_EQ ? eq : !eq;
+		int o;
+		switch (c->fast) {
+		case CCF_STR_EQ:
+		case CCF_STR_NE: {
+			size_t len = rule_value_str_len(&lv);
+			int eq = len == c->k.len && memcmp(lv.v.s ? lv.v.s : "", c->k.v.s, len) == 0;
+			return c->fast == CCF_STR_EQ ? eq : !eq;
+		}
+		case CCF_SIGNED:
+			if (lv.type == RF_DOUBLE)
+				break;
+			o = (lv.v.i > c->k.v.i) - (lv.v.i < c->k.v.i);
+			return (c->fast_mask >> (o + 1)) & 1;
+		case CCF_UNSIGNED:
+			if (lv.type == RF_DOUBLE)
+				break;
+			o = (lv.v.u > c->k.v.u) - (lv.v.u < c->k.v.u);
+			return (c->fast_mask >> (o + 1)) & 1;
+		case CCF_BOOL:
+			o = (lv.v.i != 0) != (c->k.v.i != 0);
+			return (c->fast_mask >> (o + 1)) & 1;
+		}
+		return check_value(c, &lv, ex, ectx);
 	}
 	if (!c->any_ancestor)
 		return check_once(c, &c->lhs.ref, ex, ectx) == 1;

@@ -803,12 +803,20 @@ static void test_fast_checks(void **state)
 		{"proc.name in (a, ab, ba)", CCF_VALUE},
 		{"proc.name glob 'a*'", CCF_VALUE},
 		{"proc.name pmatch (/a)", CCF_VALUE},
-		{"proc.pid > 3", CCF_VALUE},
-		{"proc.pid = -1", CCF_VALUE},
+		{"proc.pid > 3", CCF_SIGNED},
+		{"proc.pid = -1", CCF_SIGNED},
+		{"proc.pid < 0", CCF_SIGNED},
+		{"proc.pid >= 2", CCF_SIGNED},
+		{"proc.pid != 2", CCF_SIGNED},
+		{"proc.pid <= -1", CCF_SIGNED},
 		{"proc.pid in (1, 2, 3)", CCF_VALUE},
-		{"fd.sport <= 2", CCF_VALUE},
-		{"user.uid != 0", CCF_VALUE},
-		{"evt.is_open_read = true", CCF_VALUE},
+		{"fd.sport <= 2", CCF_UNSIGNED},
+		{"fd.sport > 1", CCF_UNSIGNED},
+		{"fd.sport = 3", CCF_UNSIGNED},
+		{"user.uid != 0", CCF_UNSIGNED},
+		{"evt.is_open_read = true", CCF_BOOL},
+		{"evt.is_open_read != true", CCF_BOOL},
+		{"evt.is_open_read = false", CCF_BOOL},
 		{"proc.name exists", CCF_NONE},
 		{"proc.aname = ab", CCF_NONE},
 		{"tolower(proc.name) = ab", CCF_NONE},
@@ -837,7 +845,7 @@ static void test_fast_checks(void **state)
 				e.num[F_PROC_PID] = num;
 				e.num[F_FD_SPORT] = num;
 				e.num[F_USER_UID] = num < 0 ? 0 : num;
-				e.num[F_IS_OPEN_READ] = num & 1;
+				e.num[F_IS_OPEN_READ] = num == 3 ? 2 : num & 1;
 				int fast = cond_eval(c, e.type, fake_extract, &e);
 				uint8_t keep = chk ? chk->fast : 0;
 				if (chk)
