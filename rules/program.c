@@ -155,24 +155,46 @@ static struct rp_guard guard_of(struct builder *b, const struct cc_node *n)
 	}
 }
 
-/* Appends conjunct q to g's known list if it is of the pass's kind (0: a
- * memo slot, 1: a group bit). */
-static int known_add(struct builder *b, const struct cc_node *q, uint32_t pass, struct rp_guard *g)
+/* A term for n alone: its group bit, or its memo slot. 0 when neither. */
+static int term_of(struct builder *b, const struct cc_node *n, struct rp_known *t)
 {
-	struct rule_program *p = b->p;
-	struct rp_known x;
-	if (q->grp && b->use_groups) {
-		if (pass != 1)
-			return 0;
-		x = (struct rp_known){q->grp - 1, q->gbit};
-	} else if (q->memo) {
-		if (pass != 0)
-			return 0;
-		x = (struct rp_known){b->local[q->memo - 1], UINT32_MAX};
-		g->nmemo++;
-	} else {
+	if (n->grp && b->use_groups)
+		*t = (struct rp_known){0, 0, n->grp - 1, n->gbit};
+	else if (n->memo && b->stamp[n->memo - 1] == b->cur)
+		*t = (struct rp_known){0, 1, b->local[n->memo - 1], 0};
+	else
 		return 0;
+	return 1;
+}
+
+/* A clause that holds whenever n does, into out[0 .. cap): n's own term;
+ * for an OR, one clause per alternative joined; for an AND, its first
+ * conjunct that has one. Returns its terms, 0 if none fits. */
+static size_t clause_of(struct builder *b, const struct cc_node *n, struct rp_known *out, size_t cap)
+{
+	if (cap == 0)
+		return 0;
+	if (term_of(b, n, out))
+		return 1;
+	size_t k = 0;
+	if (n->kind == CC_OR) {
+		for (uint32_t j = 0; j < n->nkids; j++) {
+			size_t m = clause_of(b, n->kids[j], out + k, cap - k);
+			if (m == 0)
+				return 0;
+			k += m;
+		}
+		return k;
 	}
+	if (n->kind == CC_AND)
+		for (uint32_t j = 0; j < n->nkids; j++)
+			if ((k = clause_of(b, n->kids[j], out, cap)) > 0)
+				return k;
+	return 0;
+}
+
+static int known_push(struct rule_program *p, const struct rp_known *x)
+{
 	if (p->nknown == p->capknown) {
 		size_t cap = p->capknown ? p->capknown * 2 : 256;
 		struct rp_known *v = realloc(p->known, cap * sizeof(*v));
@@ -181,24 +203,60 @@ static int known_add(struct builder *b, const struct cc_node *q, uint32_t pass, 
 		p->known = v;
 		p->capknown = cap;
 	}
-	p->known[p->nknown++] = x;
-	g->nknown++;
+	p->known[p->nknown++] = *x;
 	return 0;
 }
 
-/* The root AND's conjuncts after the first that are memoised or grouped:
- * memo slots first, then group bits, so that each of the entry loop's two
- * scans tests one kind (its branches stay predictable). */
+/* Appends root conjunct q's term to g's known list: in pass 0 if it is a
+ * lone memo slot, in pass 1 as a clause otherwise. */
+static int known_add(struct builder *b, const struct cc_node *q, uint32_t pass, struct rp_guard *g)
+{
+	struct rp_known c[RP_MAX_KNOWN];
+	size_t n = clause_of(b, q, c, RP_MAX_KNOWN - g->nknown);
+	if (n == 0 || (n == 1 && c[0].memo) != (pass == 0))
+		return 0;
+	c[0].n = (uint8_t)n;
+	for (size_t i = 0; i < n; i++)
+		if (known_push(b->p, &c[i]) < 0)
+			return -1;
+	g->nknown = (uint8_t)(g->nknown + n);
+	g->nmemo = (uint8_t)(g->nmemo + (pass == 0));
+	return 0;
+}
+
+/* Adds the conjuncts of AND n (through nested ANDs that are neither
+ * memoised nor grouped: a rule's exceptions wrap its condition in one) to
+ * g's known list, in pass 0 or 1; *skip leaves out the leftmost, the
+ * guard. */
+static int known_walk(struct builder *b, const struct cc_node *n, uint32_t pass, struct rp_guard *g, int *skip)
+{
+	for (uint32_t j = 0; j < n->nkids && g->nknown < RP_MAX_KNOWN; j++) {
+		const struct cc_node *q = n->kids[j];
+		if (q->kind == CC_AND && !q->memo && !(q->grp && b->use_groups)) {
+			if (known_walk(b, q, pass, g, skip) < 0)
+				return -1;
+		} else if (*skip) {
+			*skip = 0;
+		} else if (known_add(b, q, pass, g) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The rule's necessary conditions besides its guard (its root's
+ * conjuncts): lone memo slots first, then clauses, so that each of the
+ * entry loop's two scans tests one kind (its branches stay predictable). */
 static int known_of(struct builder *b, const struct cc_node *n, struct rp_guard *g)
 {
-	struct rule_program *p = b->p;
-	g->x0 = (uint32_t)p->nknown;
+	g->x0 = (uint32_t)b->p->nknown;
 	if (n->kind != CC_AND || n->memo || (n->grp && b->use_groups) || n->nkids == 0)
 		return 0;
-	for (uint32_t pass = 0; pass < 2; pass++)
-		for (uint32_t j = 1; j < n->nkids && g->nknown < RP_MAX_KNOWN; j++)
-			if (known_add(b, n->kids[j], pass, g) < 0)
-				return -1;
+	for (uint32_t pass = 0; pass < 2; pass++) {
+		int skip = g->kind != RP_REJECT;
+		if (known_walk(b, n, pass, g, &skip) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -363,6 +421,13 @@ static int run(const struct rp_ctx *c, uint32_t i)
 	}
 }
 
+static inline int known_false_term(const struct rp_ctx *c, const struct rp_known *q)
+{
+	if (q->memo)
+		return c->memo[q->slot - 1] == 1;
+	return c->gm->ggen[q->slot] == c->gm->gen && !rule_group_bit_of(c->gm, q->bit);
+}
+
 /* The rule's guard, then its root. Inlined into the entry loop by force:
  * most entries end at their guard, and as a call (gcc kept it one) the
  * register saves cost as much as the guard. */
@@ -378,14 +443,18 @@ static inline __attribute__((always_inline)) int eval_entry(const struct rp_ctx 
 		if (v == 1 || (!v && !run(c, g->op)))
 			return 0;
 	}
-	const struct cond_memo *gm = c->gm;
 	const struct rp_known *q = p->known + g->x0, *qm = q + g->nmemo, *qe = q + g->nknown;
 	for (; q < qm; q++)
 		if (c->memo[q->slot - 1] == 1)
 			return 0;
-	for (; q < qe; q++)
-		if (gm->ggen[q->slot] == gm->gen && !rule_group_bit_of(gm, q->bit))
+	while (q < qe) {
+		const struct rp_known *ce = q + q->n;
+		while (q < ce && known_false_term(c, q))
+			q++;
+		if (q == ce)
 			return 0;
+		q = ce;
+	}
 	return run(c, p->entry[k]);
 }
 

@@ -58,22 +58,30 @@ struct rp_op {
  * `slot`, its body at `op`); RP_REJECT: none. */
 struct rp_guard {
 	uint8_t kind;
-	uint8_t nknown;   /* the root's other conjuncts in known[x0 ..] */
-	uint8_t nmemo;    /* the first nmemo of them are memo slots, the rest group bits */
+	uint8_t nknown;   /* terms in known[x0 ..] */
+	uint8_t nmemo;    /* the first nmemo of them are single memo slots, the rest clauses */
 	uint32_t slot;
 	uint32_t op;
 	uint32_t x0;
 };
 
-/* Another conjunct of a rule's root AND that may already be known false
- * this event (computed for an earlier rule): a memo slot (bit UINT32_MAX)
- * or group `slot`'s bit `bit` once filled. Only looked at, never
- * evaluated: a false one decides the AND, whatever its place. */
+/* Other necessary conditions of a rule that may already be known false
+ * this event (computed for an earlier rule), looked at, never evaluated:
+ * a false one decides the rule, whatever its place. A term is a memo slot
+ * (known false when its byte says so) or group `slot`'s bit `bit` (known
+ * false once the group is filled). The first nmemo terms of a rule stand
+ * alone; the rest form clauses of n terms (n set on a clause's first),
+ * each an OR that holds whenever the rule does: a conjunct of its root, or
+ * one term per alternative of an OR conjunct (down through ANDs), so that
+ * `(open_read or open_directory) and (fd.name startswith /a or ...)`
+ * gives two clauses. A clause is false when all its terms are. */
 struct rp_known {
+	uint8_t n;
+	uint8_t memo;
 	uint32_t slot;
 	uint32_t bit;
 };
-#define RP_MAX_KNOWN 8
+#define RP_MAX_KNOWN 16
 
 struct rule_groups;
 struct rule_program {

@@ -169,8 +169,10 @@ static char *gen_rules(unsigned seed)
 		random_check(c1, sizeof(c1), &seed);
 		int a = rand_r(&seed) % 12, b = rand_r(&seed) % 12;
 		const char *j = r % 3 == 0 ? "and" : r % 3 == 1 ? "or" : "and not";
-		n += (size_t)snprintf(y + n, cap - n, RULE("r%d") "evt.type in (open, openat, execve) and (m%d %s m%d) and "
-				      "(%s or m%d)\n", r, a, j, b, c1, (a + b) % 12);
+		/* every fourth nests its first conjuncts, as exceptions do */
+		n += (size_t)snprintf(y + n, cap - n, RULE("r%d") "%sevt.type in (open, openat, execve) and (m%d %s m%d)%s and "
+				      "(%s or m%d)\n", r, r % 4 == 3 ? "(" : "", a, j, b, r % 4 == 3 ? ")" : "", c1,
+				      (a + b) % 12);
 	}
 	return y;
 }
