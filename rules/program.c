@@ -245,12 +245,16 @@ static int known_walk(struct builder *b, const struct cc_node *n, uint32_t pass,
 }
 
 /* The rule's necessary conditions besides its guard (its root's
- * conjuncts): lone memo slots first, then clauses, so that each of the
+ * conjuncts, or an OR root as one clause): lone memo slots first, then clauses, so that each of the
  * entry loop's two scans tests one kind (its branches stay predictable). */
 static int known_of(struct builder *b, const struct cc_node *n, struct rp_guard *g)
 {
 	g->x0 = (uint32_t)b->p->nknown;
-	if (n->kind != CC_AND || n->memo || (n->grp && b->use_groups) || n->nkids == 0)
+	if (n->memo || (n->grp && b->use_groups) || n->nkids == 0)
+		return 0;
+	if (n->kind == CC_OR) /* the root is its own clause */
+		return known_add(b, n, 1, g);
+	if (n->kind != CC_AND)
 		return 0;
 	for (uint32_t pass = 0; pass < 2; pass++) {
 		int skip = g->kind != RP_REJECT;
@@ -258,6 +262,102 @@ static int known_of(struct builder *b, const struct cc_node *n, struct rp_guard 
 			return -1;
 	}
 	return 0;
+}
+
+static void index_free(struct rp_index *x)
+{
+	if (!x)
+		return;
+	free(x->groups);
+	free(x->relevant);
+	free(x->bit_off);
+	free(x->ent);
+	free(x->free);
+	free(x);
+}
+
+/* Entry k's index clause (rp_index): its n terms at *out, n = 0 if none. */
+static size_t index_clause(const struct rule_program *p, uint32_t k, struct rp_known *one,
+			   const struct rp_known **out)
+{
+	const struct rp_guard *g = &p->guard[k];
+	if (g->kind == RP_GROUP) {
+		*one = (struct rp_known){1, 0, g->slot, g->op};
+		*out = one;
+		return 1;
+	}
+	const struct rp_known *q = p->known + g->x0 + g->nmemo, *qe = p->known + g->x0 + g->nknown;
+	while (q < qe) {
+		const struct rp_known *ce = q + q->n, *x = q;
+		while (x < ce && !x->memo)
+			x++;
+		if (x == ce) {
+			*out = q;
+			return q->n;
+		}
+		q = ce;
+	}
+	return 0;
+}
+
+/* Type t's index when enough of its entries have an index clause: NULL
+ * when not (or out of memory: the type is then tried entry by entry). */
+static struct rp_index *index_build(const struct rule_program *p, const uint32_t *off, uint16_t t)
+{
+	const struct rule_groups *gs = p->groups ? p->groups[t] : NULL;
+	uint32_t lo = off[t], n = off[t + 1] - off[t], with = 0;
+	struct rp_known one;
+	const struct rp_known *q;
+	if (!gs)
+		return NULL;
+	for (uint32_t i = 0; i < n; i++)
+		with += index_clause(p, lo + i, &one, &q) > 0;
+	if (with < RP_INDEX_MIN)
+		return NULL;
+	size_t nw = rule_groups_words(gs), ng = rule_groups_count(gs), nbits = nw * 64, total = 0;
+	struct rp_index *x = calloc(1, sizeof(*x));
+	uint8_t *used = calloc(ng ? ng : 1, 1);
+	if (!x || !used || !(x->relevant = calloc(nw ? nw : 1, sizeof(*x->relevant))) ||
+	    !(x->bit_off = calloc(nbits + 1, sizeof(*x->bit_off))) ||
+	    !(x->free = calloc((n + 63) / 64, sizeof(*x->free))) || !(x->groups = calloc(ng ? ng : 1, sizeof(*x->groups))))
+		goto fail;
+	x->base = lo;
+	x->nent = n;
+	x->nwords = (uint32_t)nw;
+	/* counts per bit, then offsets (bit_off[b + 1] is bit b's count) */
+	for (uint32_t i = 0; i < n; i++) {
+		size_t m = index_clause(p, lo + i, &one, &q);
+		if (m == 0)
+			x->free[i / 64] |= (uint64_t)1 << (i % 64);
+		for (size_t j = 0; j < m; j++) {
+			x->bit_off[q[j].bit + 1]++;
+			x->relevant[q[j].bit / 64] |= (uint64_t)1 << (q[j].bit % 64);
+			used[q[j].slot] = 1;
+			total++;
+		}
+	}
+	for (size_t b = 0; b < nbits; b++)
+		x->bit_off[b + 1] += x->bit_off[b];
+	if (!(x->ent = malloc((total ? total : 1) * sizeof(*x->ent))))
+		goto fail;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t m = index_clause(p, lo + i, &one, &q);
+		for (size_t j = 0; j < m; j++)
+			x->ent[x->bit_off[q[j].bit]++] = i;
+	}
+	/* the fill moved each start to the next bit's: shift back */
+	for (size_t b = nbits; b > 0; b--)
+		x->bit_off[b] = x->bit_off[b - 1];
+	x->bit_off[0] = 0;
+	for (uint32_t g = 0; g < ng; g++)
+		if (used[g])
+			x->groups[x->ngroups++] = g;
+	free(used);
+	return x;
+fail:
+	free(used);
+	index_free(x);
+	return NULL;
 }
 
 void rule_program_free(struct rule_program *p)
@@ -269,6 +369,11 @@ void rule_program_free(struct rule_program *p)
 	free(p->type_op0);
 	free(p->guard);
 	free(p->known);
+	if (p->index)
+		for (uint16_t t = 0; t < p->ntypes; t++)
+			index_free(p->index[t]);
+	free(p->index);
+	free(p->cand);
 	free(p->nslots);
 	free(p->memo);
 	if (p->groups)
@@ -310,10 +415,12 @@ struct rule_program *rule_program_build(const struct cc_node *const *roots, cons
 	size_t nent = off[ntypes];
 	struct rule_program *p = calloc(1, sizeof(*p));
 	struct builder b = {.p = p, .use_groups = use_groups};
+	size_t maxent = 0;
 	if (!p)
 		return NULL;
 	p->ntypes = ntypes;
-	if (use_groups && !(p->groups = calloc(ntypes ? ntypes : 1, sizeof(*p->groups))))
+	if (use_groups && (!(p->groups = calloc(ntypes ? ntypes : 1, sizeof(*p->groups))) ||
+			   !(p->index = calloc(ntypes ? ntypes : 1, sizeof(*p->index)))))
 		b.oom = 1;
 	p->entry = calloc(nent ? nent : 1, sizeof(*p->entry));
 	p->type_op0 = calloc((size_t)ntypes + 1, sizeof(*p->type_op0));
@@ -341,6 +448,9 @@ struct rule_program *rule_program_build(const struct cc_node *const *roots, cons
 					b.oom = 1;
 			}
 		}
+		if (!b.oom && p->index && (p->index[t] = index_build(p, off, t)) != NULL &&
+		    off[t + 1] - off[t] > maxent)
+			maxent = off[t + 1] - off[t];
 		if (use_groups && p->groups[t])
 			for (uint32_t k = off[t]; k < off[t + 1]; k++)
 				untag((struct cc_node *)roots[k]);
@@ -350,6 +460,8 @@ struct rule_program *rule_program_build(const struct cc_node *const *roots, cons
 	}
 	if (!b.oom)
 		p->type_op0[ntypes] = (uint32_t)p->nops;
+	if (!b.oom && !(p->cand = calloc((maxent + 63) / 64 + 1, sizeof(*p->cand))))
+		b.oom = 1;
 	free(b.local);
 	free(b.body);
 	free(b.stamp);
@@ -464,12 +576,46 @@ int rule_program_eval(struct rule_program *p, uint32_t k, uint16_t evttype, rule
 	return eval_entry(&c, p, k);
 }
 
+/* The indexed type's entries to try this event, as a bitmap in p->cand. */
+static void index_candidates(const struct rp_ctx *c, struct rule_program *p, const struct rp_index *x)
+{
+	struct cond_memo *gm = c->gm;
+	for (uint32_t i = 0; i < x->ngroups; i++)
+		if (gm->ggen[x->groups[i]] != gm->gen)
+			rule_group_fill(gm->groups, x->groups[i], c->ex, c->ectx, gm);
+	uint64_t *cand = p->cand;
+	memcpy(cand, x->free, (x->nent + 63) / 64 * sizeof(*cand));
+	for (uint32_t w = 0; w < x->nwords; w++)
+		for (uint64_t m = gm->gwords[w] & x->relevant[w]; m; m &= m - 1) {
+			uint32_t b = w * 64 + (uint32_t)__builtin_ctzll(m);
+			for (uint32_t j = x->bit_off[b]; j < x->bit_off[b + 1]; j++)
+				cand[x->ent[j] / 64] |= (uint64_t)1 << (x->ent[j] % 64);
+		}
+	p->cand_ok = 1;
+}
+
 uint32_t rule_program_next(struct rule_program *p, uint32_t k, uint32_t end, uint16_t evttype, rule_extract_fn ex,
 			   void *ectx)
 {
 	struct rp_ctx c = {p->ops, p->memo, &p->gm, ex, ectx, evttype};
-	for (; k < end; k++)
-		if (eval_entry(&c, p, k))
-			return k;
+	const struct rp_index *x = p->index ? p->index[evttype] : NULL;
+	if (!x) {
+		for (; k < end; k++)
+			if (eval_entry(&c, p, k))
+				return k;
+		return end;
+	}
+	if (!p->cand_ok)
+		index_candidates(&c, p, x);
+	for (uint32_t i = k - x->base, e = end - x->base; i < e; i++) {
+		uint64_t w = p->cand[i / 64] >> (i % 64);
+		if (!w) {
+			i |= 63; /* on to the next word */
+			continue;
+		}
+		i += (uint32_t)__builtin_ctzll(w);
+		if (i < e && eval_entry(&c, p, x->base + i))
+			return x->base + i;
+	}
 	return end;
 }

@@ -83,6 +83,28 @@ struct rp_known {
 };
 #define RP_MAX_KNOWN 16
 
+/* Event types with at least RP_INDEX_MIN rules that each have an index
+ * clause (below) get an index: below that, the rules' own guards and
+ * known-false tests cost less than filling the index's groups up front. */
+#define RP_INDEX_MIN 64
+
+/* A type's rules by the group bits that can make them true. A rule's
+ * index clause is its guard when that is a group bit, else its first
+ * clause of group bits only: when none of its bits is set, the rule is
+ * false. An event of the type fills the groups the clauses read, and only
+ * the rules with a set bit, or with no index clause (free), are tried. */
+struct rp_index {
+	uint32_t base;        /* the type's first entry */
+	uint32_t nent;        /* its entries */
+	uint32_t *groups;     /* the groups the clauses read */
+	uint32_t ngroups;
+	uint32_t nwords;      /* result words of the type's groups */
+	uint64_t *relevant;   /* per word: the bits some clause holds */
+	uint32_t *bit_off;    /* per bit + 1: its rules are ent[bit_off[b] .. bit_off[b + 1]) */
+	uint32_t *ent;        /* entries, as offsets from base */
+	uint64_t *free;       /* bitmap of the entries without an index clause */
+};
+
 struct rule_groups;
 struct rule_program {
 	struct rp_op *ops;
@@ -99,6 +121,9 @@ struct rule_program {
 	struct rp_guard *guard; /* per index entry, next to each other: a miss costs no root */
 	struct rp_known *known;
 	size_t nknown, capknown;
+	struct rp_index **index; /* per event type, NULL when it has none */
+	uint64_t *cand;       /* per event: the indexed type's entries to try */
+	int cand_ok;          /* cand is the current event's */
 	uint32_t *nslots;     /* per event type: memo slots used */
 	uint8_t *memo;        /* per-event results, max(nslots) bytes */
 	size_t maxslots;
@@ -120,12 +145,14 @@ static inline void rule_program_begin(struct rule_program *p, uint16_t t)
 		memset(p->memo, 0, p->nslots[t]);
 	p->gm.gen++;
 	p->gm.groups = p->groups ? p->groups[t] : NULL;
+	p->cand_ok = 0;
 }
 
 /* Result of index entry k (of the type begun) for the current event. */
 int rule_program_eval(struct rule_program *p, uint32_t k, uint16_t evttype, rule_extract_fn ex, void *ectx);
-/* The first entry in [k, end) that matches the current event, or end:
- * entries are tried in order, as rule_set_eval would one by one. */
+/* The first entry in [k, end) (of the type begun) that matches the
+ * current event, or end: entries are tried in order, as rule_set_eval
+ * would one by one (in an indexed type, only the candidates). */
 uint32_t rule_program_next(struct rule_program *p, uint32_t k, uint32_t end, uint16_t evttype, rule_extract_fn ex,
 			   void *ectx);
 

@@ -420,6 +420,88 @@ static void test_groups_shared_between_types(void **state)
 		cond_compiled_free(c[i]);
 }
 
+/* Enough rules on one type for an index (RP_INDEX_MIN), of five shapes:
+ * an OR root of grouped checks, an OR conjunct, a grouped guard, a
+ * clause after an ungrouped check, and rules with no clause (free). */
+static void index_rule(char *out, size_t cap, int i)
+{
+	char a = "ab"[i % 2], c = "ab"[(i / 2) % 2], d = "ab/"[(i / 4) % 3];
+	switch (i % 5) {
+	case 0:
+		snprintf(out, cap, "fd.name startswith /%c%c or fd.name endswith %c%c or proc.name = %c", a, c, d, a, d);
+		break;
+	case 1:
+		snprintf(out, cap, "(fd.name = /%c or fd.name contains %c%c) and proc.pid > %d", a, c, d, i % 4);
+		break;
+	case 2:
+		snprintf(out, cap, "proc.name startswith %c and fd.name endswith %c%c and not proc.name = %c%c", a, c,
+			 d, a, c);
+		break;
+	case 3:
+		snprintf(out, cap, "proc.pid > %d and (proc.name = %c%c or fd.name startswith /%c)", i % 3, a, c, d);
+		break;
+	default:
+		snprintf(out, cap, "proc.pid < %d or fd.name contains %c%c", i % 3, a, d);
+	}
+}
+
+/* An indexed type tries only the rules whose index clause has a set bit
+ * (and the free ones): rule_program_next finds every match the tree walk
+ * finds, in order, and no other. */
+static void test_index_equals_tree(void **state)
+{
+	(void)state;
+	enum { N = 150 };
+	struct cond_compiled *c[N];
+	const struct cc_node *roots[N];
+	char text[160];
+	for (int i = 0; i < N; i++) {
+		index_rule(text, sizeof(text), i);
+		c[i] = compile(text);
+		roots[i] = c[i]->root;
+	}
+	uint32_t off[FAKE_NTYPES + 1];
+	for (int t = 0; t <= FAKE_NTYPES; t++)
+		off[t] = t == 0 ? 0 : N;
+	struct rule_program *p = rule_program_build(roots, off, FAKE_NTYPES, 0, 1);
+	assert_non_null(p);
+	const struct rp_index *x = p->index[T_OPEN];
+	assert_non_null(x);
+	uint32_t nfree = 0;
+	for (uint32_t i = 0; i < N; i++)
+		nfree += (uint32_t)(x->free[i / 64] >> (i % 64) & 1);
+	assert_int_equal(nfree, N / 5); /* the fifth shape */
+	unsigned seed = 7;
+	int hits = 0;
+	for (int it = 0; it < 3000; it++) {
+		char pn[8], fn[8];
+		random_value(pn, sizeof(pn), &seed);
+		random_value(fn, sizeof(fn), &seed);
+		struct fake_ev e;
+		ev_basic(&e, T_OPEN, it % 7 ? pn : NULL, it % 11 ? fn : NULL);
+		e.has_num[F_PROC_PID] = it % 13 != 0;
+		e.num[F_PROC_PID] = it % 5;
+		rule_program_begin(p, T_OPEN);
+		uint32_t k = rule_program_next(p, 0, N, T_OPEN, fake_extract, &e);
+		for (uint32_t i = 0; i < N; i++) {
+			int want = cond_eval(c[i], T_OPEN, fake_extract, &e);
+			if (want != (k == i))
+				fail_msg("event %d (proc.name %s, fd.name %s): rule %u: tree %d, next match %u", it,
+					 e.str[F_PROC_NAME] ? pn : "-", e.str[F_FD_NAME] ? fn : "-", i, want, k);
+			if (k == i) {
+				hits++;
+				k = rule_program_next(p, k + 1, N, T_OPEN, fake_extract, &e);
+			}
+		}
+		assert_int_equal(k, N);
+	}
+	print_message("%d matches over 3000 events\n", hits);
+	assert_true(hits > 3000 && hits < 3000 * N / 2);
+	rule_program_free(p);
+	for (int i = 0; i < N; i++)
+		cond_compiled_free(c[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_shared_check_once),
 		cmocka_unit_test(test_known_false_skips),
 		cmocka_unit_test(test_groups_per_type),
+		cmocka_unit_test(test_index_equals_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
