@@ -155,27 +155,12 @@ static struct rp_guard guard_of(struct builder *b, const struct cc_node *n)
 	}
 }
 
-/* A term for n alone: its group bit, or its memo slot. 0 when neither. */
-static int term_of(struct builder *b, const struct cc_node *n, struct rp_known *t)
-{
-	if (n->grp && b->use_groups)
-		*t = (struct rp_known){0, 0, n->grp - 1, n->gbit};
-	else if (n->memo && b->stamp[n->memo - 1] == b->cur)
-		*t = (struct rp_known){0, 1, b->local[n->memo - 1], 0};
-	else
-		return 0;
-	return 1;
-}
+static size_t clause_of(struct builder *b, const struct cc_node *n, struct rp_known *out, size_t cap);
 
-/* A clause that holds whenever n does, into out[0 .. cap): n's own term;
- * for an OR, one clause per alternative joined; for an AND, its first
- * conjunct that has one. Returns its terms, 0 if none fits. */
-static size_t clause_of(struct builder *b, const struct cc_node *n, struct rp_known *out, size_t cap)
+/* The clause of AND/OR n from its kids (an OR: one clause per alternative
+ * joined; an AND: its first conjunct that has one). */
+static size_t clause_of_kids(struct builder *b, const struct cc_node *n, struct rp_known *out, size_t cap)
 {
-	if (cap == 0)
-		return 0;
-	if (term_of(b, n, out))
-		return 1;
 	size_t k = 0;
 	if (n->kind == CC_OR) {
 		for (uint32_t j = 0; j < n->nkids; j++) {
@@ -191,6 +176,35 @@ static size_t clause_of(struct builder *b, const struct cc_node *n, struct rp_kn
 			if ((k = clause_of(b, n->kids[j], out, cap)) > 0)
 				return k;
 	return 0;
+}
+
+/* A clause that holds whenever n does, into out[0 .. cap): n's group bit;
+ * for a memoised subtree, its kids' clause when that is of group bits
+ * only (decided once the groups are filled, where the memo byte waits for
+ * a rule to evaluate the subtree), else its memo slot; otherwise its
+ * kids' clause. Returns its terms, 0 if none fits. */
+static size_t clause_of(struct builder *b, const struct cc_node *n, struct rp_known *out, size_t cap)
+{
+	if (cap == 0)
+		return 0;
+	if (n->grp && b->use_groups) {
+		out[0] = (struct rp_known){0, 0, n->grp - 1, n->gbit};
+		return 1;
+	}
+	size_t k = clause_of_kids(b, n, out, cap);
+	if (!n->memo)
+		return k;
+	for (size_t i = 0; i < k; i++)
+		if (out[i].memo) {
+			k = 0;
+			break;
+		}
+	if (k)
+		return k;
+	if (b->stamp[n->memo - 1] != b->cur)
+		return 0;
+	out[0] = (struct rp_known){0, 1, b->local[n->memo - 1], 0};
+	return 1;
 }
 
 static int known_push(struct rule_program *p, const struct rp_known *x)
