@@ -551,7 +551,7 @@ static inline int known_false_term(const struct rp_ctx *c, const struct rp_known
 {
 	if (q->memo)
 		return c->memo[q->slot - 1] == 1;
-	return c->gm->ggen[q->slot] == c->gm->gen && !rule_group_bit_of(c->gm, q->bit);
+	return !rule_group_bit(c->gm, q->slot, q->bit, c->ex, c->ectx);
 }
 
 /* The rule's guard, then its root. Inlined into the entry loop by force:

@@ -65,11 +65,13 @@ struct rp_guard {
 	uint32_t x0;
 };
 
-/* Other necessary conditions of a rule that may already be known false
- * this event (computed for an earlier rule), looked at, never evaluated:
- * a false one decides the rule, whatever its place. A term is a memo slot
- * (known false when its byte says so) or group `slot`'s bit `bit` (known
- * false once the group is filled). The first nmemo terms of a rule stand
+/* Other necessary conditions of a rule, tested before its root: a false
+ * one decides the rule, whatever its place. A term is a memo slot (false
+ * when its byte says so, computed for an earlier rule; never evaluated
+ * here) or group `slot`'s bit `bit` (the group filled if it is not yet:
+ * a fill is one read of a field that most rules of the type read anyway,
+ * and a false clause spares the rule's root; on a recorded compile, 2.4%
+ * fewer instructions than waiting for a rule to fill it). The first nmemo terms of a rule stand
  * alone; the rest form clauses of n terms (n set on a clause's first),
  * each an OR that holds whenever the rule does: a conjunct of its root, or
  * one term per alternative of an OR conjunct (down through ANDs), so that
