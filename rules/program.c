@@ -290,28 +290,69 @@ static void index_free(struct rp_index *x)
 	free(x);
 }
 
-/* Entry k's index clause (rp_index): its n terms at *out, n = 0 if none. */
-static size_t index_clause(const struct rule_program *p, uint32_t k, struct rp_known *one,
+/* Whether all of clause q's n terms are group bits of groups marked in
+ * ok (any group when ok is NULL). */
+static int clause_indexable(const struct rp_known *q, size_t n, const uint8_t *ok)
+{
+	for (size_t i = 0; i < n; i++)
+		if (q[i].memo || (ok && !ok[q[i].slot]))
+			return 0;
+	return 1;
+}
+
+/* Entry k's index clause (rp_index), its first clause (its guard when a
+ * group bit, then its known clauses) of group bits of groups in ok: its n
+ * terms at *out, n = 0 if none. */
+static size_t index_clause(const struct rule_program *p, uint32_t k, const uint8_t *ok, struct rp_known *one,
 			   const struct rp_known **out)
 {
 	const struct rp_guard *g = &p->guard[k];
 	if (g->kind == RP_GROUP) {
 		*one = (struct rp_known){1, 0, g->slot, g->op};
-		*out = one;
-		return 1;
+		if (clause_indexable(one, 1, ok)) {
+			*out = one;
+			return 1;
+		}
 	}
 	const struct rp_known *q = p->known + g->x0 + g->nmemo, *qe = p->known + g->x0 + g->nknown;
-	while (q < qe) {
-		const struct rp_known *ce = q + q->n, *x = q;
-		while (x < ce && !x->memo)
-			x++;
-		if (x == ce) {
+	for (; q < qe; q += q->n)
+		if (clause_indexable(q, q->n, ok)) {
 			*out = q;
 			return q->n;
 		}
-		q = ce;
-	}
 	return 0;
+}
+
+/* The groups the index may fill up front: those that the clauses of at
+ * least a fifth of the type's n entries read, which most events of the type
+ * fill anyway (fd.name on opens). A group few rules read (proc.env on
+ * execve) is left to them: filling it on every event cost more than the
+ * rules it spared (RP_INDEX_MIN). NULL when out of memory. */
+static uint8_t *index_groups(const struct rule_program *p, uint32_t lo, uint32_t n, size_t ng)
+{
+	uint32_t *cnt = calloc(ng ? ng : 1, sizeof(*cnt)), *seen = calloc(ng ? ng : 1, sizeof(*seen));
+	uint8_t *ok = calloc(ng ? ng : 1, 1);
+	if (!cnt || !seen || !ok) {
+		free(cnt);
+		free(seen);
+		free(ok);
+		return NULL;
+	}
+	struct rp_known one;
+	const struct rp_known *q;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t m = index_clause(p, lo + i, NULL, &one, &q);
+		for (size_t j = 0; j < m; j++)
+			if (seen[q[j].slot] != i + 1) {
+				seen[q[j].slot] = i + 1;
+				cnt[q[j].slot]++;
+			}
+	}
+	for (size_t g = 0; g < ng; g++)
+		ok[g] = (size_t)cnt[g] * 5 >= n;
+	free(cnt);
+	free(seen);
+	return ok;
 }
 
 /* Type t's index when enough of its entries have an index clause: NULL
@@ -322,16 +363,18 @@ static struct rp_index *index_build(const struct rule_program *p, const uint32_t
 	uint32_t lo = off[t], n = off[t + 1] - off[t], with = 0;
 	struct rp_known one;
 	const struct rp_known *q;
-	if (!gs)
-		return NULL;
-	for (uint32_t i = 0; i < n; i++)
-		with += index_clause(p, lo + i, &one, &q) > 0;
-	if (with < RP_INDEX_MIN)
+	if (!gs || n < RP_INDEX_MIN)
 		return NULL;
 	size_t nw = rule_groups_words(gs), ng = rule_groups_count(gs), nbits = nw * 64, total = 0;
-	struct rp_index *x = calloc(1, sizeof(*x));
-	uint8_t *used = calloc(ng ? ng : 1, 1);
-	if (!x || !used || !(x->relevant = calloc(nw ? nw : 1, sizeof(*x->relevant))) ||
+	uint8_t *ok = index_groups(p, lo, n, ng);
+	if (!ok)
+		return NULL;
+	for (uint32_t i = 0; i < n; i++)
+		with += index_clause(p, lo + i, ok, &one, &q) > 0;
+	struct rp_index *x = NULL;
+	if (with < RP_INDEX_MIN)
+		goto fail;
+	if (!(x = calloc(1, sizeof(*x))) || !(x->relevant = calloc(nw ? nw : 1, sizeof(*x->relevant))) ||
 	    !(x->bit_off = calloc(nbits + 1, sizeof(*x->bit_off))) ||
 	    !(x->free = calloc((n + 63) / 64, sizeof(*x->free))) || !(x->groups = calloc(ng ? ng : 1, sizeof(*x->groups))))
 		goto fail;
@@ -340,13 +383,12 @@ static struct rp_index *index_build(const struct rule_program *p, const uint32_t
 	x->nwords = (uint32_t)nw;
 	/* counts per bit, then offsets (bit_off[b + 1] is bit b's count) */
 	for (uint32_t i = 0; i < n; i++) {
-		size_t m = index_clause(p, lo + i, &one, &q);
+		size_t m = index_clause(p, lo + i, ok, &one, &q);
 		if (m == 0)
 			x->free[i / 64] |= (uint64_t)1 << (i % 64);
 		for (size_t j = 0; j < m; j++) {
 			x->bit_off[q[j].bit + 1]++;
 			x->relevant[q[j].bit / 64] |= (uint64_t)1 << (q[j].bit % 64);
-			used[q[j].slot] = 1;
 			total++;
 		}
 	}
@@ -355,7 +397,7 @@ static struct rp_index *index_build(const struct rule_program *p, const uint32_t
 	if (!(x->ent = malloc((total ? total : 1) * sizeof(*x->ent))))
 		goto fail;
 	for (uint32_t i = 0; i < n; i++) {
-		size_t m = index_clause(p, lo + i, &one, &q);
+		size_t m = index_clause(p, lo + i, ok, &one, &q);
 		for (size_t j = 0; j < m; j++)
 			x->ent[x->bit_off[q[j].bit]++] = i;
 	}
@@ -363,13 +405,19 @@ static struct rp_index *index_build(const struct rule_program *p, const uint32_t
 	for (size_t b = nbits; b > 0; b--)
 		x->bit_off[b] = x->bit_off[b - 1];
 	x->bit_off[0] = 0;
+	/* the groups to fill: those some index clause reads */
+	for (uint32_t i = 0; i < n; i++) {
+		size_t m = index_clause(p, lo + i, ok, &one, &q);
+		for (size_t j = 0; j < m; j++)
+			ok[q[j].slot] = 2;
+	}
 	for (uint32_t g = 0; g < ng; g++)
-		if (used[g])
+		if (ok[g] == 2)
 			x->groups[x->ngroups++] = g;
-	free(used);
+	free(ok);
 	return x;
 fail:
-	free(used);
+	free(ok);
 	index_free(x);
 	return NULL;
 }
