@@ -64,8 +64,10 @@ static int name_without_entry(struct extract_ctx *c, struct rule_value *out, int
 			return cs_out(c, out, "");
 		char *b = extract_ctx_scratch(c, 8400);
 		if (raw) {
-			snprintf(b, 8400, "%s", name);
-			size_t n = state_path_collapse_slashes(b);
+			size_t n = strnlen(name, 8399);
+			memcpy(b, name, n);
+			b[n] = '\0';
+			n = state_path_collapse_slashes(b);
 			return s_out(c, out, b, n);
 		}
 		const char *base = state_str_c(t && t->proc ? t->proc->cwd : NULL);
@@ -409,8 +411,12 @@ int extract_fd(struct extract_ctx *c, const struct rule_field_ref *ref, struct r
 		if (!f) {
 			if (!is_open_kind(k))
 				return cs_out(c, out, "/"); /* upstream quirk: fd events without an entry */
+			/* through the field memo: rules read fd.name of a failed
+			 * open too, and resolving its path is the costly part */
+			static const struct rule_field_ref name_ref = {.id = F_FD_NAME, .type = RF_STRING};
 			struct rule_value tmp;
-			name_without_entry(c, &tmp, 0);
+			if (extract_field(c, &name_ref, &tmp) <= 0)
+				return 0;
 			return directory_of(c, out, tmp.v.s, tmp.len);
 		}
 		if (f->type == SK_FDT_DIRECTORY)
