@@ -1,4 +1,4 @@
-/* rules/program.c: per-event-type programs: the folded conditions compiled to jump code, shared subtrees once per type as memoised bodies, and their evaluation. */
+/* rules/program.c: per-event-type programs: the folded conditions compiled to jump code, shared subtrees once per type as memoised bodies, each rule's necessary conditions, the rule index by group bits, and their evaluation. */
 #include "rules/program_int.h"
 
 #include <stdlib.h>

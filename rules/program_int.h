@@ -24,8 +24,12 @@
  * (the leftmost memoised or grouped conjunct of its root) is kept in a
  * dense array beside the others of its type, so the many rules whose
  * leading macro is false this event are skipped without loading their
- * code. Evaluation order, short-circuits and grouped checks are those of
- * the tree walk, so results are the same.
+ * code; its other necessary conditions (struct rp_known: memo slots, and
+ * clauses of group bits) skip it when false. A type with many rules has an
+ * index from group bits to rules (struct rp_index), so that an event tries
+ * only the rules one of whose necessary bits is set. Which rules match, in
+ * which order, is the tree walk's: every skipped rule is false, and memo
+ * slots and groups are pure (which rule fills them first changes nothing).
  */
 
 enum rp_kind {
