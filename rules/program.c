@@ -314,6 +314,8 @@ static size_t index_clause(const struct rule_program *p, uint32_t k, const uint8
 			return 1;
 		}
 	}
+	if (!g->nknown)
+		return 0;
 	const struct rp_known *q = p->known + g->x0 + g->nmemo, *qe = p->known + g->x0 + g->nknown;
 	for (; q < qe; q += q->n)
 		if (clause_indexable(q, q->n, ok)) {
@@ -602,6 +604,25 @@ static inline int known_false_term(const struct rp_ctx *c, const struct rp_known
 	return !rule_group_bit(c->gm, q->slot, q->bit, c->ex, c->ectx);
 }
 
+/* Whether one of guard g's rule's known conditions is false (g->nknown > 0:
+ * p->known may be NULL otherwise). */
+static inline int known_false(const struct rp_ctx *c, const struct rule_program *p, const struct rp_guard *g)
+{
+	const struct rp_known *q = p->known + g->x0, *qm = q + g->nmemo, *qe = q + g->nknown;
+	for (; q < qm; q++)
+		if (c->memo[q->slot - 1] == 1)
+			return 1;
+	while (q < qe) {
+		const struct rp_known *ce = q + q->n;
+		while (q < ce && known_false_term(c, q))
+			q++;
+		if (q == ce)
+			return 1;
+		q = ce;
+	}
+	return 0;
+}
+
 /* The rule's guard, then its root. Inlined into the entry loop by force:
  * most entries end at their guard, and as a call (gcc kept it one) the
  * register saves cost as much as the guard. */
@@ -617,18 +638,8 @@ static inline __attribute__((always_inline)) int eval_entry(const struct rp_ctx 
 		if (v == 1 || (!v && !run(c, g->op)))
 			return 0;
 	}
-	const struct rp_known *q = p->known + g->x0, *qm = q + g->nmemo, *qe = q + g->nknown;
-	for (; q < qm; q++)
-		if (c->memo[q->slot - 1] == 1)
-			return 0;
-	while (q < qe) {
-		const struct rp_known *ce = q + q->n;
-		while (q < ce && known_false_term(c, q))
-			q++;
-		if (q == ce)
-			return 0;
-		q = ce;
-	}
+	if (g->nknown && known_false(c, p, g))
+		return 0;
 	return run(c, p->entry[k]);
 }
 
