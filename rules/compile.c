@@ -355,40 +355,6 @@ static int any_generic(const struct rule_field_registry *reg, char **items, size
 	return 0;
 }
 
-/* The results of an ordered comparison when LHS <, =, > RHS (bits 0-2). */
-static uint8_t order_mask(int op)
-{
-	switch (op) {
-	case OP_EQ: return 2;
-	case OP_NE: return 5;
-	case OP_LT: return 1;
-	case OP_LE: return 3;
-	case OP_GT: return 4;
-	case OP_GE: return 6;
-	}
-	return 0;
-}
-
-/* enum cc_fast of a finished check (and its fast_mask). */
-static int fast_kind(struct cc_check *c)
-{
-	if (c->any_ancestor || c->per_element || c->rhs || c->mod || c->lhs.ntr || c->op == OP_EXISTS ||
-	    (c->lhs.def->flags & (RFF_LIST | RFF_EITHER)))
-		return CCF_NONE;
-	if (c->cls == CLS_STRING && c->k.v.s && (c->op == OP_EQ || c->op == OP_NE))
-		return c->op == OP_EQ ? CCF_STR_EQ : CCF_STR_NE;
-	c->fast_mask = order_mask(c->op);
-	if (!c->fast_mask || c->k.type == RF_DOUBLE || c->lhs.type == RF_DOUBLE)
-		return CCF_VALUE;
-	if (c->cls == CLS_SIGNED)
-		return CCF_SIGNED;
-	if (c->cls == CLS_UNSIGNED)
-		return CCF_UNSIGNED;
-	if (c->cls == CLS_BOOL && (c->op == OP_EQ || c->op == OP_NE))
-		return CCF_BOOL;
-	return CCF_VALUE;
-}
-
 static struct cc_node *compile_check(struct cctx *cx, const struct cond_node *a)
 {
 	struct cc_check *c = calloc(1, sizeof(*c));
@@ -493,7 +459,7 @@ static struct cc_node *compile_check(struct cctx *cx, const struct cond_node *a)
 		goto err;
 	}
 done:
-	c->fast = (uint8_t)fast_kind(c);
+	cc_check_set_fast(c);
 	nd = node_new(cx, CC_CHECK, a->pos);
 	if (!nd)
 		goto err;

@@ -154,6 +154,8 @@ enum cc_class { CLS_STRING = 1, CLS_BYTES, CLS_SIGNED, CLS_UNSIGNED, CLS_DOUBLE,
 int cc_class_of(int ftype);
 
 int cc_check_eval(const struct cc_check *c, rule_extract_fn ex, void *ectx);
+/* Sets a finished check's fast and fast_mask (enum cc_fast). */
+void cc_check_set_fast(struct cc_check *c);
 
 /* Per-event results of shared subtrees (see rules/ruleset.c). */
 struct cond_memo_slot {

@@ -81,6 +81,35 @@ static int cmp_order(int op, int c)
 	return 0;
 }
 
+void cc_check_set_fast(struct cc_check *c)
+{
+	c->fast = CCF_NONE;
+	c->fast_mask = 0;
+	if (c->any_ancestor || c->per_element || c->rhs || c->mod || c->lhs.ntr || c->op == OP_EXISTS ||
+	    (c->lhs.def->flags & (RFF_LIST | RFF_EITHER)))
+		return;
+	if (c->cls == CLS_STRING && c->k.v.s && (c->op == OP_EQ || c->op == OP_NE)) {
+		c->fast = c->op == OP_EQ ? CCF_STR_EQ : CCF_STR_NE;
+		return;
+	}
+	c->fast = CCF_VALUE;
+	int ordered = c->op == OP_EQ || c->op == OP_NE || c->op == OP_LT || c->op == OP_LE || c->op == OP_GT ||
+		      c->op == OP_GE;
+	if (!ordered || c->k.type == RF_DOUBLE || c->lhs.type == RF_DOUBLE)
+		return;
+	if (c->cls == CLS_SIGNED)
+		c->fast = CCF_SIGNED;
+	else if (c->cls == CLS_UNSIGNED)
+		c->fast = CCF_UNSIGNED;
+	else if (c->cls == CLS_BOOL && (c->op == OP_EQ || c->op == OP_NE))
+		c->fast = CCF_BOOL;
+	else
+		return;
+	/* cmp_scalar's answers for LHS <, =, > RHS, as bits 0, 1, 2 */
+	for (int o = -1; o <= 1; o++)
+		c->fast_mask |= (uint8_t)(cmp_order(c->op, o) << (o + 1));
+}
+
 static int fold(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
