@@ -68,12 +68,18 @@ static inline int rule_group_bit_of(const struct cond_memo *memo, uint32_t bit)
 	return (int)((memo->gwords[bit >> 6] >> (bit & 63)) & 1);
 }
 
+/* Group g filled for the current event (on its first use). */
+static inline void rule_group_ensure(struct cond_memo *memo, uint32_t g, rule_extract_fn ex, void *ectx)
+{
+	if (memo->ggen[g] != memo->gen)
+		rule_group_fill(memo->groups, g, ex, ectx, memo);
+}
+
 /* Result bit `bit` of group g for the current event, the group filled on
  * its first use. */
 static inline int rule_group_bit(struct cond_memo *memo, uint32_t g, uint32_t bit, rule_extract_fn ex, void *ectx)
 {
-	if (memo->ggen[g] != memo->gen)
-		rule_group_fill(memo->groups, g, ex, ectx, memo);
+	rule_group_ensure(memo, g, ex, ectx);
 	return rule_group_bit_of(memo, bit);
 }
 

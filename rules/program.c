@@ -391,6 +391,7 @@ static struct rp_index *index_build(const struct rule_program *p, const uint32_t
 		for (size_t j = 0; j < m; j++) {
 			x->bit_off[q[j].bit + 1]++;
 			x->relevant[q[j].bit / 64] |= (uint64_t)1 << (q[j].bit % 64);
+			ok[q[j].slot] = 2; /* read by an index clause: filled up front */
 			total++;
 		}
 	}
@@ -408,11 +409,6 @@ static struct rp_index *index_build(const struct rule_program *p, const uint32_t
 		x->bit_off[b] = x->bit_off[b - 1];
 	x->bit_off[0] = 0;
 	/* the groups to fill: those some index clause reads */
-	for (uint32_t i = 0; i < n; i++) {
-		size_t m = index_clause(p, lo + i, ok, &one, &q);
-		for (size_t j = 0; j < m; j++)
-			ok[q[j].slot] = 2;
-	}
 	for (uint32_t g = 0; g < ng; g++)
 		if (ok[g] == 2)
 			x->groups[x->ngroups++] = g;
@@ -623,7 +619,7 @@ static inline int known_false(const struct rp_ctx *c, const struct rule_program 
 	return 0;
 }
 
-/* The rule's guard, then its root. Inlined into the entry loop by force:
+/* The rule's guard, its known conditions, then its root. Inlined into the entry loop by force:
  * most entries end at their guard, and as a call (gcc kept it one) the
  * register saves cost as much as the guard. */
 static inline __attribute__((always_inline)) int eval_entry(const struct rp_ctx *c, const struct rule_program *p,
@@ -654,8 +650,7 @@ static void index_candidates(const struct rp_ctx *c, struct rule_program *p, con
 {
 	struct cond_memo *gm = c->gm;
 	for (uint32_t i = 0; i < x->ngroups; i++)
-		if (gm->ggen[x->groups[i]] != gm->gen)
-			rule_group_fill(gm->groups, x->groups[i], c->ex, c->ectx, gm);
+		rule_group_ensure(gm, x->groups[i], c->ex, c->ectx);
 	uint64_t *cand = p->cand;
 	memcpy(cand, x->free, (x->nent + 63) / 64 * sizeof(*cand));
 	for (uint32_t w = 0; w < x->nwords; w++)
