@@ -32,8 +32,8 @@ static void ev_init(struct fake_ev *e)
 	e->anc[2] = "systemd";
 }
 
-/* Compiles cond (must succeed) and evaluates it on e. */
-static int run(const char *cond, struct fake_ev *e)
+/* Compiles cond, which must succeed. */
+static struct cond_compiled *compile_ok(const char *cond)
 {
 	struct cond_error err;
 	struct cond_node *n = cond_parse(cond, 1000, &err);
@@ -45,6 +45,13 @@ static int run(const char *cond, struct fake_ev *e)
 	cond_free(n);
 	if (!c)
 		fail_msg("compile of '%s' failed: %s", cond, err.msg);
+	return c;
+}
+
+/* Compiles cond (must succeed) and evaluates it on e. */
+static int run(const char *cond, struct fake_ev *e)
+{
+	struct cond_compiled *c = compile_ok(cond);
 	int r = cond_eval(c, e->type, fake_extract, e);
 	cond_compiled_free(c);
 	return r;
@@ -769,19 +776,6 @@ static void test_icontains_random(void **state)
 	}
 }
 
-static struct cond_compiled *compile_ok(const char *cond)
-{
-	struct cond_error err;
-	struct cond_node *n = cond_parse(cond, 1000, &err);
-	if (!n)
-		fail_msg("parse of '%s' failed: %s", cond, err.msg);
-	int unknown;
-	struct cond_compiled *c = cond_compile(n, &fake_reg, NULL, &unknown, &err);
-	cond_free(n);
-	if (!c)
-		fail_msg("compile of '%s' failed: %s", cond, err.msg);
-	return c;
-}
 
 /* The compiler marks plain checks for cc_check_eval's shortcut; each such
  * check must answer as the general path does, on random values and on
