@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -456,9 +457,21 @@ int skr_read_predecode(struct skr_reader *r)
 		e->np = ev.nparams;
 		for (uint32_t i = 0; i < ev.nparams; i++) {
 			uintptr_t v = (uintptr_t)ev.params[i].val;
-			struct skr_pre_param *q = &r->pre_par[np++];
-			q->off = v - cols < ncols ? SKR_PRE_COLS | (uint32_t)(v - cols) : (uint32_t)(v - raw);
-			q->len = ev.params[i].len;
+			struct skr_pre_param *q = &r->pre_par[np];
+			uint32_t len = ev.params[i].len;
+			size_t at = np * sizeof(*q) + offsetof(struct skr_pre_param, inl);
+			np++;
+			q->len = len;
+			if (len == 0) {
+				q->off = 0;
+			} else if (v - cols >= ncols) {
+				q->off = (uint32_t)(v - raw);
+			} else if (len <= sizeof(q->inl) && at <= SKR_PRE_OFF_MAX) {
+				memcpy(&q->inl, (const void *)v, len);
+				q->off = SKR_PRE_INLINE << SKR_PRE_SHIFT | (uint32_t)at;
+			} else {
+				q->off = SKR_PRE_COLS << SKR_PRE_SHIFT | (uint32_t)(v - cols);
+			}
 		}
 	}
 	r->pre_i = 0;
@@ -471,8 +484,13 @@ static inline void take_pre(struct skr_reader *c, struct sk_event *ev)
 {
 	const struct skr_pre_event *e = &c->pre[c->pre_i];
 	const struct skr_pre_param *q = c->pre_par + e->p0;
-	const uint8_t *raw = c->raw.p, *cols = c->cols.p;
+	const uint8_t *base[4] = {c->raw.p, c->cols.p, (const uint8_t *)c->pre_par, NULL};
 	const uint32_t np = e->np;
+	/* The worker wrote these on another core: ask for the lines a few
+	 * events ahead before they are needed (the walk is sequential, but
+	 * too short per event for the hardware prefetcher to run ahead). */
+	__builtin_prefetch(e + 8);
+	__builtin_prefetch(q + 24);
 	ev->ts = e->ts;
 	ev->tid = e->tid;
 	ev->num = c->pre_num0 + c->pre_i++;
@@ -483,7 +501,7 @@ static inline void take_pre(struct skr_reader *c, struct sk_event *ev)
 	struct sk_param *out = ev->params;
 	for (uint32_t i = 0; i < np; i++) {
 		uint32_t off = q[i].off;
-		out[i].val = off & SKR_PRE_COLS ? cols + (off & ~SKR_PRE_COLS) : raw + off;
+		out[i].val = base[off >> SKR_PRE_SHIFT] + (off & SKR_PRE_OFF_MAX);
 		out[i].len = q[i].len;
 	}
 }

@@ -160,8 +160,12 @@ int skr_read_packet_frame(struct skr_reader *r, uint64_t off, const uint8_t *b, 
 /* read_event.c: decompresses the chunk z of batch bt and prepares its streams. */
 int skr_read_load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt, const uint8_t *z);
 /* An event of a chunk walked ahead; its parameters are pre_par[p0 ..
- * p0 + np). A parameter is an offset into the chunk's raw bytes, or (top
- * bit set) into its joined FIXED columns, and a length. */
+ * p0 + np). A parameter is a length and an offset whose top two bits say
+ * into what: the chunk's raw bytes, its joined FIXED columns, or the
+ * pre_par array itself, whose entries hold a FIXED value of up to 8 bytes
+ * inline. Inline values spare the caller's thread reading the columns,
+ * which the worker wrote on another core: one sequential array instead of
+ * a column per parameter kind, each a cache miss every few events. */
 struct skr_pre_event {
 	uint64_t ts;
 	int64_t tid;
@@ -171,8 +175,13 @@ struct skr_pre_event {
 };
 struct skr_pre_param {
 	uint32_t off, len;
+	uint64_t inl;
 };
-#define SKR_PRE_COLS 0x80000000u
+#define SKR_PRE_SHIFT 30
+#define SKR_PRE_RAW 0u
+#define SKR_PRE_COLS 1u
+#define SKR_PRE_INLINE 2u
+#define SKR_PRE_OFF_MAX ((1u << SKR_PRE_SHIFT) - 1)
 /* read_event.c, on a pipeline worker: walks every event of the chunk just
  * loaded into r->pre, so that the caller's thread only copies them out.
  * Stops at the first bad event (r->pre_rc; r->err says it). 0, or -ENOMEM
