@@ -22,6 +22,24 @@ struct grp_pm {
 	const struct pmatch_trie *trie;
 };
 
+/* A glob pattern (the member's constant, owned by its check) and the
+ * length of its literal start, compared before the pattern is walked. */
+struct grp_glob {
+	uint32_t bit;
+	const char *pat;
+	size_t plen, lit;
+};
+
+/* The bytes before a glob's first special character. */
+static size_t glob_literal_start(const struct cc_check *c)
+{
+	const char *k = c->k.v.s ? c->k.v.s : "";
+	size_t kl = rule_value_str_len(&c->k), i = 0;
+	while (i < kl && k[i] != '*' && k[i] != '?' && k[i] != '[' && k[i] != '\\')
+		i++;
+	return i;
+}
+
 struct rule_group {
 	const struct cc_operand *lhs; /* the first member's: all members read the same field */
 	uint32_t word0, nwords;       /* result bits: gwords[word0 .. word0 + nwords) */
@@ -33,6 +51,8 @@ struct rule_group {
 	struct grp_auto au[GA_N];
 	struct grp_pm *pm;
 	size_t npm;
+	struct grp_glob *gl;
+	size_t ngl;
 };
 
 /* One entry per collected check, in sorted order: what decides the layout
@@ -73,6 +93,13 @@ static int eligible(const struct cc_check *c)
 		return c->set != NULL;
 	case OP_PMATCH:
 		return c->trie != NULL;
+	case OP_GLOB:
+		/* Only a glob with a literal start, such as the "/proc/" of the
+		 * environ files' pattern: that start turns most values away at
+		 * one compare. A glob that starts with a wildcard is walked in
+		 * full on every value, dearer than leaving it behind the checks
+		 * its rule tests first. */
+		return glob_literal_start(c) > 0;
 	case OP_CONTAINS:
 	case OP_STARTSWITH:
 	case OP_ENDSWITH:
@@ -290,7 +317,8 @@ static int build_group(struct rule_group *g, struct cand *const *m, size_t nm)
 	int rc = -1;
 	g->always = malloc(nm * sizeof(*g->always));
 	g->pm = malloc(nm * sizeof(*g->pm));
-	if (!g->always || !g->pm)
+	g->gl = malloc(nm * sizeof(*g->gl));
+	if (!g->always || !g->pm || !g->gl)
 		goto out;
 	for (size_t i = 0; i < nm; i++) {
 		const struct cc_check *c = m[i]->node->chk;
@@ -310,6 +338,9 @@ static int build_group(struct rule_group *g, struct cand *const *m, size_t nm)
 		}
 		case OP_PMATCH:
 			g->pm[g->npm++] = (struct grp_pm){bit, c->trie};
+			break;
+		case OP_GLOB:
+			g->gl[g->ngl++] = (struct grp_glob){bit, k, kl, glob_literal_start(c)};
 			break;
 		default: {
 			int a = c->op == OP_CONTAINS ? GA_CONTAINS : c->op == OP_STARTSWITH ? GA_STARTSWITH : GA_ENDSWITH;
@@ -344,6 +375,7 @@ static void group_fini(struct rule_group *g)
 		free(g->au[a].bits);
 	}
 	free(g->pm);
+	free(g->gl);
 }
 
 void rule_groups_free(struct rule_groups *gs)
@@ -560,6 +592,11 @@ static void fill_bits(const struct rule_group *g, const char *s, size_t len, uin
 	for (size_t i = 0; i < g->npm; i++)
 		if (pmatch_trie_match(g->pm[i].trie, s, len))
 			set_bit(bits, g->pm[i].bit);
+	for (size_t i = 0; i < g->ngl; i++) {
+		const struct grp_glob *gl = &g->gl[i];
+		if (len >= gl->lit && memcmp(s, gl->pat, gl->lit) == 0 && cond_glob_match(gl->pat, gl->plen, s, len, 0))
+			set_bit(bits, gl->bit);
+	}
 }
 
 /* Worth caching: the value is scanned by automata or walked in tries,
@@ -567,7 +604,7 @@ static void fill_bits(const struct rule_group *g, const char *s, size_t len, uin
  * exact values alone is already one hash lookup. */
 static int scans(const struct rule_group *g)
 {
-	return g->npm || g->au[GA_CONTAINS].ac || g->au[GA_STARTSWITH].ac || g->au[GA_ENDSWITH].ac;
+	return g->npm || g->ngl || g->au[GA_CONTAINS].ac || g->au[GA_STARTSWITH].ac || g->au[GA_ENDSWITH].ac;
 }
 
 void rule_group_fill(const struct rule_groups *gs, uint32_t gi, rule_extract_fn ex, void *ectx,

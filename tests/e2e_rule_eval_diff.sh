@@ -33,7 +33,7 @@ for cap in "$SHARED"/peers/scap/*.scap samples/captures/*.skr; do
 	done
 done
 # Generated rules from the captures' own values, so that many checks of
-# every grouped kind (=, in, contains, startswith, endswith, pmatch) match
+# every grouped kind (=, in, contains, startswith, endswith, pmatch, glob) match
 # and miss: prefixes, suffixes and middles of proc.name, fd.name and
 # proc.cmdline as printed, some altered by one byte.
 for cap in "$SHARED"/peers/scap/*.scap samples/captures/*.skr; do
@@ -47,6 +47,7 @@ function kinds(f, v,   l) {
 	rule(f " startswith " q(substr(v, 1, int(l / 2) + 1))); rule(f " endswith " q(substr(v, int(l / 2))))
 	rule(f " contains " q(substr(v, int(l / 3) + 1, int(l / 3) + 1))); rule(f " contains " q(substr(v, 2, l - 1) "z"))
 	rule("not " f " startswith " q(substr(v, 1, 3)) " and " f " endswith " q(substr(v, l - 1)))
+	rule(f " glob " q(substr(v, 1, 2) "*" substr(v, l - 1))); rule(f " glob " q(substr(v, 1, 1) "?" substr(v, 3) "*"))
 	if (f == "fd.name" && v ~ /^\//) { d = v; sub(/\/[^\/]*$/, "", d); if (d != "") rule(f " pmatch (" q(d) ", /nonexistent)") }
 }
 { kinds("proc.name", $1); kinds("fd.name", $2); kinds("proc.cmdline", $3) }' >"$T/gen.yaml"

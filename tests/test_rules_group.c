@@ -21,7 +21,7 @@ static void random_value(char *buf, size_t cap, unsigned *seed)
  * mixed with and/or/not so the walk short-circuits differently per rule. */
 static char *gen_rules(unsigned seed)
 {
-	static const char *const ops[] = {"=", "contains", "startswith", "endswith", "in", "pmatch"};
+	static const char *const ops[] = {"=", "contains", "startswith", "endswith", "in", "pmatch", "glob"};
 	static const char *const fields[] = {"proc.name", "fd.name"};
 	size_t cap = 1 << 20, n = 0;
 	char *y = malloc(cap);
@@ -31,14 +31,18 @@ static char *gen_rules(unsigned seed)
 		random_value(b, sizeof(b), &seed);
 		random_value(c, sizeof(c), &seed);
 		const char *f1 = fields[rand_r(&seed) % 2], *f2 = fields[rand_r(&seed) % 2];
-		const char *o1 = ops[rand_r(&seed) % 6], *o2 = ops[rand_r(&seed) % 6];
+		const char *o1 = ops[rand_r(&seed) % 7], *o2 = ops[rand_r(&seed) % 7];
 		char c1[96], c2[96];
 		if (!strcmp(o1, "in") || !strcmp(o1, "pmatch"))
 			snprintf(c1, sizeof(c1), "%s %s (\"%s\", \"%s\")", f1, o1, a, c);
+		else if (!strcmp(o1, "glob")) /* a literal start (grouped) or none (left to the walk) */
+			snprintf(c1, sizeof(c1), "%s glob \"%s%s%s\"", f1, a, r % 2 ? "*" : "?", c);
 		else
 			snprintf(c1, sizeof(c1), "%s %s \"%s\"", f1, o1, a);
 		if (!strcmp(o2, "in") || !strcmp(o2, "pmatch"))
 			snprintf(c2, sizeof(c2), "%s %s (\"%s\")", f2, o2, b);
+		else if (!strcmp(o2, "glob"))
+			snprintf(c2, sizeof(c2), "%s glob \"%s*%s*\"", f2, b, a);
 		else
 			snprintf(c2, sizeof(c2), "%s %s \"%s\"", f2, o2, b);
 		const char *join = r % 3 == 0 ? "and" : r % 3 == 1 ? "or" : "and not";

@@ -489,8 +489,8 @@ static inline void take_pre(struct skr_reader *c, struct sk_event *ev)
 	/* The worker wrote these on another core: ask for the lines a few
 	 * events ahead before they are needed (the walk is sequential, but
 	 * too short per event for the hardware prefetcher to run ahead). */
-	__builtin_prefetch(e + 8);
-	__builtin_prefetch(q + 24);
+	__builtin_prefetch(e + 16);
+	__builtin_prefetch(q + 64);
 	ev->ts = e->ts;
 	ev->tid = e->tid;
 	ev->num = c->pre_num0 + c->pre_i++;
