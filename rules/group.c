@@ -564,7 +564,8 @@ static inline void set_bit(uint64_t *bits, uint32_t b)
 
 struct scan_ctx {
 	const struct grp_auto *au;
-	uint64_t *bits;
+	uint64_t *words;
+	uint32_t bit0;
 };
 
 static void on_hit(void *ctx, uint32_t id, size_t end)
@@ -572,30 +573,32 @@ static void on_hit(void *ctx, uint32_t id, size_t end)
 	(void)end; /* the automaton's mode already anchors the match */
 	struct scan_ctx *sc = ctx;
 	for (uint32_t k = sc->au->off[id]; k < sc->au->off[id + 1]; k++)
-		set_bit(sc->bits, sc->au->bits[k]);
+		set_bit(sc->words, sc->au->bits[k] - sc->bit0);
 }
 
-/* Group g's bits for value s (bits are the memo's words, word0 included). */
-static void fill_bits(const struct rule_group *g, const char *s, size_t len, uint64_t *bits)
+/* Group g's answer for value s into its words (zeroed by the caller):
+ * member bits are numbered across all groups, from g->word0 * 64 here. */
+static void fill_bits(const struct rule_group *g, const char *s, size_t len, uint64_t *words)
 {
+	uint32_t bit0 = g->word0 * 64;
 	for (size_t i = 0; i < g->nalways; i++)
-		set_bit(bits, g->always[i]);
+		set_bit(words, g->always[i] - bit0);
 	uint32_t key;
 	if (g->exact && strset_get_val(g->exact, s, len, &key))
 		for (uint32_t k = g->ex_off[key]; k < g->ex_off[key + 1]; k++)
-			set_bit(bits, g->ex_bits[k]);
+			set_bit(words, g->ex_bits[k] - bit0);
 	for (int a = 0; a < GA_N; a++)
 		if (g->au[a].ac) {
-			struct scan_ctx sc = {&g->au[a], bits};
+			struct scan_ctx sc = {&g->au[a], words, bit0};
 			acm_scan(g->au[a].ac, s, len, on_hit, &sc);
 		}
 	for (size_t i = 0; i < g->npm; i++)
 		if (pmatch_trie_match(g->pm[i].trie, s, len))
-			set_bit(bits, g->pm[i].bit);
+			set_bit(words, g->pm[i].bit - bit0);
 	for (size_t i = 0; i < g->ngl; i++) {
 		const struct grp_glob *gl = &g->gl[i];
 		if (len >= gl->lit && memcmp(s, gl->pat, gl->lit) == 0 && cond_glob_match(gl->pat, gl->plen, s, len, 0))
-			set_bit(bits, gl->bit);
+			set_bit(words, gl->bit - bit0);
 	}
 }
 
@@ -607,31 +610,62 @@ static int scans(const struct rule_group *g)
 	return g->npm || g->ngl || g->au[GA_CONTAINS].ac || g->au[GA_STARTSWITH].ac || g->au[GA_ENDSWITH].ac;
 }
 
+/* Group g's answer for value s into its zeroed words, through the value
+ * cache *cachep (made on first use). */
+static void answer(const struct rule_group *g, const char *s, size_t len, uint64_t *words, struct grp_cache **cachep)
+{
+	/* The bits are a function of the value alone, and the same paths and
+	 * names come back event after event. */
+	if (!cachep || !scans(g) || len > GRP_CACHE_KEY_MAX) {
+		fill_bits(g, s, len, words);
+		return;
+	}
+	struct grp_cache *c = *cachep;
+	if (!c)
+		c = *cachep = grp_cache_new(g->nwords);
+	struct grp_cache_pos pos;
+	if (grp_cache_get(c, s, len, words, &pos))
+		return;
+	fill_bits(g, s, len, words);
+	grp_cache_put(c, &pos, s, len, words);
+}
+
 void rule_group_fill(const struct rule_groups *gs, uint32_t gi, rule_extract_fn ex, void *ectx,
 		     struct cond_memo *memo)
 {
 	const struct rule_group *g = &gs->g[gi];
-	uint64_t *bits = memo->gwords;
+	uint64_t *words = memo->gwords + g->word0;
 	memo->ggen[gi] = memo->gen;
-	memset(bits + g->word0, 0, g->nwords * sizeof(*bits));
+	memset(words, 0, g->nwords * sizeof(*words));
 	struct rule_value v;
 	const struct rule_value *list;
 	if (cc_operand_get(g->lhs, &g->lhs->ref, ex, ectx, &v, &list) <= 0)
 		return; /* no value: every check is false, as in the plain walk */
-	const char *s = v.v.s ? v.v.s : "";
-	size_t len = rule_value_str_len(&v);
-	/* The bits are a function of the value alone, and the same paths and
-	 * names come back event after event. */
-	if (!scans(g) || len > GRP_CACHE_KEY_MAX) {
-		fill_bits(g, s, len, bits);
-		return;
-	}
-	struct grp_cache *c = gs->cache[gi];
-	if (!c)
-		c = gs->cache[gi] = grp_cache_new(g->nwords);
-	struct grp_cache_pos pos;
-	if (grp_cache_get(c, s, len, bits + g->word0, &pos))
-		return;
-	fill_bits(g, s, len, bits);
-	grp_cache_put(c, &pos, s, len, bits + g->word0);
+	answer(g, v.v.s ? v.v.s : "", rule_value_str_len(&v), words, &gs->cache[gi]);
+}
+
+int rule_group_reads(const struct rule_groups *gs, uint32_t gi, uint16_t field_id)
+{
+	const struct cc_operand *op = gs->g[gi].lhs;
+	return !op->ref.has_arg && op->def->id == field_id;
+}
+
+uint32_t rule_group_nwords(const struct rule_groups *gs, uint32_t gi)
+{
+	return gs->g[gi].nwords;
+}
+
+void rule_group_answer(const struct rule_groups *gs, uint32_t gi, const char *s, size_t len, uint64_t *words,
+		       struct grp_cache **cachep)
+{
+	const struct rule_group *g = &gs->g[gi];
+	memset(words, 0, g->nwords * sizeof(*words));
+	answer(g, s, len, words, cachep);
+}
+
+void rule_group_give(struct cond_memo *memo, uint32_t gi, const uint64_t *words)
+{
+	const struct rule_group *g = &memo->groups->g[gi];
+	memo->ggen[gi] = memo->gen;
+	memcpy(memo->gwords + g->word0, words, g->nwords * sizeof(*words));
 }

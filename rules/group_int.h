@@ -44,6 +44,21 @@ size_t rule_groups_words(const struct rule_groups *gs);
 void rule_group_fill(const struct rule_groups *gs, uint32_t g, rule_extract_fn ex, void *ectx,
 		     struct cond_memo *memo);
 
+/* Groups answered away from the evaluating thread (rule_set_group_answer,
+ * rule_set_eval_given). Whether group gi reads field field_id (bare: no
+ * argument); its result words. */
+int rule_group_reads(const struct rule_groups *gs, uint32_t gi, uint16_t field_id);
+uint32_t rule_group_nwords(const struct rule_groups *gs, uint32_t gi);
+struct grp_cache;
+/* Group gi's answer for value s into words (nwords of them), through the
+ * caller's value cache *cachep (made on first use; the caller frees it
+ * with grp_cache_free; cachep NULL: none). Reads only what the build made: another thread may
+ * evaluate the same rules meanwhile. */
+void rule_group_answer(const struct rule_groups *gs, uint32_t gi, const char *s, size_t len, uint64_t *words,
+		       struct grp_cache **cachep);
+/* Group gi of memo->groups filled for the current event with words. */
+void rule_group_give(struct cond_memo *memo, uint32_t gi, const uint64_t *words);
+
 /* A group's answers by value (rules/group_cache.c): a direct-mapped table
  * of values of at most GRP_CACHE_KEY_MAX bytes and their nwords result
  * words. grp_cache_new never fails: out of memory, it returns a cache that

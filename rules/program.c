@@ -645,6 +645,19 @@ int rule_program_eval(struct rule_program *p, uint32_t k, uint16_t evttype, rule
 	return eval_entry(&c, p, k);
 }
 
+int rule_program_ahead_group(const struct rule_program *p, uint16_t t, uint16_t field_id, uint32_t *group,
+			     uint32_t *nwords)
+{
+	const struct rp_index *x = p->index && t < p->ntypes ? p->index[t] : NULL;
+	for (uint32_t i = 0; x && i < x->ngroups; i++)
+		if (rule_group_reads(p->groups[t], x->groups[i], field_id)) {
+			*group = x->groups[i];
+			*nwords = rule_group_nwords(p->groups[t], x->groups[i]);
+			return 0;
+		}
+	return -1;
+}
+
 /* The indexed type's entries to try this event, as a bitmap in p->cand. */
 static void index_candidates(const struct rp_ctx *c, struct rule_program *p, const struct rp_index *x)
 {

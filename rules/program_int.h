@@ -161,6 +161,11 @@ static inline void rule_program_begin(struct rule_program *p, uint16_t t)
 	p->cand_ok = 0;
 }
 
+/* Type t's group that its index fills before its rules run and that reads
+ * field field_id (bare): 0 with *group and *nwords; -1 when none. */
+int rule_program_ahead_group(const struct rule_program *p, uint16_t t, uint16_t field_id, uint32_t *group,
+			     uint32_t *nwords);
+
 /* Result of index entry k (of the type begun) for the current event. */
 int rule_program_eval(struct rule_program *p, uint32_t k, uint16_t evttype, rule_extract_fn ex, void *ectx);
 /* The first entry in [k, end) (of the type begun) that matches the

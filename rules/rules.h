@@ -369,6 +369,36 @@ struct rule_match {
 typedef void (*rule_match_fn)(void *ctx, const struct rule_match *m);
 size_t rule_set_eval(const struct rule_set *rs, uint16_t evttype,
 		     rule_extract_fn extract, void *ectx, rule_match_fn on_match, void *mctx);
+/*
+ * Groups answered ahead (docs/performance.md). The string checks an event
+ * type's rules make on one field are answered together, from the field's
+ * value alone: a group. A caller that knows an event's value of such a
+ * field before the event is evaluated (a decode worker reading fd.name off
+ * an open's path) may work out the group's answer on its own thread and
+ * hand it to rule_set_eval_given, which then does not read the field for
+ * that group. Offered are the groups an indexed type fills before its
+ * rules run, which every event of the type reads.
+ */
+struct rule_group_cache; /* one thread's answers by value */
+struct rule_group_cache *rule_group_cache_new(void);
+void rule_group_cache_free(struct rule_group_cache *c);
+/* Type t's group read ahead on field field_id (the provider's id, a field
+ * without argument): 0 with *group and its answer's size in 64-bit words;
+ * -1 when there is none. */
+int rule_set_ahead_group(const struct rule_set *rs, uint16_t t, uint16_t field_id, uint32_t *group,
+			 uint32_t *nwords);
+/* That group's answer for value s (the bytes the provider would extract)
+ * into words. Safe while another thread evaluates rs; c is this thread's
+ * (NULL: no cache). */
+void rule_set_group_answer(const struct rule_set *rs, uint16_t t, uint32_t group, const char *s, size_t len,
+			   uint64_t *words, struct rule_group_cache *c);
+struct rule_given {
+	uint32_t group;
+	const uint64_t *words;
+};
+/* rule_set_eval with the answers of some of evttype's ahead groups given. */
+size_t rule_set_eval_given(const struct rule_set *rs, uint16_t evttype, const struct rule_given *given,
+			   size_t ngiven, rule_extract_fn extract, void *ectx, rule_match_fn on_match, void *mctx);
 /* Whether any enabled rule wants this event type (cheap pre-check). */
 int rule_set_wants(const struct rule_set *rs, uint16_t evttype);
 /* Event types some enabled rule can match (for the recorder's syscall set). */

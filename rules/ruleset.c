@@ -393,12 +393,20 @@ static void report(const struct rule_set *rs, uint32_t k, rule_match_fn on_match
 size_t rule_set_eval(const struct rule_set *rs, uint16_t evttype, rule_extract_fn extract, void *ectx,
 		     rule_match_fn on_match, void *mctx)
 {
+	return rule_set_eval_given(rs, evttype, NULL, 0, extract, ectx, on_match, mctx);
+}
+
+size_t rule_set_eval_given(const struct rule_set *rs, uint16_t evttype, const struct rule_given *given,
+			   size_t ngiven, rule_extract_fn extract, void *ectx, rule_match_fn on_match, void *mctx)
+{
 	if (evttype >= rs->ntypes)
 		return 0;
 	size_t matches = 0;
 	uint32_t end = rs->off[evttype + 1];
 	if (rs->prog) {
 		rule_program_begin(rs->prog, evttype);
+		for (size_t i = 0; i < ngiven; i++)
+			rule_group_give(&rs->prog->gm, given[i].group, given[i].words);
 		for (uint32_t k = rs->off[evttype]; k < end; k++) {
 			k = rule_program_next(rs->prog, k, end, evttype, extract, ectx);
 			if (k == end)
@@ -422,6 +430,62 @@ size_t rule_set_eval(const struct rule_set *rs, uint16_t evttype, rule_extract_f
 			break;
 	}
 	return matches;
+}
+
+/* One thread's group caches, by group (a type's groups may be shared by
+ * several types: one cache each). Grown when a group is first answered. */
+struct rule_group_cache {
+	struct rgc_entry {
+		const struct rule_groups *gs;
+		uint32_t group;
+		struct grp_cache *cache;
+	} *v;
+	size_t n, cap;
+};
+
+struct rule_group_cache *rule_group_cache_new(void)
+{
+	return calloc(1, sizeof(struct rule_group_cache));
+}
+
+void rule_group_cache_free(struct rule_group_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		grp_cache_free(c->v[i].cache);
+	free(c->v);
+	free(c);
+}
+
+/* c's cache slot for group g of gs, NULL when it cannot grow. */
+static struct grp_cache **group_cache_slot(struct rule_group_cache *c, const struct rule_groups *gs, uint32_t g)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].gs == gs && c->v[i].group == g)
+			return &c->v[i].cache;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		struct rgc_entry *v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n] = (struct rgc_entry){gs, g, NULL};
+	return &c->v[c->n++].cache;
+}
+
+int rule_set_ahead_group(const struct rule_set *rs, uint16_t t, uint16_t field_id, uint32_t *group, uint32_t *nwords)
+{
+	return rs->prog ? rule_program_ahead_group(rs->prog, t, field_id, group, nwords) : -1;
+}
+
+void rule_set_group_answer(const struct rule_set *rs, uint16_t t, uint32_t group, const char *s, size_t len,
+			   uint64_t *words, struct rule_group_cache *c)
+{
+	const struct rule_groups *gs = rs->prog->groups[t];
+	rule_group_answer(gs, group, s, len, words, c ? group_cache_slot(c, gs, group) : NULL);
 }
 
 int rule_set_wants(const struct rule_set *rs, uint16_t evttype)
