@@ -85,6 +85,8 @@ static void *skr_src_open(int fd, const char *name, const uint8_t *head, size_t 
 	}
 	if (opts && opts->packet)
 		skr_reader_set_packet_sink(s->r, opts->packet, opts->packet_ctx);
+	if (opts && opts->prepare)
+		skr_reader_set_prepare(s->r, opts->prepare);
 	unsigned threads = opts && opts->decode_threads_set ? opts->decode_threads : auto_decode_threads(fd);
 	int rc = skr_reader_set_decode_threads(s->r, threads);
 	if (rc) {
@@ -96,8 +98,15 @@ static void *skr_src_open(int fd, const char *name, const uint8_t *head, size_t 
 	return s;
 }
 
+static uint32_t skr_src_prep(void *impl, const uint64_t **words)
+{
+	struct skr_src *s = impl;
+	return skr_reader_prep(s->r, words);
+}
+
 static const struct source_ops skr_src_ops = {
 	.next = skr_src_next,
+	.prep = skr_src_prep,
 	.meta = skr_src_meta,
 	.seek_time = skr_src_seek,
 	.error = skr_src_error,

@@ -142,6 +142,12 @@ const char *source_error(struct source *s)
 	return s->ops->error(s->impl);
 }
 
+uint32_t source_event_prep(struct source *s, const uint64_t **words)
+{
+	*words = NULL;
+	return s->ops->prep ? s->ops->prep(s->impl, words) : 0;
+}
+
 const char *source_format_name(const struct source *s)
 {
 	return s->format;

@@ -17,6 +17,7 @@
 #include "formats/event.h"
 #include "formats/meta.h"
 #include "formats/packet.h"
+#include "formats/skr/skr.h"
 
 /*
  * A source yields events (formats/event.h) and the capture metadata
@@ -43,6 +44,9 @@ struct source_ops {
 	/* Optional (live sources): next, waiting at most timeout_ms for an
 	 * event; -EAGAIN when none came. */
 	int (*next_timeout)(void *impl, struct sk_event *ev, int timeout_ms);
+	/* Optional: the words prepared for the event next returned last
+	 * (source_opts.prepare): how many, at *words. */
+	uint32_t (*prep)(void *impl, const uint64_t **words);
 };
 
 /* Options every format may honour. */
@@ -66,6 +70,10 @@ struct source_opts {
 	 * frames), none otherwise. */
 	int decode_threads_set;
 	unsigned decode_threads;
+	/* .skr: work on each event done by the decode workers as they take a
+	 * chunk apart (skr_reader_set_prepare), read back with
+	 * source_event_prep(); NULL: none. */
+	const struct skr_prepare *prepare;
 };
 
 #define SOURCE_DECODE_AUTO_MIN (1u << 20)
@@ -110,6 +118,10 @@ const struct sk_meta *source_meta(struct source *s);
 /* -ENOTSUP when the source cannot seek. */
 int source_seek_time(struct source *s, uint64_t ts);
 const char *source_error(struct source *s);
+/* The words source_opts.prepare wrote for the event source_next returned
+ * last: how many (0: none, e.g. a format without decode workers), at
+ * *words, valid as long as that event. */
+uint32_t source_event_prep(struct source *s, const uint64_t **words);
 /* "skr", "scap", "live", ... */
 const char *source_format_name(const struct source *s);
 void source_close(struct source *s);

@@ -1164,6 +1164,85 @@ static void test_seek_time(void **state)
 	}
 }
 
+/* A prepare hook (skr_prepare) that counts its workers and writes, for
+ * each event, ts % 3 words: the timestamp, then the number of parameters. */
+struct prep_count {
+	int made, freed;
+};
+
+static void *prep_worker_new(void *ctx)
+{
+	struct prep_count *c = ctx;
+	c->made++;
+	return ctx;
+}
+
+static void prep_worker_free(void *w)
+{
+	struct prep_count *c = w;
+	c->freed++;
+}
+
+static uint32_t prep_event(void *w, const struct sk_event *ev, uint64_t *out)
+{
+	(void)w;
+	uint32_t n = (uint32_t)(ev->ts % 3);
+	if (n > 0)
+		out[0] = ev->ts;
+	if (n > 1)
+		out[1] = ev->nparams;
+	return n;
+}
+
+/* What the decode workers prepare reaches the caller with its own event,
+ * across chunks, a seek and each walking mode; without workers, nothing. */
+static void test_prepare(void **state)
+{
+	(void)state;
+	char path[256], err[512];
+	tmp_path(path, sizeof(path), "prep.skr");
+	write_synthetic(path, 5000, 300, 1);
+	for (unsigned threads = 0; threads <= 2; threads++) {
+		for (int walk = SKR_WALK_AUTO; walk <= SKR_WALK_NEVER; walk++) {
+			struct prep_count c = {0, 0};
+			struct skr_prepare p = {prep_worker_new, prep_worker_free, prep_event, &c};
+			struct skr_reader *r = skr_reader_open_path(path, err, sizeof(err));
+			assert_non_null(r);
+			skr_reader_set_prepare(r, &p);
+			skr_reader_set_walk_ahead(r, (enum skr_walk_ahead)walk);
+			assert_int_equal(skr_reader_set_decode_threads(r, threads), 0);
+			struct sk_event ev;
+			uint64_t events = 0, prepared = 0;
+			for (int pass = 0; pass < 2; pass++) {
+				if (pass == 1)
+					assert_int_equal(skr_reader_seek_time(r, 0), 0);
+				while (skr_reader_next(r, &ev) == 1) {
+					const uint64_t *words;
+					uint32_t n = skr_reader_prep(r, &words);
+					events++;
+					if (!n)
+						continue;
+					prepared++;
+					assert_int_equal(n, ev.ts % 3);
+					assert_int_equal(words[0], ev.ts);
+					if (n > 1)
+						assert_int_equal(words[1], ev.nparams);
+				}
+			}
+			assert_int_equal(events, 10000);
+			skr_reader_close(r);
+			assert_int_equal(c.made, c.freed);
+			if (threads == 0 || walk == SKR_WALK_NEVER)
+				assert_int_equal(prepared, 0);
+			if (threads > 0 && walk == SKR_WALK_ALWAYS) {
+				/* every chunk but the one decoded at open and after the seek */
+				assert_int_equal(c.made, (int)threads);
+				assert_true(prepared > events * 2 / 3 * 8 / 10);
+			}
+		}
+	}
+}
+
 static void test_zstd_cli(void **state)
 {
 	(void)state;
@@ -1203,6 +1282,7 @@ int main(void)
 		cmocka_unit_test(test_newer_major_version),
 		cmocka_unit_test(test_reads_version_1),
 		cmocka_unit_test(test_seek_time),
+		cmocka_unit_test(test_prepare),
 		cmocka_unit_test(test_zstd_cli),
 	};
 	return cmocka_run_group_tests_name("skr", tests, setup_dir, teardown_dir);

@@ -46,6 +46,7 @@ int skr_read_load_chunk(struct skr_reader *r, uint64_t off, const struct batch *
 	}
 	r->left = r->nevents = bt->nevents;
 	r->pre_i = r->pre_n = 0;
+	r->n_pre_prep = r->prep_i = 0;
 	r->pre_rc = 0;
 	r->chunk_off = off;
 	r->nlits = 0;
@@ -417,7 +418,23 @@ static int grow_pre(struct skr_reader *r, uint32_t nev, size_t npar)
 	return 0;
 }
 
-int skr_read_predecode(struct skr_reader *r)
+/* Room for one more event's prepared words (a worker). */
+static int grow_prep(struct skr_reader *r)
+{
+	if (r->n_pre_prep + SKR_PREP_MAX <= r->cap_pre_prep)
+		return 0;
+	size_t cap = r->cap_pre_prep ? r->cap_pre_prep : 4096;
+	while (cap < r->n_pre_prep + SKR_PREP_MAX)
+		cap += cap / 2;
+	void *q = realloc(r->pre_prep, cap * sizeof(*r->pre_prep));
+	if (!q)
+		return -ENOMEM;
+	r->pre_prep = q;
+	r->cap_pre_prep = cap;
+	return 0;
+}
+
+int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, void *w)
 {
 	uint32_t n = r->left;
 	/* the chunk's bytes stay put while it is walked and handed out */
@@ -434,6 +451,9 @@ int skr_read_predecode(struct skr_reader *r)
 		return -ENOMEM;
 	r->pre_num0 = r->num;
 	r->pre_rc = 0;
+	r->n_pre_prep = r->prep_i = 0;
+	if (!prep || !prep->event)
+		w = NULL;
 	size_t np = 0;
 	uint32_t k = 0;
 	struct sk_event ev;
@@ -454,7 +474,15 @@ int skr_read_predecode(struct skr_reader *r)
 		e->type = ev.type;
 		e->cpu = ev.cpu;
 		e->p0 = (uint32_t)np;
-		e->np = ev.nparams;
+		e->np = (uint16_t)ev.nparams;
+		e->nprep = 0;
+		/* out of memory for them, the words are left out: they only
+		 * spare the caller work, which it then does itself */
+		if (w && !grow_prep(r)) {
+			uint32_t n = prep->event(w, &ev, r->pre_prep + r->n_pre_prep);
+			e->nprep = (uint16_t)(n <= SKR_PREP_MAX ? n : 0);
+			r->n_pre_prep += e->nprep;
+		}
 		for (uint32_t i = 0; i < ev.nparams; i++) {
 			uintptr_t v = (uintptr_t)ev.params[i].val;
 			struct skr_pre_param *q = &r->pre_par[np];
@@ -498,6 +526,9 @@ static inline void take_pre(struct skr_reader *c, struct sk_event *ev)
 	ev->cpu = e->cpu;
 	ev->flags = e->flags;
 	ev->nparams = np;
+	c->cur_prep = c->pre_prep + c->prep_i;
+	c->cur_nprep = e->nprep;
+	c->prep_i += e->nprep;
 	struct sk_param *out = ev->params;
 	for (uint32_t i = 0; i < np; i++) {
 		uint32_t off = q[i].off;
@@ -526,6 +557,7 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 		}
 		if (c->left) {
 			int skip = c->skip_active;
+			c->cur_nprep = 0;
 			int rc = r->vmajor >= 2 ? decode_event(c, ev) : decode_event_v1(c, ev);
 			if (rc)
 				return c == r ? rc : skr_pipe_fail(r, c, rc);
@@ -539,4 +571,11 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 		if (rc <= 0)
 			return rc;
 	}
+}
+
+uint32_t skr_reader_prep(const struct skr_reader *r, const uint64_t **words)
+{
+	const struct skr_reader *c = r->chunk;
+	*words = c->cur_prep;
+	return c->cur_nprep;
 }

@@ -119,6 +119,10 @@ struct skr_reader {
 	struct skr_pre_param *pre_par;
 	uint32_t pre_i, pre_n, cap_pre;
 	size_t cap_pre_par;
+	uint64_t *pre_prep;      /* the words prepared for them (skr_prepare), in order */
+	size_t n_pre_prep, cap_pre_prep, prep_i;
+	const uint64_t *cur_prep; /* those of the event handed out last... */
+	uint32_t cur_nprep;       /* ...and how many */
 	uint64_t pre_num0;
 	int pre_rc;
 
@@ -128,6 +132,7 @@ struct skr_reader {
 	struct skr_pipe *pipe;
 	struct skr_reader *chunk;
 	enum skr_walk_ahead walk; /* skr_reader_set_walk_ahead, for the pipe */
+	struct skr_prepare prepare; /* skr_reader_set_prepare (event NULL: none) */
 
 	struct index_entry *index;
 	size_t n_index;
@@ -171,7 +176,8 @@ struct skr_pre_event {
 	int64_t tid;
 	uint32_t flags;
 	uint16_t type, cpu;
-	uint32_t p0, np;
+	uint32_t p0;
+	uint16_t np, nprep;     /* parameters; words prepared (skr_prepare) */
 };
 struct skr_pre_param {
 	uint32_t off, len;
@@ -183,10 +189,11 @@ struct skr_pre_param {
 #define SKR_PRE_INLINE 2u
 #define SKR_PRE_OFF_MAX ((1u << SKR_PRE_SHIFT) - 1)
 /* read_event.c, on a pipeline worker: walks every event of the chunk just
- * loaded into r->pre, so that the caller's thread only copies them out.
- * Stops at the first bad event (r->pre_rc; r->err says it). 0, or -ENOMEM
- * (nothing walked: the caller's thread walks the chunk as usual). */
-int skr_read_predecode(struct skr_reader *r);
+ * loaded into r->pre, so that the caller's thread only copies them out,
+ * and with prep (w: the worker's state) prepares each. Stops at the first
+ * bad event (r->pre_rc; r->err says it). 0, or -ENOMEM (nothing walked:
+ * the caller's thread walks the chunk as usual). */
+int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, void *w);
 /* read_index.c: decompresses the key chunk at off (a seekable file's, read
  * with pread into r->ktmp) into r->key: the dictionary of a chunk reached by
  * seeking. Errors name user_off, the chunk that needs it. */

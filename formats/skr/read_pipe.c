@@ -66,6 +66,7 @@ struct pipe_worker {
 	struct skr_buf key;      /* the last key chunk this worker decoded... */
 	uint64_t key_off;        /* ...its offset (0: none) */
 	struct skr_buf ktmp;     /* key chunks read with pread */
+	void *prep;              /* its state for the caller's skr_prepare, or NULL */
 };
 
 struct skr_pipe {
@@ -86,6 +87,7 @@ struct skr_pipe {
 	uint64_t koff;            /* ...and offset (0: none) */
 	uint64_t take_seq;        /* the next frame the caller takes (caller only) */
 	int held;                 /* the caller is decoding the chunk of take_seq - 1 */
+	struct skr_prepare prepare; /* the reader's, copied as the workers start */
 	struct pipe_slot *slots;
 	struct pipe_worker workers[SKR_DECODE_THREADS_MAX];
 };
@@ -225,7 +227,7 @@ static void decode_chunk(struct pipe_worker *w, struct pipe_slot *s, int walk)
 	/* the events too, so that the caller's thread only copies them out;
 	 * out of memory, it walks them itself */
 	if (!rc && walk)
-		skr_read_predecode(d);
+		skr_read_predecode(d, &w->p->prepare, w->prep);
 	/* the key stays the worker's: its next chunk may need it */
 	w->key = d->key;
 	w->key_off = d->key_off;
@@ -320,8 +322,13 @@ static int pipe_start(struct skr_reader *r)
 		}
 		w->key_off = r->key_off;
 	}
+	/* each worker's state for the caller's per-event work, made once */
+	p->prepare = r->prepare;
 	for (unsigned i = 0; i < p->nworkers && seeded; i++) {
-		if (pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]))
+		struct pipe_worker *w = &p->workers[i];
+		if (p->prepare.event && p->prepare.worker_new && !w->prep)
+			w->prep = p->prepare.worker_new(p->prepare.ctx);
+		if (pthread_create(&w->thread, NULL, worker_main, w))
 			break;
 		p->started++;
 	}
@@ -431,6 +438,8 @@ void skr_pipe_free(struct skr_reader *r)
 	}
 	free(p->slots);
 	for (unsigned i = 0; i < p->nworkers; i++) {
+		if (p->workers[i].prep && p->prepare.worker_free)
+			p->prepare.worker_free(p->workers[i].prep);
 		ZSTD_freeDCtx(p->workers[i].dctx);
 		skr_buf_free(&p->workers[i].key);
 		skr_buf_free(&p->workers[i].ktmp);
@@ -474,6 +483,14 @@ static struct skr_pipe *pipe_new(struct skr_reader *r, unsigned nworkers)
 		return NULL;
 	}
 	return p;
+}
+
+void skr_reader_set_prepare(struct skr_reader *r, const struct skr_prepare *p)
+{
+	if (p)
+		r->prepare = *p;
+	else
+		memset(&r->prepare, 0, sizeof(r->prepare));
 }
 
 void skr_reader_set_walk_ahead(struct skr_reader *r, enum skr_walk_ahead mode)

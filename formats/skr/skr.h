@@ -218,6 +218,25 @@ int skr_reader_set_decode_threads(struct skr_reader *r, unsigned n);
  * and measurements. Events and errors are the same either way. */
 enum skr_walk_ahead { SKR_WALK_AUTO, SKR_WALK_ALWAYS, SKR_WALK_NEVER };
 void skr_reader_set_walk_ahead(struct skr_reader *r, enum skr_walk_ahead mode);
+/* Work of the caller's done ahead on the decode workers, event by event
+ * as they walk a chunk: event() runs on a worker thread with that worker's
+ * own state (from worker_new(ctx) as the worker starts, released with
+ * worker_free when it stops; NULL: nothing for that worker) and writes up
+ * to SKR_PREP_MAX 64-bit words about ev, returning how many. The caller's
+ * thread reads them with skr_reader_prep() once skr_reader_next() returned
+ * the event: none for the events no worker walked (no pipe, walking left
+ * to the caller). Set before the first skr_reader_next. */
+#define SKR_PREP_MAX 16
+struct skr_prepare {
+	void *(*worker_new)(void *ctx);
+	void (*worker_free)(void *w);
+	uint32_t (*event)(void *w, const struct sk_event *ev, uint64_t *out);
+	void *ctx;
+};
+void skr_reader_set_prepare(struct skr_reader *r, const struct skr_prepare *p);
+/* The words prepared for the event skr_reader_next() returned last: how
+ * many, at *words (valid as its parameters are). */
+uint32_t skr_reader_prep(const struct skr_reader *r, const uint64_t **words);
 /* Packet frames met from now on are decoded and each packet handed to fn
  * (NULL: they are skipped unread, as a reader that predates them does). */
 void skr_reader_set_packet_sink(struct skr_reader *r, sk_packet_sink_fn fn, void *ctx);
