@@ -19,6 +19,8 @@
  * --decode-only times the source alone, to tell decode cost from the rest.
  * --decode-threads N: .skr frames decoded ahead on N threads (0: on the
  * replay's own thread); without it, the source's automatic choice.
+ * --no-prepare: the decode workers do not prepare the open rules' fd.name
+ * and fd.directory answers (engine_prep), to measure what that gives.
  */
 
 /* The trivial rule: one field test on every event (no evt.type, so it is
@@ -46,11 +48,13 @@ static double cpu_now(clockid_t clock)
 
 /* One pass over path; returns seconds or -1; *main_cpu: the CPU seconds of
  * this (the replay's) thread, *all_cpu: of the process (decode workers too). */
-static double run_once(const char *path, const struct rule_set *rs, int decode_only, int threads, FILE *devnull,
-		       unsigned long long *events, unsigned long long *alerts, double *main_cpu, double *all_cpu)
+static double run_once(const char *path, const struct rule_set *rs, const struct engine_prep *prep, int decode_only,
+		       int threads, FILE *devnull, unsigned long long *events, unsigned long long *alerts,
+		       double *main_cpu, double *all_cpu)
 {
 	char err[512];
-	struct source_opts so = { .decode_threads_set = threads >= 0, .decode_threads = threads >= 0 ? (unsigned)threads : 0 };
+	struct source_opts so = { .decode_threads_set = threads >= 0, .decode_threads = threads >= 0 ? (unsigned)threads : 0,
+				  .prepare = decode_only ? NULL : engine_prep_hook(prep) };
 	struct source *src = source_open_opts(path, &so, err, sizeof(err));
 	if (!src) {
 		fprintf(stderr, "bench_replay: %s\n", err);
@@ -62,6 +66,7 @@ static double run_once(const char *path, const struct rule_set *rs, int decode_o
 	engine_opts_from_config(NULL, &eo);
 	eo.rules = rs;
 	eo.out = devnull;
+	eo.prep = prep;
 	if (!decode_only && engine_init(&e, &eo) < 0) {
 		fprintf(stderr, "bench_replay: out of memory\n");
 		source_close(src);
@@ -79,7 +84,9 @@ static double run_once(const char *path, const struct rule_set *rs, int decode_o
 		n++;
 		if (decode_only)
 			continue;
-		engine_process(&e, &ev);
+		const uint64_t *words;
+		uint32_t nw = source_event_prep(src, &words);
+		engine_process_prepared(&e, &ev, words, nw);
 		const struct sk_meta *m = source_meta(src);
 		if (meta_size(m) != seen) {
 			engine_seed(&e, m);
@@ -101,14 +108,14 @@ static double run_once(const char *path, const struct rule_set *rs, int decode_o
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_replay [-n RUNS] [-l LABEL] [-r RULES]... [--trivial] [--decode-only] [--plain] [--decode-threads N] CAPTURE\n");
+	fprintf(stderr, "usage: bench_replay [-n RUNS] [-l LABEL] [-r RULES]... [--trivial] [--decode-only] [--plain] [--decode-threads N] [--no-prepare] CAPTURE\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *rules[8];
 	size_t nrules = 0;
-	int runs = 3, trivial = 0, decode_only = 0, plain = 0, threads = -1;
+	int runs = 3, trivial = 0, decode_only = 0, plain = 0, threads = -1, prepare = 1;
 	const char *label = "run", *path = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -126,6 +133,8 @@ int main(int argc, char **argv)
 			threads = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--plain"))
 			plain = 1; /* -o rule_evaluation=plain */
+		else if (!strcmp(argv[i], "--no-prepare"))
+			prepare = 0;
 		else if (argv[i][0] != '-' && !path)
 			path = argv[i];
 		else {
@@ -165,6 +174,7 @@ int main(int argc, char **argv)
 		}
 		load_s = bench_now() - t0;
 	}
+	struct engine_prep *prep = prepare ? engine_prep_new(rs) : NULL;
 
 	FILE *devnull = fopen("/dev/null", "w");
 	double *secs = calloc((size_t)runs, sizeof(double));
@@ -174,7 +184,7 @@ int main(int argc, char **argv)
 	int status = devnull && secs && cpus ? 0 : 1;
 	for (int i = 0; i < runs && !status; i++) {
 		double all;
-		secs[i] = run_once(path, rs, decode_only, threads, devnull, &events, &alerts, &cpus[i], &all);
+		secs[i] = run_once(path, rs, prep, decode_only, threads, devnull, &events, &alerts, &cpus[i], &all);
 		all_cpu += all;
 		if (secs[i] < 0)
 			status = 1;
@@ -202,6 +212,7 @@ int main(int argc, char **argv)
 	free(cpus);
 	if (devnull)
 		fclose(devnull);
+	engine_prep_free(prep);
 	rule_set_free(rs);
 	rule_loader_free(l);
 	return status;

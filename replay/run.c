@@ -20,6 +20,8 @@ struct input {
 	struct source *src;
 	const char *path;
 	struct sk_event ev;
+	const uint64_t *prep; /* what the decode workers prepared for ev (engine_prep)... */
+	uint32_t nprep;       /* ...how many words */
 	int have;            /* ev holds the next event of this source */
 	size_t meta_seen;    /* metadata entries already seeded */
 	struct engine_meta_seen seen;
@@ -81,6 +83,7 @@ static int input_advance(struct input *in)
 		return -1;
 	}
 	in->have = rc > 0;
+	in->nprep = in->have ? source_event_prep(in->src, &in->prep) : 0;
 	return rc > 0;
 }
 
@@ -251,9 +254,14 @@ int replay_run(const struct replay_opts *o, const struct rule_set *rs)
 	struct replay_sinks k;
 	struct replay_progress prog;
 	struct run_packets rp = { state_flowcounts_new(), NULL };
+	/* rule work the decode workers can do ahead (NULL: none); it outlives
+	 * the sources, whose workers use it */
+	struct engine_prep *prep = engine_prep_new(rs);
+	eo.prep = prep;
 	replay_progress_init(&prog, stderr, o->progress);
 	if (!in) {
 		fprintf(stderr, "saker-replay: out of memory\n");
+		engine_prep_free(prep);
 		return 2;
 	}
 	int status = replay_sinks_open(o, rs, &eo, &k);
@@ -268,7 +276,8 @@ int replay_run(const struct replay_opts *o, const struct rule_set *rs)
 					  .warn = replay_print_warning,
 					  .packet = run_packet, .packet_ctx = &rp,
 					  .decode_threads_set = o->decode_threads_set,
-					  .decode_threads = o->decode_threads };
+					  .decode_threads = o->decode_threads,
+					  .prepare = engine_prep_hook(prep) };
 		in[i].src = source_open_opts(o->captures[i], &so, err, sizeof(err));
 		if (!in[i].src) {
 			fprintf(stderr, "saker-replay: %s\n", err);
@@ -316,7 +325,7 @@ int replay_run(const struct replay_opts *o, const struct rule_set *rs)
 				report_source(k.report, best->path, m);
 			best->meta_seen = meta_size(m);
 		}
-		engine_process(&e, &best->ev);
+		engine_process_prepared(&e, &best->ev, best->prep, best->nprep);
 		if (input_advance(best) < 0)
 			status = 2;
 		if ((++n & 0xfff) == 0) {
@@ -338,6 +347,7 @@ out:
 		if (in[i].src)
 			source_close(in[i].src);
 	free(in);
+	engine_prep_free(prep);
 	state_flowcounts_free(rp.counts);
 	fflush(stdout);
 	return status;

@@ -163,7 +163,9 @@ void engine_process(struct engine *e, const struct sk_event *ev)
 {
 	e->stats.events++;
 	e->ev = ev;
+	e->u.hint_path_len = e->nprep ? engine_prep_path_len(e->o.prep, ev, e->prep, e->nprep) : 0;
 	state_update_apply(&e->u, ev);
+	e->u.hint_path_len = 0;
 	extract_ctx_set_event(&e->fc, ev);
 	if (e->o.observer)
 		e->o.observer->event(e->o.observer->ctx, e);
@@ -183,10 +185,20 @@ void engine_process(struct engine *e, const struct sk_event *ev)
 		}
 		if (event_visible(e, ev) && e->o.rules && rule_set_wants(e->o.rules, ev->type)) {
 			e->stats.evaluated++;
-			rule_set_eval(e->o.rules, ev->type, extract_field, &e->fc, on_match, e);
+			struct rule_given given[2];
+			size_t ng = e->nprep ? engine_prep_given(e->o.prep, e, ev, e->prep, e->nprep, given) : 0;
+			rule_set_eval_given(e->o.rules, ev->type, given, ng, extract_field, &e->fc, on_match, e);
 		}
 	}
 	extract_ctx_done_event(&e->fc);
+}
+
+void engine_process_prepared(struct engine *e, const struct sk_event *ev, const uint64_t *words, uint32_t n)
+{
+	e->prep = words;
+	e->nprep = n;
+	engine_process(e, ev);
+	e->nprep = 0;
 }
 
 static size_t time_prefix(const struct engine *e, uint64_t ts, char *buf, size_t cap)

@@ -13,11 +13,13 @@
 #include <stdio.h>
 
 #include "formats/meta.h"
+#include "formats/skr/skr.h"
 #include "replay/extract/extract.h"
 #include "rules/rules.h"
 
 struct output_set;
 struct engine;
+struct engine_prep;
 
 /* Hooks for collectors above the engine (the incident report): the engine
  * calls them without knowing what collects. */
@@ -51,6 +53,7 @@ struct engine_opts {
 	const struct rule_filter *filter;  /* trailing filter for --print / -w, or NULL */
 	struct output_set *outputs;        /* alert channels; NULL: alerts go to out */
 	const struct engine_observer *observer; /* --report collector, or NULL */
+	const struct engine_prep *prep;    /* answers prepared ahead (engine_process_prepared), or NULL */
 };
 
 struct engine_stats {
@@ -75,6 +78,8 @@ struct engine {
 	size_t fields_cap;
 	const struct sk_event *ev;
 	int seen_non_container;  /* a capture's leading container events are metadata (sysdig) */
+	const uint64_t *prep;    /* the event's prepared words (engine_process_prepared)... */
+	uint32_t nprep;          /* ...and how many */
 };
 
 int engine_init(struct engine *e, const struct engine_opts *o);
@@ -98,6 +103,29 @@ void engine_seed_new(struct engine *e, const struct sk_meta *m, struct engine_me
 int engine_reload(struct engine *e, const struct engine_opts *o);
 /* Process one event (update state, evaluate, print). */
 void engine_process(struct engine *e, const struct sk_event *ev);
+
+/*
+ * replay/engine/prepare.c: rule work on an event done ahead by the .skr
+ * decode workers (docs/performance.md): for an open that succeeds on an
+ * absolute path in normal form, the answers of the groups of fd.name and
+ * fd.directory checks that the open types' rules share. engine_prep_new:
+ * NULL when rs has none to prepare (or out of memory); its hook goes to
+ * source_opts.prepare, the engine_opts.prep is the same object, and the
+ * words source_event_prep() gives for each event go with it to
+ * engine_process_prepared. Alerts are the same with or without.
+ */
+struct engine_prep *engine_prep_new(const struct rule_set *rs);
+void engine_prep_free(struct engine_prep *p);
+const struct skr_prepare *engine_prep_hook(const struct engine_prep *p);
+/* The answers in words (n of them) that hold for ev, the event e has just
+ * updated the state with, as rule_set_eval_given takes them: how many. */
+size_t engine_prep_given(const struct engine_prep *p, const struct engine *e, const struct sk_event *ev,
+			 const uint64_t *words, uint32_t n, struct rule_given given[2]);
+/* 1 + the length of ev's open path in normal form, as the words say (the
+ * state's hint_path_len); 0 when they do not. */
+size_t engine_prep_path_len(const struct engine_prep *p, const struct sk_event *ev, const uint64_t *words, uint32_t n);
+/* engine_process with the words prepared for ev (n = 0: none). */
+void engine_process_prepared(struct engine *e, const struct sk_event *ev, const uint64_t *words, uint32_t n);
 /* Whether ev (the event being processed) is one rules see: its source is
  * enabled and it is an exit or one-shot event (enter events with
  * legacy_enter_events). For observers that evaluate rule sets of their own

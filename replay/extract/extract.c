@@ -88,7 +88,7 @@ static int printable(unsigned char ch)
  * string a rule reads passes here. A word holding a byte below 0x20, 0x7f
  * or a byte from 0x80 up (the classic "has less than" and "has zero"
  * word tests, exact for the word) is finished byte by byte. */
-static size_t printable_prefix(const char *s, size_t len)
+size_t extract_printable_prefix(const char *s, size_t len)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	size_t i = 0;
@@ -116,7 +116,7 @@ int extract_val_str(struct extract_ctx *c, struct rule_value *out, uint8_t type,
 		out->len = (uint32_t)len;
 		return 1;
 	}
-	size_t i = printable_prefix(s, len);
+	size_t i = extract_printable_prefix(s, len);
 	if (i == len) {
 		out->v.s = s;
 		out->len = (uint32_t)len;

@@ -88,6 +88,9 @@ int extract_event_res(const struct sk_event *ev, int64_t *res);
 
 /* Value helpers shared by the extractors. */
 int extract_val_str(struct extract_ctx *c, struct rule_value *out, uint8_t type, const char *s, size_t len);
+/* Length of s's leading run of bytes that string values keep (printable
+ * ASCII: Falco drops the others, decisions.md). */
+size_t extract_printable_prefix(const char *s, size_t len);
 int extract_val_int(struct rule_value *out, uint8_t type, int64_t v);
 int extract_val_bool(struct rule_value *out, int v);
 

@@ -21,6 +21,10 @@ struct state_cur {
 	uint8_t has_fd;               /* the event is an fd event (fd.* fields exist) */
 	uint8_t fd_name_changed;
 	uint8_t cmd_fd_created;       /* fd created by this event */
+	/* fd's name is this open's path parameter as it came (absolute and in
+	 * normal form, so its own resolution): fd.name and fd.directory are
+	 * functions of the event alone (engine_prep) */
+	uint8_t fd_name_is_param;
 };
 
 struct state_updater {
@@ -43,6 +47,10 @@ struct state_updater {
 	/* The thread of container events, which have none (tid -1): libs make
 	 * one up named after the container (comm and exe "container:<id>"). */
 	struct state_thread container_thread;
+	/* Set by the caller for one state_update_apply: 1 + the length of the
+	 * event's open path in normal form, known ahead (engine_prep); 0: not
+	 * known, open_exit measures it. */
+	size_t hint_path_len;
 	/* fcntl command values looked up once from the flag tables */
 	uint64_t fcntl_dupfd, fcntl_dupfd_cloexec, fcntl_setfd;
 	int have_fcntl;

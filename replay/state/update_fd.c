@@ -71,10 +71,11 @@ static void open_exit(struct state_updater *u, const struct sk_event *ev, uint16
 		name = "";
 	/* An absolute path in normal form is its own resolution and has no
 	 * "//" to collapse: copied as it is (most opens). */
-	size_t n = name[0] == '/' ? state_path_normal_len(name, 0) : SIZE_MAX;
+	size_t n = name[0] != '/' ? SIZE_MAX : u->hint_path_len ? u->hint_path_len - 1 : state_path_normal_len(name, 0);
 	if (n < sizeof(u->path)) {
 		state_fd_set_name(f, name, n);
 		state_fd_set_nameraw(f, name, n);
+		u->cur.fd_name_is_param = 1;
 	} else {
 		n = state_path_resolve(base, name, u->path, sizeof(u->path));
 		if (n >= sizeof(u->path))

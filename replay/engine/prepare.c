@@ -1,0 +1,202 @@
+/* replay/engine/prepare.c: the rules' work on an open that the .skr decode workers do ahead: the fd.name and fd.directory groups' answers. */
+#include "replay/engine/engine.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields/fields.h"
+#include "replay/state/params.h"
+#include "replay/state/paths.h"
+#include "replay/state/ppm.h"
+#include "replay/state/update.h"
+
+/*
+ * An open that succeeds on an absolute path in normal form names its new
+ * fd with that path as it came (update_fd.c's open_exit), and one that
+ * fails has that path as fd.name too (fd.c's name_without_entry resolves
+ * it to itself): fd.name and fd.directory are then functions of the event
+ * alone, and so are the answers of the groups an indexed open type fills
+ * before its rules run (rules.h, rule_set_ahead_group). A decode worker
+ * works them out as it takes the chunk apart (skr_prepare), with its own
+ * value caches; the engine hands them to the rules (rule_set_eval_given)
+ * once the state update confirmed the case: the new fd got that name, or
+ * the failed open has no fd entry. Everything else, and every event the
+ * workers did not walk, is evaluated as before.
+ *
+ * Words for one event: [0] the path's length (which also spares the
+ * state update measuring it: hint_path_len) | PREP_NAME / PREP_DIR (which
+ * answers follow) | PREP_FAILED (the open failed), then fd.name's answer,
+ * then fd.directory's.
+ */
+#define PREP_NAME (1ull << 32)
+#define PREP_DIR (1ull << 33)
+#define PREP_FAILED (1ull << 34)
+#define PREP_LEN_MASK 0xffffffffull
+
+struct prep_type {
+	uint8_t kind;                 /* 0: nothing to prepare for the type */
+	uint8_t has_name, has_dir;
+	uint32_t name_group, name_words;
+	uint32_t dir_group, dir_words;
+};
+
+struct engine_prep {
+	const struct rule_set *rs;
+	struct state_param_index pi;
+	struct prep_type t[SK_EV__COUNT];
+	struct skr_prepare hook;
+};
+
+struct prep_worker {
+	const struct engine_prep *p;
+	struct rule_group_cache *cache;
+};
+
+static int is_open_kind(uint16_t kind)
+{
+	return kind == SK_EK_OPEN || kind == SK_EK_OPENAT || kind == SK_EK_OPENAT2 || kind == SK_EK_CREAT ||
+	       kind == SK_EK_OPEN_BY_HANDLE_AT;
+}
+
+static void *worker_new(void *ctx)
+{
+	struct prep_worker *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->p = ctx;
+	w->cache = rule_group_cache_new(); /* NULL: answers without a cache */
+	return w;
+}
+
+static void worker_free(void *wv)
+{
+	struct prep_worker *w = wv;
+	rule_group_cache_free(w->cache);
+	free(w);
+}
+
+/* The directory part of an absolute path, as fd.directory gives it for a
+ * file (fd.c's directory_of). */
+static size_t directory_len(const char *name, size_t n)
+{
+	for (size_t i = n; i-- > 0;)
+		if (name[i] == '/')
+			return i ? i : 1;
+	return 1;
+}
+
+static uint32_t prep_event(void *wv, const struct sk_event *ev, uint64_t *out)
+{
+	struct prep_worker *w = wv;
+	const struct engine_prep *p = w->p;
+	if (ev->type >= SK_EV__COUNT || !p->t[ev->type].kind)
+		return 0;
+	const struct prep_type *pt = &p->t[ev->type];
+	int failed = state_update_res(ev) < 0;
+	const char *name = state_get_str(&p->pi, ev, pt->kind == SK_EK_OPEN_BY_HANDLE_AT ? PR_path : PR_name);
+	if (!name || name[0] != '/')
+		return 0;
+	/* open_exit's test for taking the path as it came */
+	size_t n = state_path_normal_len(name, 0);
+	if (n >= sizeof(((struct state_updater *)0)->path) || extract_printable_prefix(name, n) != n)
+		return 0;
+	uint64_t flags = 0;
+	if (pt->kind != SK_EK_CREAT)
+		state_get_u64(&p->pi, ev, PR_flags, &flags);
+	uint32_t k = 1;
+	out[0] = n | (failed ? PREP_FAILED : 0);
+	if (pt->has_name) {
+		rule_set_group_answer(p->rs, ev->type, pt->name_group, name, n, out + k, w->cache);
+		k += pt->name_words;
+		out[0] |= PREP_NAME;
+	}
+	if (pt->has_dir) {
+		/* a directory's fd.directory is its name; without an fd entry
+		 * (failed), the directory part of fd.name whatever the flags */
+		size_t dn = (flags & PPM_O_DIRECTORY) && !failed ? n : directory_len(name, n);
+		rule_set_group_answer(p->rs, ev->type, pt->dir_group, dn == 1 ? "/" : name, dn, out + k, w->cache);
+		k += pt->dir_words;
+		out[0] |= PREP_DIR;
+	}
+	return k;
+}
+
+struct engine_prep *engine_prep_new(const struct rule_set *rs)
+{
+	if (!rs)
+		return NULL;
+	struct engine_prep *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->rs = rs;
+	state_param_index_init(&p->pi);
+	int any = 0;
+	for (uint16_t t = 0; t < SK_EV__COUNT; t++) {
+		uint16_t kind = sk_event_kind(t);
+		if (!sk_event_is_exit(t) || !is_open_kind(kind))
+			continue;
+		struct prep_type *pt = &p->t[t];
+		pt->has_name = rule_set_ahead_group(rs, t, F_FD_NAME, &pt->name_group, &pt->name_words) == 0;
+		pt->has_dir = rule_set_ahead_group(rs, t, F_FD_DIRECTORY, &pt->dir_group, &pt->dir_words) == 0;
+		/* the answers must fit the words a worker may write for an event */
+		if (1 + (pt->has_name ? pt->name_words : 0) + (pt->has_dir ? pt->dir_words : 0) > SKR_PREP_MAX)
+			pt->has_dir = 0;
+		if (1 + (pt->has_name ? pt->name_words : 0) > SKR_PREP_MAX)
+			pt->has_name = 0;
+		if (pt->has_name || pt->has_dir) {
+			pt->kind = (uint8_t)kind;
+			any = 1;
+		}
+	}
+	if (!any) {
+		free(p);
+		return NULL;
+	}
+	p->hook = (struct skr_prepare){worker_new, worker_free, prep_event, p};
+	return p;
+}
+
+void engine_prep_free(struct engine_prep *p)
+{
+	free(p);
+}
+
+const struct skr_prepare *engine_prep_hook(const struct engine_prep *p)
+{
+	return p ? &p->hook : NULL;
+}
+
+size_t engine_prep_path_len(const struct engine_prep *p, const struct sk_event *ev, const uint64_t *words, uint32_t n)
+{
+	if (!p || !n || ev->type >= SK_EV__COUNT || !p->t[ev->type].kind)
+		return 0;
+	return (size_t)(words[0] & PREP_LEN_MASK) + 1;
+}
+
+size_t engine_prep_given(const struct engine_prep *p, const struct engine *e, const struct sk_event *ev,
+			 const uint64_t *words, uint32_t n, struct rule_given given[2])
+{
+	if (!p || !n || ev->type >= SK_EV__COUNT || !p->t[ev->type].kind)
+		return 0;
+	/* the state took the path as it came for the event's fd, and the
+	 * worker read the same path (a name cut short by a failed
+	 * allocation would differ in length); or the open failed and fd.name
+	 * is the path, with no entry */
+	const struct state_cur *c = &e->u.cur;
+	if (words[0] & PREP_FAILED) {
+		if (!c->has_fd || c->fd)
+			return 0;
+	} else if (!c->fd_name_is_param || !c->fd || c->fd->name_len != (words[0] & PREP_LEN_MASK)) {
+		return 0;
+	}
+	const struct prep_type *pt = &p->t[ev->type];
+	size_t k = 1, ng = 0;
+	if (words[0] & PREP_NAME) {
+		given[ng++] = (struct rule_given){pt->name_group, words + k};
+		k += pt->name_words;
+	}
+	if (words[0] & PREP_DIR)
+		given[ng++] = (struct rule_given){pt->dir_group, words + k};
+	return ng;
+}

@@ -1,0 +1,262 @@
+/* tests/test_engine_prep.c: the open rules' answers prepared ahead (engine_prep) give the same alerts as the engine working them out. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "formats/meta.h"
+#include "replay/engine/engine.h"
+#include "replay/state/ppm.h"
+#include "tests/helpers/event_builder.h"
+
+static const uint64_t T0 = 1700000000000000000ull;
+
+/* Paths over a small alphabet, most absolute and normal (prepared), the
+ * rest relative, not normal or not printable (left to the engine). */
+static void random_path(char *buf, size_t cap, unsigned *seed)
+{
+	static const char *const parts[] = {"a", "b", "ab", ".ssh", "etc", "x.log", "..", ".", "", "c\x01"};
+	int kind = rand_r(seed) % 10;
+	size_t n = 0;
+	if (kind > 0)
+		buf[n++] = '/';
+	int depth = rand_r(seed) % 4;
+	for (int i = 0; i < depth && n + 8 < cap; i++) {
+		/* ".", "..", "" (a "//") and a control byte only in a tenth of the paths */
+		const char *p = parts[rand_r(seed) % (kind == 9 ? 10 : 6)];
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "/" : "", p);
+	}
+	buf[n] = '\0';
+}
+
+static void strip_control(char *s)
+{
+	char *o = s;
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x20)
+			*o++ = *s;
+	*o = '\0';
+}
+
+/* Rules on fd.name and fd.directory of every grouped kind, enough for the
+ * open types' index to read both fields' groups before the rules. */
+static char *gen_rules(unsigned seed)
+{
+	static const char *const ops[] = {"=", "startswith", "endswith", "contains", "glob", "in"};
+	size_t cap = 1 << 16, n = 0;
+	char *y = malloc(cap);
+	for (int r = 0; r < 40; r++) {
+		char v[64], w[64];
+		random_path(v, sizeof(v), &seed);
+		random_path(w, sizeof(w), &seed);
+		/* as Falco keeps them: without the control bytes */
+		strip_control(v);
+		strip_control(w);
+		const char *f1 = r % 2 ? "fd.name" : "fd.directory", *f2 = r % 3 ? "fd.directory" : "fd.name";
+		const char *o1 = ops[rand_r(&seed) % 6], *o2 = ops[rand_r(&seed) % 6];
+		char c1[160], c2[160];
+		if (!strcmp(o1, "in"))
+			snprintf(c1, sizeof(c1), "%s in (\"%s\", \"%s\")", f1, v, w);
+		else if (!strcmp(o1, "glob"))
+			snprintf(c1, sizeof(c1), "%s glob \"/%c*\"", f1, v[1] ? v[1] : 'a');
+		else
+			snprintf(c1, sizeof(c1), "%s %s \"%s\"", f1, o1, v);
+		if (!strcmp(o2, "in"))
+			snprintf(c2, sizeof(c2), "%s in (\"%s\")", f2, w);
+		else if (!strcmp(o2, "glob"))
+			snprintf(c2, sizeof(c2), "%s glob \"%s*\"", f2, w);
+		else
+			snprintf(c2, sizeof(c2), "%s %s \"%s\"", f2, o2, w);
+		const char *join = r % 3 == 0 ? "and" : r % 3 == 1 ? "or" : "and not";
+		n += (size_t)snprintf(y + n, cap - n,
+				      "- rule: r%d\n  desc: d\n  output: r%d %%fd.name %%fd.directory %%evt.res\n"
+				      "  priority: WARNING\n  condition: evt.type in (open, openat, openat2, creat) and "
+				      "(%s %s %s)\n",
+				      r, r, c1, join, c2);
+	}
+	/* true of a path whose control byte is dropped, not of it as it came */
+	static const char *const stripped[] = {"fd.name contains \"c/\"", "fd.name endswith \"/c\"",
+					       "fd.directory endswith \"/c\""};
+	for (int r = 0; r < 3; r++)
+		n += (size_t)snprintf(y + n, cap - n,
+				      "- rule: s%d\n  desc: d\n  output: s%d %%fd.name\n  priority: WARNING\n"
+				      "  condition: evt.type in (open, openat) and %s\n",
+				      r, r, stripped[r]);
+	return y;
+}
+
+static struct rule_set *load(const char *yaml, int all)
+{
+	struct engine_rules_setup su;
+	assert_int_equal(engine_rule_opts(NULL, NULL, &su), 0);
+	su.lo.rule_matching_all = all;
+	struct rule_loader *l = rule_loader_new(&su.lo);
+	assert_non_null(l);
+	assert_true(rule_loader_add_text(l, "gen.yaml", yaml, strlen(yaml)) >= 0);
+	struct rule_set *rs = rule_loader_build(l);
+	assert_non_null(rs);
+	rule_loader_free(l);
+	return rs;
+}
+
+/* One process with an fd table, one thread the capture never introduced. */
+static void seed(struct engine *e)
+{
+	struct sk_meta *m = sk_meta_new();
+	struct sk_meta_proc p = {0};
+	p.tid = p.pid = 300;
+	p.ptid = 1;
+	p.comm = "python3";
+	p.exe = "python3";
+	p.exepath = "/usr/bin/python3";
+	p.cwd = "/srv";
+	p.loginuid = UINT32_MAX;
+	sk_meta_add_proc(m, &p);
+	engine_seed(e, m);
+	sk_meta_free(m);
+}
+
+static uint16_t exit_type(const char *name)
+{
+	uint16_t t[8];
+	size_t n = sk_event_types_by_name(name, t, 8);
+	uint16_t best = 0;
+	for (size_t i = 0; i < n; i++)
+		if (sk_event_is_exit(t[i]) && (!best || sk_event_info(t[i])->nparams > sk_event_info(best)->nparams))
+			best = t[i];
+	assert_true(best != 0);
+	return best;
+}
+
+struct run {
+	struct engine e;
+	char *out;
+	size_t len;
+	FILE *f;
+};
+
+static void run_start(struct run *r, const struct rule_set *rs, const struct engine_prep *prep)
+{
+	r->f = open_memstream(&r->out, &r->len);
+	assert_non_null(r->f);
+	struct engine_opts eo;
+	engine_opts_from_config(NULL, &eo);
+	eo.rules = rs;
+	eo.out = r->f;
+	eo.prep = prep;
+	assert_int_equal(engine_init(&r->e, &eo), 0);
+	seed(&r->e);
+}
+
+static void run_end(struct run *r)
+{
+	engine_fini(&r->e);
+	fclose(r->f);
+}
+
+/* Opens (succeeding and failing, files and directories) and closes on
+ * random paths, through an engine without answers prepared and one whose
+ * answers come from the decode workers' hook (called here): the same alerts. */
+static void test_prepared_equals_engine(void **state)
+{
+	(void)state;
+	const uint16_t types[] = {exit_type("openat"), exit_type("open"), exit_type("creat"), exit_type("openat2")};
+	const uint16_t close_t = exit_type("close");
+	unsigned long opens = 0, given = 0, alerts = 0;
+	for (int all = 0; all <= 1; all++) {
+		char *yaml = gen_rules(1234u + (unsigned)all);
+		struct rule_set *rs = load(yaml, all);
+		struct engine_prep *prep = engine_prep_new(rs);
+		assert_non_null(prep); /* the open types read fd.name and fd.directory ahead */
+		const struct skr_prepare *hook = engine_prep_hook(prep);
+		void *w = hook->worker_new(hook->ctx);
+		assert_non_null(w);
+		struct run plain, ahead;
+		run_start(&plain, rs, NULL);
+		run_start(&ahead, rs, prep);
+		unsigned seed = 77u + (unsigned)all;
+		struct evb b;
+		for (int i = 0; i < 4000; i++) {
+			char path[128];
+			random_path(path, sizeof(path), &seed);
+			int fd = 3 + rand_r(&seed) % 20;
+			int64_t tid = rand_r(&seed) % 8 ? 300 : 301;
+			uint16_t t = types[rand_r(&seed) % 4];
+			if (i % 3 == 2) {
+				evb_start(&b, close_t, T0 + (uint64_t)i, tid);
+				evb_int(&b, "res", 0);
+				if (sk_event_param_index(close_t, "fd") >= 0)
+					evb_int(&b, "fd", fd);
+			} else {
+				/* the return value is the first parameter, "fd" */
+				evb_start(&b, t, T0 + (uint64_t)i, tid);
+				evb_int(&b, "fd", rand_r(&seed) % 5 ? fd : -2);
+				if (sk_event_param_index(t, "dirfd") >= 0)
+					evb_int(&b, "dirfd", -100);
+				evb_str(&b, "name", path);
+				uint64_t flags = PPM_O_RDONLY | (rand_r(&seed) % 4 ? 0 : PPM_O_DIRECTORY);
+				if (sk_event_param_index(t, "flags") >= 0)
+					evb_int(&b, "flags", (int64_t)flags);
+				evb_int(&b, "mode", 0);
+				evb_int(&b, "dev", 0);
+				evb_int(&b, "ino", 0);
+				opens++;
+			}
+			const struct sk_event *ev = evb_done(&b);
+			uint64_t words[SKR_PREP_MAX];
+			uint32_t n = hook->event(w, ev, words);
+			assert_true(n <= SKR_PREP_MAX);
+			engine_process(&plain.e, ev);
+			engine_process_prepared(&ahead.e, ev, words, n);
+			struct rule_given g[2];
+			given += engine_prep_given(prep, &ahead.e, ev, words, n, g) > 0;
+		}
+		alerts += plain.e.stats.alerts;
+		run_end(&plain);
+		run_end(&ahead);
+		if (plain.len != ahead.len || memcmp(plain.out, ahead.out, plain.len)) {
+			size_t k = 0;
+			while (k < plain.len && k < ahead.len && plain.out[k] == ahead.out[k])
+				k++;
+			while (k > 0 && plain.out[k - 1] != '\n')
+				k--;
+			fail_msg("rule_matching %s: alerts differ from byte %zu:\nengine:   %.200s\nprepared: %.200s",
+				 all ? "all" : "first", k, plain.out + k, ahead.out + k);
+		}
+		free(plain.out);
+		free(ahead.out);
+		hook->worker_free(w);
+		engine_prep_free(prep);
+		rule_set_free(rs);
+		free(yaml);
+	}
+	print_message("%lu opens, %lu with answers given, %lu alerts\n", opens, given, alerts);
+	/* most opens are on normal absolute paths, and the rules fire */
+	assert_true(given > opens / 2);
+	assert_true(alerts > opens / 10);
+}
+
+/* Rules that read neither field ahead: nothing to prepare. */
+static void test_nothing_to_prepare(void **state)
+{
+	(void)state;
+	struct rule_set *rs = load("- rule: x\n  desc: d\n  output: o\n  priority: WARNING\n"
+				   "  condition: evt.type = openat and proc.name = foo\n",
+				   0);
+	assert_null(engine_prep_new(rs));
+	assert_null(engine_prep_hook(NULL));
+	rule_set_free(rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prepared_equals_engine),
+		cmocka_unit_test(test_nothing_to_prepare),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
