@@ -84,8 +84,8 @@ static double run_once(const char *path, const struct rule_set *rs, const struct
 		n++;
 		if (decode_only)
 			continue;
-		const uint64_t *words;
-		uint32_t nw = source_event_prep(src, &words);
+		const uint64_t *words = NULL;
+		uint32_t nw = prep ? source_event_prep(src, &words) : 0;
 		engine_process_prepared(&e, &ev, words, nw);
 		const struct sk_meta *m = source_meta(src);
 		if (meta_size(m) != seen) {

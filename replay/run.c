@@ -22,6 +22,7 @@ struct input {
 	struct sk_event ev;
 	const uint64_t *prep; /* what the decode workers prepared for ev (engine_prep)... */
 	uint32_t nprep;       /* ...how many words */
+	int prepared;         /* the source was given the engine_prep hook */
 	int have;            /* ev holds the next event of this source */
 	size_t meta_seen;    /* metadata entries already seeded */
 	struct engine_meta_seen seen;
@@ -83,7 +84,8 @@ static int input_advance(struct input *in)
 		return -1;
 	}
 	in->have = rc > 0;
-	in->nprep = in->have ? source_event_prep(in->src, &in->prep) : 0;
+	/* asked only when something was prepared: a call per event less */
+	in->nprep = in->have && in->prepared ? source_event_prep(in->src, &in->prep) : 0;
 	return rc > 0;
 }
 
@@ -279,6 +281,7 @@ int replay_run(const struct replay_opts *o, const struct rule_set *rs)
 					  .decode_threads = o->decode_threads,
 					  .prepare = engine_prep_hook(prep) };
 		in[i].src = source_open_opts(o->captures[i], &so, err, sizeof(err));
+		in[i].prepared = prep != NULL;
 		if (!in[i].src) {
 			fprintf(stderr, "saker-replay: %s\n", err);
 			status = 2;

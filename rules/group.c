@@ -612,7 +612,8 @@ static int scans(const struct rule_group *g)
 
 /* Group g's answer for value s into its zeroed words, through the value
  * cache *cachep (made on first use). */
-static void answer(const struct rule_group *g, const char *s, size_t len, uint64_t *words, struct grp_cache **cachep)
+static inline __attribute__((always_inline)) void answer(const struct rule_group *g, const char *s, size_t len,
+							 uint64_t *words, struct grp_cache **cachep)
 {
 	/* The bits are a function of the value alone, and the same paths and
 	 * names come back event after event. */

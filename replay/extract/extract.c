@@ -79,31 +79,6 @@ char *extract_ctx_scratch(struct extract_ctx *c, size_t n)
 	return s->buf;
 }
 
-static int printable(unsigned char ch)
-{
-	return ch >= 0x20 && ch < 0x7f;
-}
-
-/* Length of s's leading run of printable bytes, eight at a time: every
- * string a rule reads passes here. A word holding a byte below 0x20, 0x7f
- * or a byte from 0x80 up (the classic "has less than" and "has zero"
- * word tests, exact for the word) is finished byte by byte. */
-size_t extract_printable_prefix(const char *s, size_t len)
-{
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	size_t i = 0;
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w, del;
-		memcpy(&w, s + i, 8);
-		del = w ^ (ones * 0x7f);
-		if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del) | w) & highs)
-			break;
-	}
-	while (i < len && printable((unsigned char)s[i]))
-		i++;
-	return i;
-}
-
 /* Falco 0.42/0.43 drop bytes outside printable ASCII from string values,
  * for conditions and outputs alike (decisions.md). */
 int extract_val_str(struct extract_ctx *c, struct rule_value *out, uint8_t type, const char *s, size_t len)
@@ -127,7 +102,7 @@ int extract_val_str(struct extract_ctx *c, struct rule_value *out, uint8_t type,
 		return 0;
 	size_t n = 0;
 	for (size_t k = 0; k < len; k++)
-		if (printable((unsigned char)s[k]))
+		if (extract_printable((unsigned char)s[k]))
 			b[n++] = s[k];
 	b[n] = '\0';
 	out->v.s = b;
