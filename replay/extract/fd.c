@@ -37,6 +37,12 @@ static int is_open_kind(uint16_t k)
 
 /* typechar guessed from the event when the fd has no entry (libs quirk:
  * plain open guesses 'o'). */
+/* Each ASCII character as a one-character string. */
+#define ASCII_STR4(n) {(n), 0}, {(n) + 1, 0}, {(n) + 2, 0}, {(n) + 3, 0}
+#define ASCII_STR16(n) ASCII_STR4(n), ASCII_STR4((n) + 4), ASCII_STR4((n) + 8), ASCII_STR4((n) + 12)
+#define ASCII_STR64(n) ASCII_STR16(n), ASCII_STR16((n) + 16), ASCII_STR16((n) + 32), ASCII_STR16((n) + 48)
+static const char ascii_str[128][2] = {ASCII_STR64(0), ASCII_STR64(64)};
+
 static char guess_typechar(uint16_t k)
 {
 	switch (k) {
@@ -396,10 +402,10 @@ int extract_fd(struct extract_ctx *c, const struct rule_field_ref *ref, struct r
 	case F_FD_TYPE:
 		return f ? cs_out(c, out, state_fd_type_name(f->type)) : 0;
 	case F_FD_TYPECHAR: {
-		char *b = extract_ctx_scratch(c, 2);
-		b[0] = f ? state_fd_type_char(f->type) : guess_typechar(k);
-		b[1] = '\0';
-		return s_out(c, out, b, 1);
+		/* every open reads it (fd.typechar='f' in open_read...): a constant
+		 * string, not a scratch copy the field memo then copies again */
+		unsigned char ch = (unsigned char)(f ? state_fd_type_char(f->type) : guess_typechar(k));
+		return s_out(c, out, ascii_str[ch & 0x7f], 1);
 	}
 	case F_FD_NAME:
 		return f ? s_out(c, out, f->name ? f->name : "", f->name_len) : name_without_entry(c, out, 0);
