@@ -631,6 +631,11 @@ static inline __attribute__((always_inline)) void answer(const struct rule_group
 	grp_cache_put(c, &pos, s, len, words);
 }
 
+int rule_group_scans(const struct rule_groups *gs, uint32_t gi)
+{
+	return scans(&gs->g[gi]);
+}
+
 void rule_group_fill(const struct rule_groups *gs, uint32_t gi, rule_extract_fn ex, void *ectx,
 		     struct cond_memo *memo)
 {

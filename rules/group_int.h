@@ -49,6 +49,9 @@ void rule_group_fill(const struct rule_groups *gs, uint32_t g, rule_extract_fn e
  * argument); its result words. */
 int rule_group_reads(const struct rule_groups *gs, uint32_t gi, uint16_t field_id);
 uint32_t rule_group_nwords(const struct rule_groups *gs, uint32_t gi);
+/* Whether group gi scans its value (automata, tries, globs) rather than
+ * looking it up once. */
+int rule_group_scans(const struct rule_groups *gs, uint32_t gi);
 struct grp_cache;
 /* Group gi's answer for value s into words (nwords of them), through the
  * caller's value cache *cachep (made on first use; the caller frees it

@@ -327,10 +327,14 @@ static size_t index_clause(const struct rule_program *p, uint32_t k, const uint8
 
 /* The groups the index may fill up front: those that the clauses of at
  * least a fifth of the type's n entries read, which most events of the type
- * fill anyway (fd.name on opens). A group few rules read (proc.env on
- * execve) is left to them: filling it on every event cost more than the
- * rules it spared (RP_INDEX_MIN). NULL when out of memory. */
-static uint8_t *index_groups(const struct rule_program *p, uint32_t lo, uint32_t n, size_t ng)
+ * fill anyway (fd.name on opens), and any group a clause reads that is one
+ * hash lookup (no automaton, trie or glob: proc.name = tar on opens), which
+ * costs less than the guard it spares (open_read, four checks). A scanned
+ * group few rules read (proc.env on execve) is left to them: filling it on
+ * every event cost more than the rules it spared (RP_INDEX_MIN). NULL when
+ * out of memory. */
+static uint8_t *index_groups(const struct rule_program *p, const struct rule_groups *gs, uint32_t lo, uint32_t n,
+			     size_t ng)
 {
 	uint32_t *cnt = calloc(ng ? ng : 1, sizeof(*cnt)), *seen = calloc(ng ? ng : 1, sizeof(*seen));
 	uint8_t *ok = calloc(ng ? ng : 1, 1);
@@ -351,7 +355,7 @@ static uint8_t *index_groups(const struct rule_program *p, uint32_t lo, uint32_t
 			}
 	}
 	for (size_t g = 0; g < ng; g++)
-		ok[g] = (size_t)cnt[g] * 5 >= n;
+		ok[g] = (size_t)cnt[g] * 5 >= n || (cnt[g] && !rule_group_scans(gs, (uint32_t)g));
 	free(cnt);
 	free(seen);
 	return ok;
@@ -368,7 +372,7 @@ static struct rp_index *index_build(const struct rule_program *p, const uint32_t
 	if (!gs || n < RP_INDEX_MIN)
 		return NULL;
 	size_t nw = rule_groups_words(gs), ng = rule_groups_count(gs), nbits = nw * 64, total = 0;
-	uint8_t *ok = index_groups(p, lo, n, ng);
+	uint8_t *ok = index_groups(p, gs, lo, n, ng);
 	if (!ok)
 		return NULL;
 	for (uint32_t i = 0; i < n; i++)
