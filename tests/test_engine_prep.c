@@ -42,8 +42,8 @@ static void strip_control(char *s)
 	*o = '\0';
 }
 
-/* Rules on fd.name and fd.directory of every grouped kind, enough for the
- * open types' index to read both fields' groups before the rules. */
+/* Rules on fd.name, fd.directory and fd.filename of every grouped kind,
+ * enough for the open types' index to read their groups before the rules. */
 static char *gen_rules(unsigned seed)
 {
 	static const char *const ops[] = {"=", "startswith", "endswith", "contains", "glob", "in"};
@@ -56,7 +56,10 @@ static char *gen_rules(unsigned seed)
 		/* as Falco keeps them: without the control bytes */
 		strip_control(v);
 		strip_control(w);
-		const char *f1 = r % 2 ? "fd.name" : "fd.directory", *f2 = r % 3 ? "fd.directory" : "fd.name";
+		static const char *const fields[] = {"fd.name", "fd.directory", "fd.filename"};
+		const char *f1 = fields[r % 3], *f2 = fields[(r / 3 + 1) % 3];
+		if (!strcmp(f1, "fd.filename") && strrchr(v, '/')) /* a base name */
+			memmove(v, strrchr(v, '/') + 1, strlen(strrchr(v, '/')));
 		const char *o1 = ops[rand_r(&seed) % 6], *o2 = ops[rand_r(&seed) % 6];
 		char c1[160], c2[160];
 		if (!strcmp(o1, "in"))
@@ -171,7 +174,7 @@ static void test_prepared_equals_engine(void **state)
 		char *yaml = gen_rules(1234u + (unsigned)all);
 		struct rule_set *rs = load(yaml, all);
 		struct engine_prep *prep = engine_prep_new(rs);
-		assert_non_null(prep); /* the open types read fd.name and fd.directory ahead */
+		assert_non_null(prep); /* the open types read fd.name, fd.directory, fd.filename ahead */
 		const struct skr_prepare *hook = engine_prep_hook(prep);
 		void *w = hook->worker_new(hook->ctx);
 		assert_non_null(w);
@@ -212,7 +215,7 @@ static void test_prepared_equals_engine(void **state)
 			assert_true(n <= SKR_PREP_MAX);
 			engine_process(&plain.e, ev);
 			engine_process_prepared(&ahead.e, ev, words, n);
-			struct rule_given g[2];
+			struct rule_given g[3];
 			given += engine_prep_given(prep, &ahead.e, ev, words, n, g) > 0;
 		}
 		alerts += plain.e.stats.alerts;

@@ -185,7 +185,7 @@ void engine_process(struct engine *e, const struct sk_event *ev)
 		}
 		if (event_visible(e, ev) && e->o.rules && rule_set_wants(e->o.rules, ev->type)) {
 			e->stats.evaluated++;
-			struct rule_given given[2];
+			struct rule_given given[3];
 			size_t ng = e->nprep ? engine_prep_given(e->o.prep, e, ev, e->prep, e->nprep, given) : 0;
 			rule_set_eval_given(e->o.rules, ev->type, given, ng, extract_field, &e->fc, on_match, e);
 		}

@@ -107,8 +107,8 @@ void engine_process(struct engine *e, const struct sk_event *ev);
 /*
  * replay/engine/prepare.c: rule work on an event done ahead by the .skr
  * decode workers (docs/performance.md): for an open that succeeds on an
- * absolute path in normal form, the answers of the groups of fd.name and
- * fd.directory checks that the open types' rules share. engine_prep_new:
+ * absolute path in normal form, the answers of the groups of fd.name,
+ * fd.directory and fd.filename checks that the open types' rules share. engine_prep_new:
  * NULL when rs has none to prepare (or out of memory); its hook goes to
  * source_opts.prepare, the engine_opts.prep is the same object, and the
  * words source_event_prep() gives for each event go with it to
@@ -120,7 +120,7 @@ const struct skr_prepare *engine_prep_hook(const struct engine_prep *p);
 /* The answers in words (n of them) that hold for ev, the event e has just
  * updated the state with, as rule_set_eval_given takes them: how many. */
 size_t engine_prep_given(const struct engine_prep *p, const struct engine *e, const struct sk_event *ev,
-			 const uint64_t *words, uint32_t n, struct rule_given given[2]);
+			 const uint64_t *words, uint32_t n, struct rule_given given[3]);
 /* 1 + the length of ev's open path in normal form, as the words say (the
  * state's hint_path_len); 0 when they do not. */
 size_t engine_prep_path_len(const struct engine_prep *p, const struct sk_event *ev, const uint64_t *words, uint32_t n);

@@ -1,4 +1,4 @@
-/* replay/engine/prepare.c: the rules' work on an open that the .skr decode workers do ahead: the fd.name and fd.directory groups' answers. */
+/* replay/engine/prepare.c: the rules' work on an open that the .skr decode workers do ahead: the fd.name, fd.directory and fd.filename groups' answers. */
 #include "replay/engine/engine.h"
 
 #include <stdint.h>
@@ -15,8 +15,8 @@
  * An open that succeeds on an absolute path in normal form names its new
  * fd with that path as it came (update_fd.c's open_exit), and one that
  * fails has that path as fd.name too (fd.c's name_without_entry resolves
- * it to itself): fd.name and fd.directory are then functions of the event
- * alone, and so are the answers of the groups an indexed open type fills
+ * it to itself): fd.name, fd.directory and fd.filename are then functions
+ * of the event alone, and so are the answers of the groups an indexed open type fills
  * before its rules run (rules.h, rule_set_ahead_group). A decode worker
  * works them out as it takes the chunk apart (skr_prepare), with its own
  * value caches; the engine hands them to the rules (rule_set_eval_given)
@@ -25,20 +25,22 @@
  * workers did not walk, is evaluated as before.
  *
  * Words for one event: [0] the path's length (which also spares the
- * state update measuring it: hint_path_len) | PREP_NAME / PREP_DIR (which
- * answers follow) | PREP_FAILED (the open failed), then fd.name's answer,
- * then fd.directory's.
+ * state update measuring it: hint_path_len) | PREP_NAME / PREP_DIR /
+ * PREP_FILE (which answers follow) | PREP_FAILED (the open failed), then
+ * fd.name's answer, fd.directory's and fd.filename's.
  */
 #define PREP_NAME (1ull << 32)
 #define PREP_DIR (1ull << 33)
+#define PREP_FILE (1ull << 35)
 #define PREP_FAILED (1ull << 34)
 #define PREP_LEN_MASK 0xffffffffull
 
 struct prep_type {
 	uint8_t kind;                 /* 0: nothing to prepare for the type */
-	uint8_t has_name, has_dir;
+	uint8_t has_name, has_dir, has_file;
 	uint32_t name_group, name_words;
 	uint32_t dir_group, dir_words;
+	uint32_t file_group, file_words;
 };
 
 struct engine_prep {
@@ -111,13 +113,25 @@ static uint32_t prep_event(void *wv, const struct sk_event *ev, uint64_t *out)
 		k += pt->name_words;
 		out[0] |= PREP_NAME;
 	}
+	size_t dn = directory_len(name, n);
+	int is_dir = (flags & PPM_O_DIRECTORY) && !failed;
 	if (pt->has_dir) {
 		/* a directory's fd.directory is its name; without an fd entry
 		 * (failed), the directory part of fd.name whatever the flags */
-		size_t dn = (flags & PPM_O_DIRECTORY) && !failed ? n : directory_len(name, n);
-		rule_set_group_answer(p->rs, ev->type, pt->dir_group, dn == 1 ? "/" : name, dn, out + k, w->cache);
+		size_t d = is_dir ? n : dn;
+		rule_set_group_answer(p->rs, ev->type, pt->dir_group, d == 1 ? "/" : name, d, out + k, w->cache);
 		k += pt->dir_words;
 		out[0] |= PREP_DIR;
+	}
+	if (pt->has_file) {
+		/* only a file entry has one (fd.c): no value, every check false */
+		if (failed || is_dir)
+			memset(out + k, 0, pt->file_words * sizeof(*out));
+		else
+			rule_set_group_answer(p->rs, ev->type, pt->file_group, name + dn + (dn > 1),
+					      n - dn - (dn > 1), out + k, w->cache);
+		k += pt->file_words;
+		out[0] |= PREP_FILE;
 	}
 	return k;
 }
@@ -139,12 +153,16 @@ struct engine_prep *engine_prep_new(const struct rule_set *rs)
 		struct prep_type *pt = &p->t[t];
 		pt->has_name = rule_set_ahead_group(rs, t, F_FD_NAME, &pt->name_group, &pt->name_words) == 0;
 		pt->has_dir = rule_set_ahead_group(rs, t, F_FD_DIRECTORY, &pt->dir_group, &pt->dir_words) == 0;
+		pt->has_file = rule_set_ahead_group(rs, t, F_FD_FILENAME, &pt->file_group, &pt->file_words) == 0;
 		/* the answers must fit the words a worker may write for an event */
-		if (1 + (pt->has_name ? pt->name_words : 0) + (pt->has_dir ? pt->dir_words : 0) > SKR_PREP_MAX)
-			pt->has_dir = 0;
-		if (1 + (pt->has_name ? pt->name_words : 0) > SKR_PREP_MAX)
-			pt->has_name = 0;
-		if (pt->has_name || pt->has_dir) {
+		uint32_t words = 1;
+		if (pt->has_name && (words += pt->name_words) > SKR_PREP_MAX)
+			pt->has_name = 0, words -= pt->name_words;
+		if (pt->has_dir && (words += pt->dir_words) > SKR_PREP_MAX)
+			pt->has_dir = 0, words -= pt->dir_words;
+		if (pt->has_file && (words += pt->file_words) > SKR_PREP_MAX)
+			pt->has_file = 0;
+		if (pt->has_name || pt->has_dir || pt->has_file) {
 			pt->kind = (uint8_t)kind;
 			any = 1;
 		}
@@ -175,7 +193,7 @@ size_t engine_prep_path_len(const struct engine_prep *p, const struct sk_event *
 }
 
 size_t engine_prep_given(const struct engine_prep *p, const struct engine *e, const struct sk_event *ev,
-			 const uint64_t *words, uint32_t n, struct rule_given given[2])
+			 const uint64_t *words, uint32_t n, struct rule_given given[3])
 {
 	if (!p || !n || ev->type >= SK_EV__COUNT || !p->t[ev->type].kind)
 		return 0;
@@ -196,7 +214,11 @@ size_t engine_prep_given(const struct engine_prep *p, const struct engine *e, co
 		given[ng++] = (struct rule_given){pt->name_group, words + k};
 		k += pt->name_words;
 	}
-	if (words[0] & PREP_DIR)
+	if (words[0] & PREP_DIR) {
 		given[ng++] = (struct rule_given){pt->dir_group, words + k};
+		k += pt->dir_words;
+	}
+	if (words[0] & PREP_FILE)
+		given[ng++] = (struct rule_given){pt->file_group, words + k};
 	return ng;
 }
