@@ -495,7 +495,15 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 			} else if (v - cols >= ncols) {
 				q->off = (uint32_t)(v - raw);
 			} else if (len <= sizeof(q->inl) && at <= SKR_PRE_OFF_MAX) {
-				memcpy(&q->inl, (const void *)v, len);
+				/* fixed sizes: a memcpy of a variable length is a call */
+				const void *src = (const void *)v;
+				switch (len) {
+				case 8: memcpy(&q->inl, src, 8); break;
+				case 4: memcpy(&q->inl, src, 4); break;
+				case 2: memcpy(&q->inl, src, 2); break;
+				case 1: memcpy(&q->inl, src, 1); break;
+				default: memcpy(&q->inl, src, len); break;
+				}
 				q->off = SKR_PRE_INLINE << SKR_PRE_SHIFT | (uint32_t)at;
 			} else {
 				q->off = SKR_PRE_COLS << SKR_PRE_SHIFT | (uint32_t)(v - cols);
