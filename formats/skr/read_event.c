@@ -534,7 +534,7 @@ static inline void take_pre(struct skr_reader *c, struct sk_event *ev)
 	ev->cpu = e->cpu;
 	ev->flags = e->flags;
 	ev->nparams = np;
-	c->cur_prep = c->pre_prep + c->prep_i;
+	c->cur_prep_at = c->prep_i; /* an index: pre_prep is NULL without a hook */
 	c->cur_nprep = e->nprep;
 	c->prep_i += e->nprep;
 	struct sk_param *out = ev->params;
@@ -584,6 +584,6 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 uint32_t skr_reader_prep(const struct skr_reader *r, const uint64_t **words)
 {
 	const struct skr_reader *c = r->chunk;
-	*words = c->cur_prep;
+	*words = c->cur_nprep ? c->pre_prep + c->cur_prep_at : NULL;
 	return c->cur_nprep;
 }

@@ -121,7 +121,7 @@ struct skr_reader {
 	size_t cap_pre_par;
 	uint64_t *pre_prep;      /* the words prepared for them (skr_prepare), in order */
 	size_t n_pre_prep, cap_pre_prep, prep_i;
-	const uint64_t *cur_prep; /* those of the event handed out last... */
+	size_t cur_prep_at;       /* those of the event handed out last, at pre_prep + this... */
 	uint32_t cur_nprep;       /* ...and how many */
 	uint64_t pre_num0;
 	int pre_rc;
