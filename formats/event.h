@@ -222,8 +222,12 @@ uint32_t sk_event_plugin_id(const struct sk_event *ev);
  * the events of plugins saker does not know. */
 const char *sk_event_source(const struct sk_event *ev);
 
-/* Lookup helpers (formats/event_table.c). */
-const struct sk_event_info *sk_event_info(uint16_t type);
+/* Lookup helpers (formats/event_table.c). Inline: the state, the fields
+ * and the engine look the type up on every event. */
+static inline const struct sk_event_info *sk_event_info(uint16_t type)
+{
+	return type < SK_EV__COUNT ? &sk_event_table[type] : NULL;
+}
 const char *sk_event_name(uint16_t type);
 /* Index of the parameter called name in type's layout, or -1. */
 int sk_event_param_index(uint16_t type, const char *name);
@@ -242,6 +246,27 @@ const char *sk_category_name(uint8_t category);
 #define SK_PW_SIZE 0x0fu
 #define SK_PW_SIGNED 0x80u
 extern const uint8_t sk_ptype_wire[SK_PT__COUNT];
+
+/* A fixed-size value of len 1, 2, 4 or 8 bytes, zero-extended (the
+ * little-endian wire format, as the host). */
+static inline uint64_t sk_wire_load(const uint8_t *p, uint32_t len)
+{
+	switch (len) {
+	case 8: { uint64_t x; memcpy(&x, p, 8); return x; }
+	case 4: { uint32_t x; memcpy(&x, p, 4); return x; }
+	case 2: { uint16_t x; memcpy(&x, p, 2); return x; }
+	default: return p[0];
+	}
+}
+
+/* v, read in wire form w, widened with its sign when the type has one. */
+static inline int64_t sk_wire_signed(uint64_t v, unsigned w)
+{
+	unsigned size = w & SK_PW_SIZE;
+	if ((w & SK_PW_SIGNED) && size < 8 && (v >> (8 * size - 1)) & 1)
+		v |= ~(uint64_t)0 << (8 * size);
+	return (int64_t)v;
+}
 
 /* Reads fixed-size parameter i into *out (zero-extended) and its wire form
  * into *wire. Params past the table's layout (never produced by saker's own
@@ -262,16 +287,7 @@ static inline int sk_param_fixed(const struct sk_event *ev, uint32_t i, uint64_t
 			return -EINVAL;
 		w = len;
 	}
-	/* little-endian wire format, as the host */
-	const uint8_t *p = ev->params[i].val;
-	uint64_t v;
-	switch (len) {
-	case 8: memcpy(&v, p, 8); break;
-	case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
-	case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
-	default: v = p[0]; break;
-	}
-	*out = v;
+	*out = sk_wire_load(ev->params[i].val, len);
 	*wire = w;
 	return 0;
 }
@@ -291,10 +307,7 @@ static inline int sk_param_s64(const struct sk_event *ev, uint32_t i, int64_t *o
 	int rc = sk_param_fixed(ev, i, &v, &w);
 	if (rc)
 		return rc;
-	unsigned size = w & SK_PW_SIZE;
-	if ((w & SK_PW_SIGNED) && size < 8 && (v >> (8 * size - 1)) & 1)
-		v |= ~(uint64_t)0 << (8 * size);
-	*out = (int64_t)v;
+	*out = sk_wire_signed(v, w);
 	return 0;
 }
 /* NUL-terminated string params: *out points into the buffer. */

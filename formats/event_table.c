@@ -641,11 +641,6 @@ const struct sk_event_info sk_event_table[SK_EV__COUNT] = {
 	META(SCAP_UNKNOWN, "unknown", UNKNOWN, SK_EF_NONE, 0, PA(scap_unknown_e)),
 };
 
-const struct sk_event_info *sk_event_info(uint16_t type)
-{
-	return type < SK_EV__COUNT ? &sk_event_table[type] : NULL;
-}
-
 const char *sk_event_name(uint16_t type)
 {
 	return type < SK_EV__COUNT ? sk_event_table[type].name : NULL;

@@ -136,17 +136,14 @@ static int open_flags(const struct extract_ctx *c, uint64_t *flags, uint64_t *mo
 	if (k == SK_EK_CREAT) {
 		*flags = PPM_O_CREAT | PPM_O_WRONLY | PPM_O_TRUNC;
 	} else if (k == SK_EK_OPEN || k == SK_EK_OPENAT || k == SK_EK_OPENAT2 || k == SK_EK_OPEN_BY_HANDLE_AT) {
-		int i = state_pidx(c->u->pi, ev, PR_flags);
-		if (i < 0 || sk_param_u64(ev, (uint32_t)i, flags) < 0)
+		if (state_get_u64(c->u->pi, ev, PR_flags, flags) < 0)
 			return 0;
 	} else {
 		return 0;
 	}
 	if (mode) {
-		*mode = 0;
-		int m = state_pidx(c->u->pi, ev, PR_mode);
-		if (m >= 0)
-			sk_param_u64(ev, (uint32_t)m, mode);
+		*mode = 0; /* kept when the event has none */
+		state_get_u64(c->u->pi, ev, PR_mode, mode);
 	}
 	return 1;
 }

@@ -25,20 +25,29 @@ static int8_t event_fd_index(const struct sk_event_info *info)
 	return -1;
 }
 
+static uint8_t param_wire(const struct sk_event_info *info, int i)
+{
+	uint8_t t = info->params[i].type;
+	return t < SK_PT__COUNT ? sk_ptype_wire[t] : 0;
+}
+
 void state_param_index_init(struct state_param_index *pi)
 {
 	for (int t = 0; t < SK_EV__COUNT; t++) {
 		const struct sk_event_info *info = sk_event_info((uint16_t)t);
 		for (int r = 0; r < PR__COUNT; r++)
-			pi->idx[t][r] = -1;
+			pi->p[t][r] = (struct state_param_slot){-1, 0};
 		pi->fd_idx[t] = -1;
+		pi->fd_wire[t] = 0;
 		if (!info || !info->name)
 			continue;
 		for (int i = 0; i < info->nparams; i++)
 			for (int r = 0; r < PR__COUNT; r++)
-				if (pi->idx[t][r] < 0 && info->params[i].name &&
+				if (pi->p[t][r].idx < 0 && info->params[i].name &&
 				    strcmp(info->params[i].name, role_names[r]) == 0)
-					pi->idx[t][r] = (int8_t)i;
+					pi->p[t][r] = (struct state_param_slot){(int8_t)i, param_wire(info, i)};
 		pi->fd_idx[t] = event_fd_index(info);
+		if (pi->fd_idx[t] >= 0 && pi->fd_idx[t] < info->nparams)
+			pi->fd_wire[t] = param_wire(info, pi->fd_idx[t]);
 	}
 }

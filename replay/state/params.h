@@ -2,6 +2,7 @@
 #ifndef SAKER_REPLAY_STATE_PARAMS_H
 #define SAKER_REPLAY_STATE_PARAMS_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -28,30 +29,73 @@
 enum state_param_role { STATE_PARAM_ROLES(STATE_PARAM_ROLE_ENUM) PR__COUNT };
 #undef STATE_PARAM_ROLE_ENUM
 
-/* idx[type][role] = parameter index or -1. */
+/* One role of one event type: its parameter's index (-1: the type has
+ * none) and the wire form of the parameter's type (sk_ptype_wire; 0: not
+ * a fixed-size integer), side by side so a read touches one cache line. */
+struct state_param_slot {
+	int8_t idx;
+	uint8_t wire;
+};
+
 struct state_param_index {
-	int8_t idx[SK_EV__COUNT][PR__COUNT];
+	struct state_param_slot p[SK_EV__COUNT][PR__COUNT];
 	int8_t fd_idx[SK_EV__COUNT];  /* index of the param that names the event's fd, -1 = none */
+	uint8_t fd_wire[SK_EV__COUNT]; /* its wire form */
 };
 
 void state_param_index_init(struct state_param_index *pi);
 
 static inline int state_pidx(const struct state_param_index *pi, const struct sk_event *ev, int role)
 {
-	int i = pi->idx[ev->type][role];
+	int i = pi->p[ev->type][role].idx;
 	return (i >= 0 && (uint32_t)i < ev->nparams && ev->params[i].len) ? i : -1;
+}
+
+/* Integer parameter i of wire form w (from the table, so i is within the
+ * type's layout): what sk_param_fixed reads, without looking the form up
+ * again. -1 absent, else sk_param_fixed's codes. Inline: the state reads
+ * a few of these on every event. */
+static inline int state_param_wire(const struct sk_event *ev, int i, unsigned w, uint64_t *out)
+{
+	if (i < 0 || (uint32_t)i >= ev->nparams)
+		return -1;
+	const struct sk_param *p = &ev->params[i];
+	if (!p->len)
+		return -1;
+	if (!p->val)
+		return -ENOENT;
+	if ((w & SK_PW_SIZE) != p->len)
+		return -EINVAL;
+	*out = sk_wire_load(p->val, p->len);
+	return 0;
 }
 
 static inline int state_get_s64(const struct state_param_index *pi, const struct sk_event *ev, int role, int64_t *out)
 {
-	int i = state_pidx(pi, ev, role);
-	return i < 0 ? -1 : sk_param_s64(ev, (uint32_t)i, out);
+	const struct state_param_slot *s = &pi->p[ev->type][role];
+	uint64_t v;
+	int rc = state_param_wire(ev, s->idx, s->wire, &v);
+	if (rc)
+		return rc;
+	*out = sk_wire_signed(v, s->wire);
+	return 0;
 }
 
 static inline int state_get_u64(const struct state_param_index *pi, const struct sk_event *ev, int role, uint64_t *out)
 {
-	int i = state_pidx(pi, ev, role);
-	return i < 0 ? -1 : sk_param_u64(ev, (uint32_t)i, out);
+	const struct state_param_slot *s = &pi->p[ev->type][role];
+	return state_param_wire(ev, s->idx, s->wire, out);
+}
+
+/* The event's fd parameter (fd_idx > 0), as sk_param_s64 reads it. */
+static inline int state_get_fd_param(const struct state_param_index *pi, const struct sk_event *ev, int64_t *out)
+{
+	uint64_t v;
+	int rc = state_param_wire(ev, pi->fd_idx[ev->type], pi->fd_wire[ev->type], &v);
+	if (rc)
+		return rc;
+	*out = sk_wire_signed(v, pi->fd_wire[ev->type]);
+	return 0;
 }
 
 /* Strings: NUL-terminated in the buffer; bytebufs: returned with their length. */

@@ -159,10 +159,7 @@ static void resolve_cur_fd(struct state_updater *u, const struct sk_event *ev, u
 			int64_t fd2;
 			fd = (res >= 0 && state_get_s64(u->pi, ev, PR_fd2, &fd2) == 0) ? fd2 : -1;
 		}
-	} else if ((uint32_t)idx < ev->nparams) {
-		if (sk_param_s64(ev, (uint32_t)idx, &fd) < 0)
-			return;
-	} else {
+	} else if (state_get_fd_param(u->pi, ev, &fd) < 0) {
 		return;
 	}
 	/* After a successful dup the event refers to the new fd. */

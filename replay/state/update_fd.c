@@ -296,9 +296,8 @@ static void io_exit(struct state_updater *u, const struct sk_event *ev, uint16_t
 {
 	if (res < 0)
 		return;
-	int idx = u->pi->fd_idx[ev->type];
 	int64_t fd;
-	if (idx <= 0 || (uint32_t)idx >= ev->nparams || sk_param_s64(ev, (uint32_t)idx, &fd) < 0)
+	if (u->pi->fd_idx[ev->type] <= 0 || state_get_fd_param(u->pi, ev, &fd) < 0)
 		return;
 	struct state_fd *f = state_fdtable_get(fdt_of(t), fd);
 	if (!f)
@@ -428,7 +427,7 @@ static void fcntl_lookup(struct state_updater *u, const struct sk_event *ev)
 {
 	u->have_fcntl = 1;
 	u->fcntl_dupfd = u->fcntl_dupfd_cloexec = u->fcntl_setfd = UINT64_MAX;
-	int i = u->pi->idx[ev->type][PR_cmd];
+	int i = u->pi->p[ev->type][PR_cmd].idx;
 	const struct sk_event_info *info = sk_event_info(ev->type);
 	if (i < 0 || !info->params[i].names)
 		return;

@@ -29,7 +29,7 @@ static void set_str_param(struct state_updater *u, const struct sk_event *ev, in
  * replace the inherited value (a program run without arguments). */
 static void set_list_param(struct state_updater *u, const struct sk_event *ev, int role, struct state_str **dst)
 {
-	int i = u->pi->idx[ev->type][role];
+	int i = u->pi->p[ev->type][role].idx;
 	if (i >= 0 && (uint32_t)i < ev->nparams)
 		set_str(dst, state_str_from_param(&ev->params[i]));
 }
