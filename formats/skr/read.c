@@ -465,6 +465,7 @@ void skr_reader_close(struct skr_reader *r)
 	free(r->tsv);
 	free(r->pre);
 	free(r->pre_par);
+	free(r->pre_inl);
 	free(r->pre_prep);
 	skr_buf_free(&r->key);
 	skr_buf_free(&r->ktmp);

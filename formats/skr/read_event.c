@@ -395,8 +395,10 @@ static int decode_event_v1(struct skr_reader *r, struct sk_event *ev)
 	return end_event(r);
 }
 
-/* Grows the walked-ahead arrays (a worker, once per chunk size). */
-static int grow_pre(struct skr_reader *r, uint32_t nev, size_t npar)
+/* Grows the walked-ahead arrays (a worker, once per chunk size). The
+ * first nwritten parameters may point at inline values: when pre_inl
+ * moves, they follow it. */
+static int grow_pre(struct skr_reader *r, uint32_t nev, size_t npar, size_t nwritten)
 {
 	if (nev > r->cap_pre) {
 		void *q = realloc(r->pre, (size_t)nev * sizeof(*r->pre));
@@ -405,15 +407,29 @@ static int grow_pre(struct skr_reader *r, uint32_t nev, size_t npar)
 		r->pre = q;
 		r->cap_pre = nev;
 	}
-	if (npar > r->cap_pre_par) {
+	if (npar > r->cap_pre_par || !r->pre_par) {
 		size_t cap = r->cap_pre_par ? r->cap_pre_par : 4096;
 		while (cap < npar)
 			cap += cap / 2;
-		void *q = realloc(r->pre_par, cap * sizeof(*r->pre_par));
+		void *q = realloc(r->pre_par, (cap + SKR_PRE_COPY) * sizeof(*r->pre_par));
 		if (!q)
 			return -ENOMEM;
 		r->pre_par = q;
+		uintptr_t old = (uintptr_t)r->pre_inl, old_bytes = r->cap_pre_par * sizeof(*r->pre_inl);
+		q = realloc(r->pre_inl, cap * sizeof(*r->pre_inl));
+		if (!q)
+			return -ENOMEM; /* pre_par grew alone: still consistent */
+		r->pre_inl = q;
+		/* entries copied past an event's last are never read, but keep
+		 * them defined */
+		memset(r->pre_par + r->cap_pre_par, 0, (cap - r->cap_pre_par + SKR_PRE_COPY) * sizeof(*r->pre_par));
 		r->cap_pre_par = cap;
+		if ((uintptr_t)q != old)
+			for (size_t j = 0; j < nwritten; j++) {
+				uintptr_t d = (uintptr_t)r->pre_par[j].val - old;
+				if (d < old_bytes)
+					r->pre_par[j].val = (const uint8_t *)q + d;
+			}
 	}
 	return 0;
 }
@@ -438,7 +454,7 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 {
 	uint32_t n = r->left;
 	/* the chunk's bytes stay put while it is walked and handed out */
-	uintptr_t raw = (uintptr_t)r->raw.p, cols = (uintptr_t)r->cols.p;
+	uintptr_t cols = (uintptr_t)r->cols.p;
 	size_t ncols = r->cols.cap;
 	/* 2.x: the shapes give the exact parameter count; 1.0: a guess that grows */
 	size_t want = (size_t)n * 4;
@@ -447,7 +463,7 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 		for (uint32_t id = 0; id < r->nshapes; id++)
 			want += (size_t)r->shape_count[id] * r->shapes[id].np;
 	}
-	if (grow_pre(r, n, want))
+	if (grow_pre(r, n, want, 0))
 		return -ENOMEM;
 	r->pre_num0 = r->num;
 	r->pre_rc = 0;
@@ -463,7 +479,7 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 			r->pre_rc = rc;
 			break;
 		}
-		if (np + ev.nparams > r->cap_pre_par && grow_pre(r, n, np + ev.nparams)) {
+		if (np + ev.nparams > r->cap_pre_par && grow_pre(r, n, np + ev.nparams, np)) {
 			r->pre_rc = skr_read_fail(r, -ENOMEM, "out of memory");
 			break;
 		}
@@ -483,30 +499,23 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 			e->nprep = (uint16_t)(n <= SKR_PREP_MAX ? n : 0);
 			r->n_pre_prep += e->nprep;
 		}
-		for (uint32_t i = 0; i < ev.nparams; i++) {
-			uintptr_t v = (uintptr_t)ev.params[i].val;
-			struct skr_pre_param *q = &r->pre_par[np];
+		for (uint32_t i = 0; i < ev.nparams; i++, np++) {
+			const uint8_t *v = ev.params[i].val;
 			uint32_t len = ev.params[i].len;
-			size_t at = np * sizeof(*q) + offsetof(struct skr_pre_param, inl);
-			np++;
+			struct sk_param *q = &r->pre_par[np];
 			q->len = len;
-			if (len == 0) {
-				q->off = 0;
-			} else if (v - cols >= ncols) {
-				q->off = (uint32_t)(v - raw);
-			} else if (len <= sizeof(q->inl) && at <= SKR_PRE_OFF_MAX) {
+			q->val = v;
+			if (len && len <= sizeof(*r->pre_inl) && (uintptr_t)v - cols < ncols) {
 				/* fixed sizes: a memcpy of a variable length is a call */
-				const void *src = (const void *)v;
+				uint64_t *d = &r->pre_inl[np];
 				switch (len) {
-				case 8: memcpy(&q->inl, src, 8); break;
-				case 4: memcpy(&q->inl, src, 4); break;
-				case 2: memcpy(&q->inl, src, 2); break;
-				case 1: memcpy(&q->inl, src, 1); break;
-				default: memcpy(&q->inl, src, len); break;
+				case 8: memcpy(d, v, 8); break;
+				case 4: memcpy(d, v, 4); break;
+				case 2: memcpy(d, v, 2); break;
+				case 1: memcpy(d, v, 1); break;
+				default: memcpy(d, v, len); break;
 				}
-				q->off = SKR_PRE_INLINE << SKR_PRE_SHIFT | (uint32_t)at;
-			} else {
-				q->off = SKR_PRE_COLS << SKR_PRE_SHIFT | (uint32_t)(v - cols);
+				q->val = (const uint8_t *)d;
 			}
 		}
 	}
@@ -519,14 +528,14 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 static inline void take_pre(struct skr_reader *c, struct sk_event *ev)
 {
 	const struct skr_pre_event *e = &c->pre[c->pre_i];
-	const struct skr_pre_param *q = c->pre_par + e->p0;
-	const uint8_t *base[4] = {c->raw.p, c->cols.p, (const uint8_t *)c->pre_par, NULL};
+	const struct sk_param *q = c->pre_par + e->p0;
 	const uint32_t np = e->np;
 	/* The worker wrote these on another core: ask for the lines a few
 	 * events ahead before they are needed (the walk is sequential, but
 	 * too short per event for the hardware prefetcher to run ahead). */
 	__builtin_prefetch(e + 16);
 	__builtin_prefetch(q + 64);
+	__builtin_prefetch(c->pre_inl + e->p0 + 64);
 	ev->ts = e->ts;
 	ev->tid = e->tid;
 	ev->num = c->pre_num0 + c->pre_i++;
@@ -537,12 +546,9 @@ static inline void take_pre(struct skr_reader *c, struct sk_event *ev)
 	c->cur_prep_at = c->prep_i; /* an index: pre_prep is NULL without a hook */
 	c->cur_nprep = e->nprep;
 	c->prep_i += e->nprep;
-	struct sk_param *out = ev->params;
-	for (uint32_t i = 0; i < np; i++) {
-		uint32_t off = q[i].off;
-		out[i].val = base[off >> SKR_PRE_SHIFT] + (off & SKR_PRE_OFF_MAX);
-		out[i].len = q[i].len;
-	}
+	memcpy(ev->params, q, SKR_PRE_COPY * sizeof(*q));
+	for (uint32_t i = SKR_PRE_COPY; i < np; i++)
+		ev->params[i] = q[i];
 }
 
 int skr_reader_next(struct skr_reader *r, struct sk_event *ev)

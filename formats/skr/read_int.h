@@ -116,7 +116,8 @@ struct skr_reader {
 	 * in pre_par, then pre_rc (the error that stopped the walk, or 0).
 	 * pre_n is 0 on a reader that walks its chunk itself. */
 	struct skr_pre_event *pre;
-	struct skr_pre_param *pre_par;
+	struct sk_param *pre_par;   /* cap_pre_par + SKR_PRE_COPY entries */
+	uint64_t *pre_inl;          /* inline values, one slot per pre_par entry */
 	uint32_t pre_i, pre_n, cap_pre;
 	size_t cap_pre_par;
 	uint64_t *pre_prep;      /* the words prepared for them (skr_prepare), in order */
@@ -165,12 +166,14 @@ int skr_read_packet_frame(struct skr_reader *r, uint64_t off, const uint8_t *b, 
 /* read_event.c: decompresses the chunk z of batch bt and prepares its streams. */
 int skr_read_load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt, const uint8_t *z);
 /* An event of a chunk walked ahead; its parameters are pre_par[p0 ..
- * p0 + np). A parameter is a length and an offset whose top two bits say
- * into what: the chunk's raw bytes, its joined FIXED columns, or the
- * pre_par array itself, whose entries hold a FIXED value of up to 8 bytes
- * inline. Inline values spare the caller's thread reading the columns,
- * which the worker wrote on another core: one sequential array instead of
- * a column per parameter kind, each a cache miss every few events. */
+ * p0 + np), ready to be copied into the caller's event as they are: each
+ * points into the chunk's raw bytes or its joined FIXED columns (which
+ * stay put while the chunk is handed out), or, for a FIXED value of up to
+ * 8 bytes, at its copy in pre_inl. Inline values spare the caller's thread
+ * reading the columns, which the worker wrote on another core: one
+ * sequential array instead of a column per parameter kind, each a cache
+ * miss every few events. The caller copies SKR_PRE_COPY entries at once,
+ * whatever np (branch-free; the arrays have that many spare at the end). */
 struct skr_pre_event {
 	uint64_t ts;
 	int64_t tid;
@@ -179,15 +182,7 @@ struct skr_pre_event {
 	uint32_t p0;
 	uint16_t np, nprep;     /* parameters; words prepared (skr_prepare) */
 };
-struct skr_pre_param {
-	uint32_t off, len;
-	uint64_t inl;
-};
-#define SKR_PRE_SHIFT 30
-#define SKR_PRE_RAW 0u
-#define SKR_PRE_COLS 1u
-#define SKR_PRE_INLINE 2u
-#define SKR_PRE_OFF_MAX ((1u << SKR_PRE_SHIFT) - 1)
+#define SKR_PRE_COPY 8u
 /* read_event.c, on a pipeline worker: walks every event of the chunk just
  * loaded into r->pre, so that the caller's thread only copies them out,
  * and with prep (w: the worker's state) prepares each. Stops at the first
