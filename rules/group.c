@@ -617,15 +617,15 @@ static inline __attribute__((always_inline)) void answer(const struct rule_group
 {
 	/* The bits are a function of the value alone, and the same paths and
 	 * names come back event after event. */
-	if (!cachep || !scans(g) || len > GRP_CACHE_KEY_MAX) {
+	if (!cachep || len > GRP_CACHE_KEY_MAX) {
 		fill_bits(g, s, len, words);
 		return;
 	}
 	struct grp_cache *c = *cachep;
 	if (!c)
-		c = *cachep = grp_cache_new(g->nwords);
+		c = *cachep = grp_cache_new(g->nwords, scans(g) ? GRP_CACHE_SLOTS : 1);
 	struct grp_cache_pos pos;
-	if (grp_cache_get(c, s, len, words, &pos))
+	if (grp_cache_last(c, s, len, words) || grp_cache_get(c, s, len, words, &pos))
 		return;
 	fill_bits(g, s, len, words);
 	grp_cache_put(c, &pos, s, len, words);

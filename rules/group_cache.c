@@ -11,39 +11,30 @@
  * older. Captures repeat a small set of values (the headers a compiler
  * opens, the libraries every exec maps), which stay; a value seen once
  * costs a hash and a copy. Keys are kept whole and compared, so a hash
- * collision only costs a miss. Allocated on a group's first fill, never
- * per event.
+ * collision only costs a miss. The slot answered last is compared first,
+ * without hashing: a process's events come in runs (a compiler opening
+ * header after header), so proc.name is mostly the one before. A cache of
+ * one slot is that check alone, for groups whose own answer is already a
+ * hash lookup. Allocated on a group's first fill, never per event.
  */
-#define GRP_CACHE_SLOTS 1024
 
-struct grp_cache_key {
-	uint64_t hash;
-	uint32_t len;      /* value length + 1; 0: empty slot */
-	char key[GRP_CACHE_KEY_MAX];
-};
-
-struct grp_cache {
-	uint32_t nwords, nslots;
-	struct grp_cache_key *keys;
-	uint64_t *words;   /* nslots * nwords */
-};
 
 /* Out of memory: a cache with no slot, which misses every time. */
 static struct grp_cache empty_cache;
 
-struct grp_cache *grp_cache_new(uint32_t nwords)
+struct grp_cache *grp_cache_new(uint32_t nwords, uint32_t nslots)
 {
 	struct grp_cache *c = calloc(1, sizeof(*c));
 	if (!c)
 		return &empty_cache;
-	c->keys = calloc(GRP_CACHE_SLOTS, sizeof(*c->keys));
-	c->words = calloc((size_t)GRP_CACHE_SLOTS * nwords, sizeof(*c->words));
+	c->keys = calloc(nslots, sizeof(*c->keys));
+	c->words = calloc((size_t)nslots * nwords, sizeof(*c->words));
 	if (!c->keys || !c->words) {
 		grp_cache_free(c);
 		return &empty_cache;
 	}
 	c->nwords = nwords;
-	c->nslots = GRP_CACHE_SLOTS;
+	c->nslots = nslots;
 	return c;
 }
 
@@ -56,19 +47,30 @@ void grp_cache_free(struct grp_cache *c)
 	free(c);
 }
 
-int grp_cache_get(const struct grp_cache *c, const char *s, size_t len, uint64_t *words, struct grp_cache_pos *pos)
+static inline void copy_words(const struct grp_cache *c, uint32_t slot, uint64_t *words)
+{
+	memcpy(words, c->words + (size_t)slot * c->nwords, c->nwords * sizeof(*words));
+}
+
+int grp_cache_get(struct grp_cache *c, const char *s, size_t len, uint64_t *words, struct grp_cache_pos *pos)
 {
 	pos->slot = UINT32_MAX;
 	if (!c->nslots || len > GRP_CACHE_KEY_MAX)
 		return 0;
-	uint64_t h = strset_key_hash(s, len); /* cheaper than one automaton pass */
-	uint32_t i = (uint32_t)(h >> 32) & (c->nslots - 1);
-	const struct grp_cache_key *k = &c->keys[i];
+	const struct grp_cache_key *k;
+	uint64_t h = 0;
+	uint32_t i = 0;
+	if (c->nslots > 1) {
+		h = strset_key_hash(s, len); /* cheaper than one automaton pass */
+		i = (uint32_t)(h >> 32) & (c->nslots - 1);
+	}
+	k = &c->keys[i];
 	pos->slot = i;
 	pos->hash = h;
 	if (k->hash != h || k->len != len + 1 || memcmp(k->key, s, len))
 		return 0;
-	memcpy(words, c->words + (size_t)i * c->nwords, c->nwords * sizeof(*words));
+	copy_words(c, i, words);
+	c->last = i;
 	return 1;
 }
 
@@ -83,4 +85,5 @@ void grp_cache_put(struct grp_cache *c, const struct grp_cache_pos *pos, const c
 	k->len = (uint32_t)len + 1;
 	memcpy(k->key, s, len);
 	memcpy(c->words + (size_t)slot * c->nwords, words, c->nwords * sizeof(*words));
+	c->last = slot;
 }

@@ -63,19 +63,46 @@ void rule_group_answer(const struct rule_groups *gs, uint32_t gi, const char *s,
 void rule_group_give(struct cond_memo *memo, uint32_t gi, const uint64_t *words);
 
 /* A group's answers by value (rules/group_cache.c): a direct-mapped table
- * of values of at most GRP_CACHE_KEY_MAX bytes and their nwords result
- * words. grp_cache_new never fails: out of memory, it returns a cache that
- * holds nothing. grp_cache_get copies the words of s when present (1);
- * else 0, and *pos says where grp_cache_put stores them. */
+ * of nslots (a power of two) values of at most GRP_CACHE_KEY_MAX bytes and
+ * their nwords result words, which first checks the value answered last.
+ * grp_cache_new never fails: out of memory, it returns a cache that holds
+ * nothing. grp_cache_get copies the words of s when present (1); else 0,
+ * and *pos says where grp_cache_put stores them. */
 #define GRP_CACHE_KEY_MAX 116
-struct grp_cache;
+#define GRP_CACHE_SLOTS 1024
+struct grp_cache_key {
+	uint64_t hash;
+	uint32_t len;      /* value length + 1; 0: empty slot */
+	char key[GRP_CACHE_KEY_MAX];
+};
+struct grp_cache {
+	uint32_t nwords, nslots;
+	uint32_t last;     /* the slot answered last (its len is 0 while empty) */
+	struct grp_cache_key *keys;
+	uint64_t *words;   /* nslots * nwords */
+};
 struct grp_cache_pos {
 	uint32_t slot;
 	uint64_t hash;
 };
-struct grp_cache *grp_cache_new(uint32_t nwords);
+
+/* The value answered last again: its words into words (1), without
+ * hashing; inline, as most fills of a process's run of events end here. */
+static inline int grp_cache_last(const struct grp_cache *c, const char *s, size_t len, uint64_t *words)
+{
+	if (!c->nslots)
+		return 0;
+	const struct grp_cache_key *k = &c->keys[c->last];
+	if (k->len != len + 1 || memcmp(k->key, s, len) != 0)
+		return 0;
+	const uint64_t *w = c->words + (size_t)c->last * c->nwords;
+	for (uint32_t i = 0; i < c->nwords; i++)
+		words[i] = w[i];
+	return 1;
+}
+struct grp_cache *grp_cache_new(uint32_t nwords, uint32_t nslots);
 void grp_cache_free(struct grp_cache *c);
-int grp_cache_get(const struct grp_cache *c, const char *s, size_t len, uint64_t *words, struct grp_cache_pos *pos);
+int grp_cache_get(struct grp_cache *c, const char *s, size_t len, uint64_t *words, struct grp_cache_pos *pos);
 void grp_cache_put(struct grp_cache *c, const struct grp_cache_pos *pos, const char *s, size_t len,
 		   const uint64_t *words);
 

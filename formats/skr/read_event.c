@@ -420,9 +420,9 @@ static int grow_pre(struct skr_reader *r, uint32_t nev, size_t npar, size_t nwri
 		if (!q)
 			return -ENOMEM; /* pre_par grew alone: still consistent */
 		r->pre_inl = q;
-		/* entries copied past an event's last are never read, but keep
-		 * them defined */
-		memset(r->pre_par + r->cap_pre_par, 0, (cap - r->cap_pre_par + SKR_PRE_COPY) * sizeof(*r->pre_par));
+		/* entries copied past an event's last are never read (only
+		 * copied along); the spare ones past the end are at least defined */
+		memset(r->pre_par + cap, 0, SKR_PRE_COPY * sizeof(*r->pre_par));
 		r->cap_pre_par = cap;
 		if ((uintptr_t)q != old)
 			for (size_t j = 0; j < nwritten; j++) {

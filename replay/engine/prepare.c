@@ -95,7 +95,7 @@ static uint32_t prep_event(void *wv, const struct sk_event *ev, uint64_t *out)
 	if (ev->type >= SK_EV__COUNT || !p->t[ev->type].kind)
 		return 0;
 	const struct prep_type *pt = &p->t[ev->type];
-	int failed = state_update_res(ev) < 0;
+	int failed = state_get_res(&p->pi, ev) < 0;
 	const char *name = state_get_str(&p->pi, ev, pt->kind == SK_EK_OPEN_BY_HANDLE_AT ? PR_path : PR_name);
 	if (!name || name[0] != '/')
 		return 0;

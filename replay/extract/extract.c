@@ -48,20 +48,6 @@ void extract_ctx_fini(struct extract_ctx *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void extract_ctx_set_event(struct extract_ctx *c, const struct sk_event *ev)
-{
-	c->ev = ev;
-	c->gen++;
-	if (!c->first_ts)
-		c->first_ts = ev->ts;
-}
-
-void extract_ctx_done_event(struct extract_ctx *c)
-{
-	if (c->ev)
-		c->prev_ts = c->ev->ts;
-}
-
 char *extract_ctx_scratch(struct extract_ctx *c, size_t n)
 {
 	struct extract_scratch *s = &c->scratch[c->scratch_next++ % EXTRACT_SCRATCH_SLOTS];

@@ -39,8 +39,11 @@ void state_param_index_init(struct state_param_index *pi)
 			pi->p[t][r] = (struct state_param_slot){-1, 0};
 		pi->fd_idx[t] = -1;
 		pi->fd_wire[t] = 0;
+		pi->res_wire[t] = STATE_WIRE_BY_LEN;
 		if (!info || !info->name)
 			continue;
+		if (info->nparams > 0)
+			pi->res_wire[t] = param_wire(info, 0);
 		for (int i = 0; i < info->nparams; i++)
 			for (int r = 0; r < PR__COUNT; r++)
 				if (pi->p[t][r].idx < 0 && info->params[i].name &&

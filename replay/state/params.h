@@ -41,7 +41,11 @@ struct state_param_index {
 	struct state_param_slot p[SK_EV__COUNT][PR__COUNT];
 	int8_t fd_idx[SK_EV__COUNT];  /* index of the param that names the event's fd, -1 = none */
 	uint8_t fd_wire[SK_EV__COUNT]; /* its wire form */
+	/* the wire form of parameter 0 (an exit's return value), or
+	 * STATE_WIRE_BY_LEN for a type whose layout has no parameter */
+	uint8_t res_wire[SK_EV__COUNT];
 };
+#define STATE_WIRE_BY_LEN 0xffu
 
 void state_param_index_init(struct state_param_index *pi);
 
@@ -85,6 +89,19 @@ static inline int state_get_u64(const struct state_param_index *pi, const struct
 {
 	const struct state_param_slot *s = &pi->p[ev->type][role];
 	return state_param_wire(ev, s->idx, s->wire, out);
+}
+
+/* An exit's return value (parameter 0), 0 when it has none: what
+ * state_update_res gives, with the wire form looked up once. */
+static inline int64_t state_get_res(const struct state_param_index *pi, const struct sk_event *ev)
+{
+	unsigned w = pi->res_wire[ev->type];
+	uint64_t v;
+	if (w == STATE_WIRE_BY_LEN) {
+		int64_t r = 0;
+		return ev->nparams > 0 && sk_param_s64(ev, 0, &r) == 0 ? r : 0;
+	}
+	return state_param_wire(ev, 0, w, &v) ? 0 : sk_wire_signed(v, w);
 }
 
 /* The event's fd parameter (fd_idx > 0), as sk_param_s64 reads it. */

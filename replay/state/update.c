@@ -231,7 +231,7 @@ void state_update_apply(struct state_updater *u, const struct sk_event *ev)
 		return;
 	uint16_t kind = sk_event_kind(ev->type);
 	int is_exit = sk_event_is_exit(ev->type);
-	int64_t res = is_exit ? state_update_res(ev) : 0;
+	int64_t res = is_exit ? state_get_res(u->pi, ev) : 0;
 
 	if (kind == SK_EK_CONTAINER) {
 		char id[16];
