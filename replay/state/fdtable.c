@@ -67,14 +67,14 @@ static int fdtable_grow(struct state_fdtable *t, uint64_t need)
 /* Resets an entry to a fresh state but keeps its name buffers for reuse. */
 static void fd_reset(struct state_fd *f, int64_t num)
 {
-	char *name = f->name, *raw = f->nameraw;
-	uint32_t ncap = f->name_cap, rcap = f->nameraw_cap;
-	memset(f, 0, sizeof(*f));
-	f->num = num;
-	f->name = name;
-	f->name_cap = ncap;
-	f->nameraw = raw;
-	f->nameraw_cap = rcap;
+	/* one assignment of a fixed size: stores in line, no memset call */
+	*f = (struct state_fd){
+		.num = num,
+		.name = f->name,
+		.name_cap = f->name_cap,
+		.nameraw = f->nameraw,
+		.nameraw_cap = f->nameraw_cap,
+	};
 	if (f->name)
 		f->name[0] = '\0';
 	if (f->nameraw)

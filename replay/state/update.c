@@ -114,7 +114,8 @@ static void flush_exit(struct state_updater *u)
 	}
 }
 
-void state_update_flush(struct state_updater *u)
+/* The deletions deferred by the last event, when there are some. */
+static void flush_pending(struct state_updater *u)
 {
 	if (u->pending_close_fdt) {
 		struct state_fdtable *fdt = u->pending_close_fdt;
@@ -135,8 +136,20 @@ void state_update_flush(struct state_updater *u)
 	}
 	if (u->pending_exit_tid >= 0)
 		flush_exit(u);
+}
+
+/* Inline into the per-event update: most events leave nothing pending. */
+static inline void flush(struct state_updater *u)
+{
+	if (u->pending_close_fdt || u->pending_exit_tid >= 0)
+		flush_pending(u);
 	if (u->cur.fd)
 		u->cur.fd->state &= ~STATE_FDF_NAME_CHANGED;
+}
+
+void state_update_flush(struct state_updater *u)
+{
+	flush(u);
 }
 
 static int is_clone_kind(uint16_t kind)
@@ -222,7 +235,7 @@ static struct state_thread *container_thread(struct state_updater *u, const char
 
 void state_update_apply(struct state_updater *u, const struct sk_event *ev)
 {
-	state_update_flush(u);
+	flush(u);
 	memset(&u->cur, 0, sizeof(u->cur));
 	u->cur.ev = ev;
 	u->cur.fd_num = -1;
