@@ -11,6 +11,23 @@ static int has_prefix(const char *s, const char *p)
 	return strncmp(s, p, strlen(p)) == 0;
 }
 
+/* Fields computed in a few instructions from the event or its fd entry,
+ * and most often read once per event (the open macros' evt.is_open_write,
+ * fd.typechar, fd.num): keeping them in the field memo costs more than
+ * computing them again. */
+static int memo_worth(uint16_t id)
+{
+	switch (id) {
+	case F_EVT_NUM: case F_EVT_DIR: case F_EVT_RAWRES:
+	case F_EVT_IS_OPEN_READ: case F_EVT_IS_OPEN_WRITE: case F_EVT_IS_OPEN_EXEC: case F_EVT_IS_OPEN_CREATE:
+	case F_FD_NUM: case F_FD_TYPECHAR:
+	case F_PROC_PID: case F_PROC_VPID: case F_THREAD_TID:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 void extract_ctx_init(struct extract_ctx *c, struct state_updater *u)
 {
 	memset(c, 0, sizeof(*c));
@@ -34,7 +51,7 @@ void extract_ctx_init(struct extract_ctx *c, struct state_updater *u)
 				k = CLS_KA;
 		}
 		c->cls[id] = k;
-		c->memo_ok[id] = d && !(d->flags & (RFF_LIST | RFF_EITHER));
+		c->memo_ok[id] = d && !(d->flags & (RFF_LIST | RFF_EITHER)) && memo_worth(id);
 	}
 }
 

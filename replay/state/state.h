@@ -144,7 +144,14 @@ struct state_thread *state_thread_or_placeholder(struct state *st, int64_t tid);
 struct state_thread *state_thread_add(struct state *st, int64_t tid);
 void state_thread_remove(struct state *st, int64_t tid);
 /* The thread group leader (main thread) of t, or t itself. */
-struct state_thread *state_main_thread(struct state *st, struct state_thread *t);
+static inline struct state_thread *state_main_thread(struct state *st, struct state_thread *t)
+{
+	/* inline: every proc.* field asks, and most threads are their own */
+	if (!t || t->pid == t->tid || t->pid < 0)
+		return t;
+	struct state_thread *m = state_thread_get(st, t->pid);
+	return m ? m : t;
+}
 /* Ancestor n of t (0 = t's main thread, 1 = parent...), or NULL. */
 struct state_thread *state_ancestor(struct state *st, struct state_thread *t, unsigned n);
 size_t state_thread_count(const struct state *st);

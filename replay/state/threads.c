@@ -183,14 +183,6 @@ struct state_thread *state_thread_or_placeholder(struct state *st, int64_t tid)
 	return t;
 }
 
-struct state_thread *state_main_thread(struct state *st, struct state_thread *t)
-{
-	if (!t || t->pid == t->tid || t->pid < 0)
-		return t;
-	struct state_thread *m = state_thread_get(st, t->pid);
-	return m ? m : t;
-}
-
 struct state_thread *state_ancestor(struct state *st, struct state_thread *t, unsigned n)
 {
 	t = state_main_thread(st, t);
