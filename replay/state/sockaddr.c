@@ -93,8 +93,68 @@ int state_tuple_decode(const uint8_t *p, uint32_t len, int is_tuple, struct stat
 	}
 }
 
+/* Decimal v at p; returns the digits written (at most 5 for a port). */
+static size_t put_dec(char *p, unsigned v)
+{
+	char t[10];
+	size_t n = 0;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (size_t i = 0; i < n; i++)
+		p[i] = t[n - 1 - i];
+	return n;
+}
+
+/* "a.b.c.d" (what inet_ntop writes for IPv4) at p, at most 15 bytes. */
+static size_t put_ip4(char *p, const uint8_t *ip)
+{
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			p[n++] = '.';
+		n += put_dec(p + n, ip[i]);
+	}
+	return n;
+}
+
+/* "IP:port" at p: IPv4 formatted here (sockets name their fd on every
+ * connect and accept: snprintf and inet_ntop cost thousands of
+ * instructions), IPv6 by inet_ntop. At most 46 + 6 bytes. */
+static size_t put_endpoint(char *p, const uint8_t *ip, int v6, uint16_t port)
+{
+	size_t n;
+	if (v6) {
+		if (!inet_ntop(AF_INET6, ip, p, 64))
+			p[0] = '\0';
+		n = strlen(p);
+	} else {
+		n = put_ip4(p, ip);
+	}
+	p[n++] = ':';
+	return n + put_dec(p + n, port);
+}
+
+/* Copies the n bytes of text into buf as snprintf would: cut to cap - 1
+ * and NUL-terminated; returns the length kept. */
+static size_t put_out(char *buf, size_t cap, const char *text, size_t n)
+{
+	if (!cap)
+		return 0;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	return n;
+}
+
 size_t state_ip_to_text(const uint8_t *ip, int v6, char *buf, size_t cap)
 {
+	if (!v6 && cap >= 16) {
+		size_t n = put_ip4(buf, ip);
+		buf[n] = '\0';
+		return n;
+	}
 	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, ip, buf, (socklen_t)cap)) {
 		if (cap)
 			buf[0] = '\0';
@@ -109,11 +169,12 @@ size_t state_tuple_to_text(const struct state_tuple *t, char *buf, size_t cap)
 		int n = snprintf(buf, cap, "%" PRIx64 "->%" PRIx64 " %s", t->usrc, t->udst, t->path);
 		return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 	}
-	char s[64], d[64];
-	state_ip_to_text(t->sip, t->v6, s, sizeof(s));
-	state_ip_to_text(t->dip, t->v6, d, sizeof(d));
-	int n = snprintf(buf, cap, "%s:%u->%s:%u", s, t->sport, d, t->dport);
-	return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+	char text[160];
+	size_t n = put_endpoint(text, t->sip, t->v6, t->sport);
+	text[n++] = '-';
+	text[n++] = '>';
+	n += put_endpoint(text + n, t->dip, t->v6, t->dport);
+	return put_out(buf, cap, text, n);
 }
 
 size_t state_addr_to_text(const struct state_tuple *t, char *buf, size_t cap)
@@ -122,8 +183,6 @@ size_t state_addr_to_text(const struct state_tuple *t, char *buf, size_t cap)
 		int n = snprintf(buf, cap, "%s", t->path);
 		return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 	}
-	char s[64];
-	state_ip_to_text(t->sip, t->v6, s, sizeof(s));
-	int n = snprintf(buf, cap, "%s:%u", s, t->sport);
-	return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+	char text[80];
+	return put_out(buf, cap, text, put_endpoint(text, t->sip, t->v6, t->sport));
 }
