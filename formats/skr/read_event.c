@@ -140,10 +140,13 @@ static int define_shape(struct skr_reader *r)
 	sh->type = (uint16_t)type;
 	sh->np = (uint8_t)np;
 	sh->pool_off = (uint32_t)r->pool_len;
+	sh->inl = 0;
 	for (uint32_t i = 0; i < np; i++) {
 		if (skr_get_varint(p, end, &len) || len > UINT32_MAX)
 			return chunk_error(r, "bad parameter length");
 		r->pool[r->pool_len++] = (uint32_t)len;
+		if (len && len <= sizeof(uint64_t)) /* <= SKR_FIXED_MAX: a column's */
+			sh->inl |= 1u << i;
 	}
 	r->shape_count[r->nshapes++] = 0;
 	return 0;
@@ -220,7 +223,8 @@ static int setup_columns(struct skr_reader *r)
 	size_t total = (size_t)(r->end[SKR_S_FIXED] - r->cur[SKR_S_FIXED]), pos = 0;
 	uint32_t ncols = 0;
 	r->cols.len = 0;
-	if (skr_buf_reserve(&r->cols, total + 1) || (r->coded && skr_colmap_reset(&r->colmap, r->pool_len)))
+	/* 8 spare bytes: the walk copies a value of up to 8 bytes as 8 */
+	if (skr_buf_reserve(&r->cols, total + 8) || (r->coded && skr_colmap_reset(&r->colmap, r->pool_len)))
 		return skr_read_fail(r, -ENOMEM, "out of memory");
 	/* 2.0: a column per (shape, parameter); coded: per (type, index, length) */
 	for (uint32_t id = 0; id < r->nshapes; id++) {
@@ -284,6 +288,7 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 	if (skr_get_varint(&r->cur[SKR_S_FLAGS], r->end[SKR_S_FLAGS], &flags) || flags > UINT32_MAX)
 		return chunk_error(r, "bad flags");
 	const struct rshape *sh = &r->shapes[id];
+	r->cur_shape = (uint32_t)id;
 	/* Locals: the stores below go through byte pointers, which may alias
 	 * anything, so fields read in the loop would be reloaded every time. */
 	const uint32_t np = sh->np, pool_off = sh->pool_off;
@@ -453,9 +458,6 @@ static int grow_prep(struct skr_reader *r)
 int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, void *w)
 {
 	uint32_t n = r->left;
-	/* the chunk's bytes stay put while it is walked and handed out */
-	uintptr_t cols = (uintptr_t)r->cols.p;
-	size_t ncols = r->cols.cap;
 	/* 2.x: the shapes give the exact parameter count; 1.0: a guess that grows */
 	size_t want = (size_t)n * 4;
 	if (r->vmajor >= 2) {
@@ -473,6 +475,8 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 	size_t np = 0;
 	uint32_t k = 0;
 	struct sk_event ev;
+	/* its parameters past the event's are copied along (never read) */
+	memset(ev.params, 0, sizeof(ev.params));
 	while (r->left) {
 		int rc = r->vmajor >= 2 ? decode_event(r, &ev) : decode_event_v1(r, &ev);
 		if (rc) {
@@ -499,25 +503,23 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 			e->nprep = (uint16_t)(n <= SKR_PREP_MAX ? n : 0);
 			r->n_pre_prep += e->nprep;
 		}
-		for (uint32_t i = 0; i < ev.nparams; i++, np++) {
-			const uint8_t *v = ev.params[i].val;
-			uint32_t len = ev.params[i].len;
-			struct sk_param *q = &r->pre_par[np];
-			q->len = len;
-			q->val = v;
-			if (len && len <= sizeof(*r->pre_inl) && (uintptr_t)v - cols < ncols) {
-				/* fixed sizes: a memcpy of a variable length is a call */
-				uint64_t *d = &r->pre_inl[np];
-				switch (len) {
-				case 8: memcpy(d, v, 8); break;
-				case 4: memcpy(d, v, 4); break;
-				case 2: memcpy(d, v, 2); break;
-				case 1: memcpy(d, v, 1); break;
-				default: memcpy(d, v, len); break;
-				}
-				q->val = (const uint8_t *)d;
-			}
+		/* as the caller takes them: 8 at once (the arrays have room) */
+		struct sk_param *q = &r->pre_par[np];
+		memcpy(q, ev.params, SKR_PRE_COPY * sizeof(*q));
+		for (uint32_t i = SKR_PRE_COPY; i < ev.nparams; i++)
+			q[i] = ev.params[i];
+		/* 2.x: the FIXED column values the shape has, inline (1.0 has
+		 * no columns) */
+		uint32_t inl = r->vmajor >= 2 ? r->shapes[r->cur_shape].inl : 0;
+		for (; inl; inl &= inl - 1) {
+			uint32_t i = (uint32_t)__builtin_ctz(inl);
+			uint64_t *d = &r->pre_inl[np + i];
+			/* 8 bytes whatever its length (the column buffer has 8
+			 * spare): the bytes past it are never read */
+			memcpy(d, q[i].val, 8);
+			q[i].val = (const uint8_t *)d;
 		}
+		np += ev.nparams;
 	}
 	r->pre_i = 0;
 	r->pre_n = k;

@@ -47,6 +47,7 @@ struct rshape {
 	uint32_t pool_off;
 	uint16_t type;
 	uint8_t np;
+	uint32_t inl;  /* bit i: parameter i is a FIXED column value of 1 to 8 bytes */
 };
 
 struct skr_reader {
@@ -91,6 +92,7 @@ struct skr_reader {
 	uint64_t chunk_off;
 	uint64_t prev_ts, num;
 	struct rshape *shapes;
+	uint32_t cur_shape;     /* the shape of the event decode_event read last */
 	uint32_t *shape_count;   /* events per shape in the chunk */
 	uint32_t nshapes, cap_shapes;
 	uint32_t *pool;          /* parameter lengths of the shapes */
