@@ -10,6 +10,8 @@
 
 #include "formats/meta.h"
 #include "replay/engine/engine.h"
+#include "replay/extract/extract.h"
+#include "replay/state/paths.h"
 #include "replay/state/ppm.h"
 #include "tests/helpers/event_builder.h"
 
@@ -255,9 +257,69 @@ static void test_nothing_to_prepare(void **state)
 	rule_set_free(rs);
 }
 
+/* The worker's one-pass path test against the functions it stands for:
+ * state_path_normal_len (open_exit), extract_printable_prefix (the fields)
+ * and the directory part fd.directory takes, on every string of up to 5
+ * bytes over an alphabet of the bytes that matter, and on long random ones
+ * (the 8-byte word loop, and its slashes at every position of a word). */
+static void check_scan(const char *p, size_t n)
+{
+	size_t dir = 0, got = engine_prep_path_scan(p, n, &dir);
+	size_t normal = p[0] == '/' ? state_path_normal_len(p, 0) : SIZE_MAX;
+	int want = normal == n && extract_printable_prefix(p, n) == n;
+	if (!want) {
+		if (got != SIZE_MAX)
+			fail_msg("'%s' (%zu bytes) taken", p, n);
+		return;
+	}
+	if (got != n)
+		fail_msg("'%s' (%zu bytes) refused", p, n);
+	size_t d = n;
+	while (d > 0 && p[d - 1] != '/')
+		d--;
+	d = d > 1 ? d - 1 : 1;
+	assert_int_equal(dir, d);
+}
+
+static void test_path_scan(void **state)
+{
+	(void)state;
+	static const char alpha[] = {'/', '.', 'a', '\x01', '\x7f', (char)0x80, ' '};
+	char p[80];
+	size_t na = sizeof(alpha);
+	for (size_t len = 1; len <= 5; len++) {
+		size_t total = 1;
+		for (size_t i = 0; i < len; i++)
+			total *= na;
+		for (size_t code = 0; code < total; code++) {
+			size_t c = code;
+			for (size_t i = 0; i < len; i++, c /= na)
+				p[i] = alpha[c % na];
+			p[len] = '\0';
+			check_scan(p, len);
+		}
+	}
+	unsigned seed = 7;
+	static const char *const parts[] = {"a", "bc", "..", ".", "", "etc", "x.log", ".ssh", "d\x01", "..."};
+	for (int round = 0; round < 200000; round++) {
+		size_t n = 0;
+		p[n++] = '/';
+		int depth = rand_r(&seed) % 10;
+		for (int i = 0; i < depth && n + 8 < sizeof(p); i++) {
+			int k = rand_r(&seed) % (round % 4 ? 8 : 10);
+			n += (size_t)snprintf(p + n, sizeof(p) - n, "%s%s", i ? "/" : "", parts[k]);
+		}
+		if (rand_r(&seed) % 8 == 0 && n + 1 < sizeof(p))
+			p[n++] = '/';
+		p[n] = '\0';
+		check_scan(p, n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_scan),
 		cmocka_unit_test(test_prepared_equals_engine),
 		cmocka_unit_test(test_nothing_to_prepare),
 	};

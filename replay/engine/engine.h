@@ -124,6 +124,11 @@ size_t engine_prep_given(const struct engine_prep *p, const struct engine *e, co
 /* 1 + the length of ev's open path in normal form, as the words say (the
  * state's hint_path_len); 0 when they do not. */
 size_t engine_prep_path_len(const struct engine_prep *p, const struct sk_event *ev, const uint64_t *words, uint32_t n);
+/* The worker's test of an open's path p of n bytes (p[n] is its NUL), in
+ * one pass: n when it is absolute, in normal form and printable (what
+ * state_path_normal_len(p, 0) and extract_printable_prefix find), with
+ * *dir the length of its directory part; SIZE_MAX when it is not. */
+size_t engine_prep_path_scan(const char *p, size_t n, size_t *dir);
 /* engine_process with the words prepared for ev (n = 0: none). */
 void engine_process_prepared(struct engine *e, const struct sk_event *ev, const uint64_t *words, uint32_t n);
 /* Whether ev (the event being processed) is one rules see: its source is

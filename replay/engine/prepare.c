@@ -78,14 +78,59 @@ static void worker_free(void *wv)
 	free(w);
 }
 
-/* The directory part of an absolute path, as fd.directory gives it for a
- * file (fd.c's directory_of). */
-static size_t directory_len(const char *name, size_t n)
+/* Whether the '/' at p[i] of the n-byte path starts a component that is
+ * not normal: empty ("//", a trailing '/'), "." or "..". p[n] is its NUL. */
+static int bad_component(const char *p, size_t n, size_t i)
 {
-	for (size_t i = n; i-- > 0;)
-		if (name[i] == '/')
-			return i ? i : 1;
-	return 1;
+	if (i + 1 == n)
+		return n > 1;
+	const char *c = p + i + 1;
+	if (c[0] == '/')
+		return 1;
+	if (c[0] != '.')
+		return 0;
+	if (i + 2 == n || c[1] == '/')
+		return 1;
+	return c[1] == '.' && (i + 3 == n || c[2] == '/');
+}
+
+size_t engine_prep_path_scan(const char *p, size_t n, size_t *dir)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull, lows = 0x7f7f7f7f7f7f7f7full;
+	if (n == 0 || p[0] != '/')
+		return SIZE_MAX;
+	size_t i = 0, last = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, del;
+		memcpy(&w, p + i, 8);
+		/* extract_printable_prefix's word test: a byte below 0x20, 0x7f or
+		 * from 0x80 up */
+		del = w ^ (ones * 0x7f);
+		if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del) | w) & highs)
+			return SIZE_MAX;
+		/* exactly the bytes that are '/' (all below 0x80 here) */
+		uint64_t x = w ^ (ones * '/');
+		uint64_t slashes = ~(((x & lows) + lows) | x | lows);
+		for (; slashes; slashes &= slashes - 1) {
+			size_t at = i + (size_t)__builtin_ctzll(slashes) / 8;
+			if (bad_component(p, n, at))
+				return SIZE_MAX;
+			last = at;
+		}
+	}
+	for (; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		if (!extract_printable(ch))
+			return SIZE_MAX;
+		if (ch == '/') {
+			if (bad_component(p, n, i))
+				return SIZE_MAX;
+			last = i;
+		}
+	}
+	/* fd.c's directory_of for a file: up to the last '/', or "/" */
+	*dir = last ? last : 1;
+	return n;
 }
 
 static uint32_t prep_event(void *wv, const struct sk_event *ev, uint64_t *out)
@@ -96,12 +141,14 @@ static uint32_t prep_event(void *wv, const struct sk_event *ev, uint64_t *out)
 		return 0;
 	const struct prep_type *pt = &p->t[ev->type];
 	int failed = state_get_res(&p->pi, ev) < 0;
-	const char *name = state_get_str(&p->pi, ev, pt->kind == SK_EK_OPEN_BY_HANDLE_AT ? PR_path : PR_name);
-	if (!name || name[0] != '/')
+	const struct sk_param *par = state_get_param(&p->pi, ev, pt->kind == SK_EK_OPEN_BY_HANDLE_AT ? PR_path : PR_name);
+	if (!par || par->val[par->len - 1] != '\0')
 		return 0;
-	/* open_exit's test for taking the path as it came */
-	size_t n = state_path_normal_len(name, 0);
-	if (n >= sizeof(((struct state_updater *)0)->path) || extract_printable_prefix(name, n) != n)
+	const char *name = (const char *)par->val;
+	/* open_exit's test for taking the path as it came, and the fields'
+	 * for keeping it whole, in one pass */
+	size_t dn, n = engine_prep_path_scan(name, par->len - 1, &dn);
+	if (n >= sizeof(((struct state_updater *)0)->path))
 		return 0;
 	uint64_t flags = 0;
 	if (pt->kind != SK_EK_CREAT)
@@ -113,7 +160,6 @@ static uint32_t prep_event(void *wv, const struct sk_event *ev, uint64_t *out)
 		k += pt->name_words;
 		out[0] |= PREP_NAME;
 	}
-	size_t dn = directory_len(name, n);
 	int is_dir = (flags & PPM_O_DIRECTORY) && !failed;
 	if (pt->has_dir) {
 		/* a directory's fd.directory is its name; without an fd entry
