@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "formats/skr/skr.h"
+#include "formats/skr/wire.h"
 #include "tests/helpers/event_assert.h"
 #include "sources/source.h"
 #include "replay/replay.h"
@@ -346,6 +347,30 @@ static void test_tiny(void **state)
 	events_free(&e);
 }
 
+/* skr_planar_join in blocks of 8 against the byte-by-byte join, for every
+ * width and for column sizes around the block edges; nothing past the
+ * column is written. */
+static void test_planar_join(void **state)
+{
+	(void)state;
+	uint64_t seed = 0x243f6a8885a308d3ull;
+	for (unsigned w = 1; w <= 16; w++)
+		for (size_t n = 0; n <= 70; n++) {
+			uint8_t in[16 * 70], out[16 * 70 + 32], want[16 * 70 + 32];
+			for (size_t i = 0; i < n * w; i++) {
+				seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+				in[i] = (uint8_t)(seed >> 56);
+			}
+			memset(out, 0xa5, sizeof(out));
+			memset(want, 0xa5, sizeof(want));
+			for (unsigned j = 0; j < w; j++)
+				for (size_t i = 0; i < n; i++)
+					want[i * w + j] = in[j * n + i];
+			skr_planar_join(out, in, n, w);
+			assert_memory_equal(out, want, sizeof(out));
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_generated),
 		cmocka_unit_test(test_tiny),
+		cmocka_unit_test(test_planar_join),
 	};
 	return cmocka_run_group_tests_name("skr_coding", tests, setup, teardown);
 }

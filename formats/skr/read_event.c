@@ -196,7 +196,16 @@ static int decode_ts(struct skr_reader *r, uint64_t base_ts)
 	}
 	uint64_t ts = base_ts;
 	const uint8_t *col = r->cur[SKR_S_TS];
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t y[8];
+		skr_planar_block8(col, n, i, w, y);
+		for (unsigned k = 0; k < 8; k++) {
+			ts += (uint64_t)skr_unzigzag(y[k]);
+			r->tsv[i + k] = ts;
+		}
+	}
+	for (; i < n; i++) {
 		ts += (uint64_t)skr_unzigzag(skr_planar_get(col, n, i, w));
 		r->tsv[i] = ts;
 	}
@@ -208,7 +217,18 @@ static int decode_ts(struct skr_reader *r, uint64_t base_ts)
 static void join_delta_column(uint8_t *out, const uint8_t *in, size_t n, unsigned w)
 {
 	uint64_t prev = 0;
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	/* 8 codes at a time (skr_planar_join's blocks); a value has no bits
+	 * past its w bytes, so its 8-byte store is as skr_planar_join's */
+	for (; skr_planar_block_fits(i, n, w); i += 8) {
+		uint64_t y[8];
+		skr_planar_block8(in, n, i, w, y);
+		for (unsigned k = 0; k < 8; k++) {
+			prev = skr_delta_decode(y[k], prev, w);
+			memcpy(out + (i + k) * w, &prev, 8);
+		}
+	}
+	for (; i < n; i++) {
 		prev = skr_delta_decode(skr_planar_get(in, n, i, w), prev, w);
 		for (unsigned j = 0; j < w; j++)
 			out[i * w + j] = (uint8_t)(prev >> (8 * j));

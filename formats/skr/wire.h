@@ -56,14 +56,59 @@ enum skr_colmode {
 	SKR_COL_DELTA = 1, /* widths 2, 4, 8: zigzag of value - previous value, modulo 2^(8 * width) */
 };
 
+/* Values i0 .. i0 + 7 of a byte-planar column (below) of n values of w
+ * bytes, 1 to 8, with i0 + 8 <= n: each in the low w bytes of y[k], the
+ * rest zero. The planes' 8-byte runs are the rows of an 8x8 byte matrix,
+ * transposed in registers (three rounds of swapping 1-, 2- and 4-byte
+ * blocks between row pairs) instead of moved a byte at a time. */
+static inline void skr_planar_block8(const uint8_t *in, size_t n, size_t i0, unsigned w, uint64_t y[8])
+{
+	for (unsigned j = 0; j < 8; j++) {
+		y[j] = 0;
+		if (j < w)
+			memcpy(&y[j], in + j * n + i0, 8);
+	}
+	uint64_t t;
+#define SKR_SWAP(a, b, s, m) (t = ((y[a] >> (s)) ^ y[b]) & (m), y[b] ^= t, y[a] ^= t << (s))
+	SKR_SWAP(0, 1, 8, 0x00ff00ff00ff00ffull);
+	SKR_SWAP(2, 3, 8, 0x00ff00ff00ff00ffull);
+	SKR_SWAP(4, 5, 8, 0x00ff00ff00ff00ffull);
+	SKR_SWAP(6, 7, 8, 0x00ff00ff00ff00ffull);
+	SKR_SWAP(0, 2, 16, 0x0000ffff0000ffffull);
+	SKR_SWAP(1, 3, 16, 0x0000ffff0000ffffull);
+	SKR_SWAP(4, 6, 16, 0x0000ffff0000ffffull);
+	SKR_SWAP(5, 7, 16, 0x0000ffff0000ffffull);
+	SKR_SWAP(0, 4, 32, 0x00000000ffffffffull);
+	SKR_SWAP(1, 5, 32, 0x00000000ffffffffull);
+	SKR_SWAP(2, 6, 32, 0x00000000ffffffffull);
+	SKR_SWAP(3, 7, 32, 0x00000000ffffffffull);
+#undef SKR_SWAP
+}
+
+/* Whether values i .. i + 7 of a column of n values of w bytes go as one
+ * block whose values are each stored as 8 bytes: the bytes past a value's
+ * w are overwritten by the next values', and the last store's must stay
+ * inside the column. */
+static inline int skr_planar_block_fits(size_t i, size_t n, unsigned w)
+{
+	return w <= 8 && i + 8 <= n && (n - i - 7) * w >= 8;
+}
+
 /* Byte-planar layout of a column of n values of w bytes: plane j holds byte
  * j of every value (in[j * n + i]), so the mostly-zero high bytes of integers
  * end up together. This joins the planes back into values. */
 static inline void skr_planar_join(uint8_t *out, const uint8_t *in, size_t n, unsigned w)
 {
+	size_t i = 0;
+	for (; skr_planar_block_fits(i, n, w); i += 8) {
+		uint64_t y[8];
+		skr_planar_block8(in, n, i, w, y);
+		for (unsigned k = 0; k < 8; k++)
+			memcpy(out + (i + k) * w, &y[k], 8);
+	}
 	for (unsigned j = 0; j < w; j++)
-		for (size_t i = 0; i < n; i++)
-			out[i * w + j] = in[j * n + i];
+		for (size_t k = i; k < n; k++)
+			out[k * w + j] = in[j * n + k];
 }
 
 static inline void skr_put_u16(uint8_t *p, uint16_t v)
