@@ -61,7 +61,7 @@ enum skr_colmode {
  * rest zero. The planes' 8-byte runs are the rows of an 8x8 byte matrix,
  * transposed in registers (three rounds of swapping 1-, 2- and 4-byte
  * blocks between row pairs) instead of moved a byte at a time. */
-static inline void skr_planar_block8(const uint8_t *in, size_t n, size_t i0, unsigned w, uint64_t y[8])
+static inline __attribute__((always_inline)) void skr_planar_block8(const uint8_t *in, size_t n, size_t i0, unsigned w, uint64_t y[8])
 {
 	for (unsigned j = 0; j < 8; j++) {
 		y[j] = 0;
