@@ -61,15 +61,13 @@ static inline int state_pidx(const struct state_param_index *pi, const struct sk
  * a few of these on every event. */
 static inline int state_param_wire(const struct sk_event *ev, int i, unsigned w, uint64_t *out)
 {
-	if (i < 0 || (uint32_t)i >= ev->nparams)
+	if ((uint32_t)i >= ev->nparams) /* i < 0 too */
 		return -1;
 	const struct sk_param *p = &ev->params[i];
-	if (!p->len)
-		return -1;
+	if (p->len != (w & SK_PW_SIZE))
+		return p->len ? -EINVAL : -1;
 	if (!p->val)
 		return -ENOENT;
-	if ((w & SK_PW_SIZE) != p->len)
-		return -EINVAL;
 	*out = sk_wire_load(p->val, p->len);
 	return 0;
 }
