@@ -1205,7 +1205,7 @@ static void test_prepare(void **state)
 	for (unsigned threads = 0; threads <= 2; threads++) {
 		for (int walk = SKR_WALK_AUTO; walk <= SKR_WALK_NEVER; walk++) {
 			struct prep_count c = {0, 0};
-			struct skr_prepare p = {prep_worker_new, prep_worker_free, prep_event, &c};
+			struct skr_prepare p = {prep_worker_new, prep_worker_free, prep_event, &c, NULL};
 			struct skr_reader *r = skr_reader_open_path(path, err, sizeof(err));
 			assert_non_null(r);
 			skr_reader_set_prepare(r, &p);
@@ -1241,6 +1241,48 @@ static void test_prepare(void **state)
 			}
 		}
 	}
+}
+
+/* A hook with a type filter is called for those types only: the others
+ * get no words, and the wanted ones theirs. */
+static void test_prepare_types(void **state)
+{
+	(void)state;
+	char path[256], err[512];
+	tmp_path(path, sizeof(path), "prep_types.skr");
+	write_synthetic(path, 5000, 300, 1);
+	static uint8_t odd[SK_EV__COUNT];
+	for (unsigned t = 0; t < SK_EV__COUNT; t++)
+		odd[t] = t % 2;
+	struct prep_count c = {0, 0};
+	struct skr_prepare p = {prep_worker_new, prep_worker_free, prep_event, &c, odd};
+	struct skr_reader *r = skr_reader_open_path(path, err, sizeof(err));
+	assert_non_null(r);
+	skr_reader_set_prepare(r, &p);
+	skr_reader_set_walk_ahead(r, SKR_WALK_ALWAYS);
+	assert_int_equal(skr_reader_set_decode_threads(r, 1), 0);
+	struct sk_event ev;
+	uint64_t odd_events = 0, odd_prepared = 0;
+	while (skr_reader_next(r, &ev) == 1) {
+		const uint64_t *words;
+		uint32_t n = skr_reader_prep(r, &words);
+		if (ev.type % 2 == 0) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		odd_events++;
+		if (ev.ts % 3 == 0)
+			continue;
+		if (n) {
+			odd_prepared++;
+			assert_int_equal(n, ev.ts % 3);
+			assert_int_equal(words[0], ev.ts);
+		}
+	}
+	skr_reader_close(r);
+	assert_true(odd_events > 0);
+	/* all but the chunk decoded at open, and a third with no words */
+	assert_true(odd_prepared > odd_events * 2 / 3 * 8 / 10);
 }
 
 static void test_zstd_cli(void **state)
@@ -1283,6 +1325,7 @@ int main(void)
 		cmocka_unit_test(test_reads_version_1),
 		cmocka_unit_test(test_seek_time),
 		cmocka_unit_test(test_prepare),
+		cmocka_unit_test(test_prepare_types),
 		cmocka_unit_test(test_zstd_cli),
 	};
 	return cmocka_run_group_tests_name("skr", tests, setup_dir, teardown_dir);

@@ -518,7 +518,7 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 		e->nprep = 0;
 		/* out of memory for them, the words are left out: they only
 		 * spare the caller work, which it then does itself */
-		if (w && !grow_prep(r)) {
+		if (w && (!prep->types || (ev.type < SK_EV__COUNT && prep->types[ev.type])) && !grow_prep(r)) {
 			uint32_t n = prep->event(w, &ev, r->pre_prep + r->n_pre_prep);
 			e->nprep = (uint16_t)(n <= SKR_PREP_MAX ? n : 0);
 			r->n_pre_prep += e->nprep;

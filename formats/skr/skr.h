@@ -232,6 +232,10 @@ struct skr_prepare {
 	void (*worker_free)(void *w);
 	uint32_t (*event)(void *w, const struct sk_event *ev, uint64_t *out);
 	void *ctx;
+	/* types[t] != 0: event() is called for events of type t (SK_EV__COUNT
+	 * entries); NULL: for every event. Spares a call per event of the
+	 * types it has nothing for. */
+	const uint8_t *types;
 };
 void skr_reader_set_prepare(struct skr_reader *r, const struct skr_prepare *p);
 /* The words prepared for the event skr_reader_next() returned last: how

@@ -47,6 +47,7 @@ struct engine_prep {
 	const struct rule_set *rs;
 	struct state_param_index pi;
 	struct prep_type t[SK_EV__COUNT];
+	uint8_t wanted[SK_EV__COUNT];  /* t[].kind != 0: the hook's types */
 	struct skr_prepare hook;
 };
 
@@ -210,6 +211,7 @@ struct engine_prep *engine_prep_new(const struct rule_set *rs)
 			pt->has_file = 0;
 		if (pt->has_name || pt->has_dir || pt->has_file) {
 			pt->kind = (uint8_t)kind;
+			p->wanted[t] = 1;
 			any = 1;
 		}
 	}
@@ -217,7 +219,7 @@ struct engine_prep *engine_prep_new(const struct rule_set *rs)
 		free(p);
 		return NULL;
 	}
-	p->hook = (struct skr_prepare){worker_new, worker_free, prep_event, p};
+	p->hook = (struct skr_prepare){worker_new, worker_free, prep_event, p, p->wanted};
 	return p;
 }
 
