@@ -138,7 +138,7 @@ if [ -n "$RULES" ]; then
 	# shellcheck disable=SC2086
 	par_row 1g-upstream "3 upstream rules files" $RULES
 fi
-note "- Parallel decode (1g): best / median of $RUNS alternating runs each way on $(nproc) CPUs; ratios parallel/sequential. ev/CPU-s: events per CPU second of the replay's own thread (best run), the rate with the worker on a core of its own, which the wall rate reaches only when a core is free (load from elsewhere takes it here). A worker reads and decompresses the frames and sets up their columns; events are still taken apart, and state, fields and rules run, on the replay's thread (docs/performance.md)."
+note "- Parallel decode (1g): best / median of $RUNS alternating runs each way on $(nproc) CPUs; ratios parallel/sequential. ev/CPU-s: events per CPU second of the replay's own thread (best run), the rate with the worker on a core of its own, which the wall rate reaches only when a core is free (load from elsewhere takes it here). A worker reads and decompresses the frames and sets up their columns, and while the replay's thread is the slower side also takes the events apart and answers the open rules' fd.name, fd.directory and fd.filename groups; state, fields and rules run on the replay's thread, in order (docs/performance.md)."
 
 # --- grouped (default) vs plain rule evaluation, and scaling with rule count ---
 if [ -n "$RULES" ]; then
