@@ -47,11 +47,6 @@ void grp_cache_free(struct grp_cache *c)
 	free(c);
 }
 
-static inline void copy_words(const struct grp_cache *c, uint32_t slot, uint64_t *words)
-{
-	memcpy(words, c->words + (size_t)slot * c->nwords, c->nwords * sizeof(*words));
-}
-
 int grp_cache_get(struct grp_cache *c, const char *s, size_t len, uint64_t *words, struct grp_cache_pos *pos)
 {
 	pos->slot = UINT32_MAX;
@@ -67,9 +62,10 @@ int grp_cache_get(struct grp_cache *c, const char *s, size_t len, uint64_t *word
 	k = &c->keys[i];
 	pos->slot = i;
 	pos->hash = h;
-	if (k->hash != h || k->len != len + 1 || memcmp(k->key, s, len))
+	/* slot c->last holds another value: grp_cache_last missed */
+	if (i == c->last || k->hash != h || k->len != len + 1 || memcmp(k->key, s, len))
 		return 0;
-	copy_words(c, i, words);
+	grp_cache_words(c, i, words);
 	c->last = i;
 	return 1;
 }

@@ -66,8 +66,9 @@ void rule_group_give(struct cond_memo *memo, uint32_t gi, const uint64_t *words)
  * of nslots (a power of two) values of at most GRP_CACHE_KEY_MAX bytes and
  * their nwords result words, which first checks the value answered last.
  * grp_cache_new never fails: out of memory, it returns a cache that holds
- * nothing. grp_cache_get copies the words of s when present (1); else 0,
- * and *pos says where grp_cache_put stores them. */
+ * nothing. grp_cache_get, called once grp_cache_last missed, copies the
+ * words of s when present (1); else 0, and *pos says where grp_cache_put
+ * stores them. */
 #define GRP_CACHE_KEY_MAX 116
 #define GRP_CACHE_SLOTS 1024
 struct grp_cache_key {
@@ -86,6 +87,14 @@ struct grp_cache_pos {
 	uint64_t hash;
 };
 
+/* Slot's words into words (a few: a loop, no memcpy call). */
+static inline void grp_cache_words(const struct grp_cache *c, uint32_t slot, uint64_t *words)
+{
+	const uint64_t *w = c->words + (size_t)slot * c->nwords;
+	for (uint32_t i = 0; i < c->nwords; i++)
+		words[i] = w[i];
+}
+
 /* The value answered last again: its words into words (1), without
  * hashing; inline, as most fills of a process's run of events end here. */
 static inline int grp_cache_last(const struct grp_cache *c, const char *s, size_t len, uint64_t *words)
@@ -95,9 +104,7 @@ static inline int grp_cache_last(const struct grp_cache *c, const char *s, size_
 	const struct grp_cache_key *k = &c->keys[c->last];
 	if (k->len != len + 1 || memcmp(k->key, s, len) != 0)
 		return 0;
-	const uint64_t *w = c->words + (size_t)c->last * c->nwords;
-	for (uint32_t i = 0; i < c->nwords; i++)
-		words[i] = w[i];
+	grp_cache_words(c, c->last, words);
 	return 1;
 }
 struct grp_cache *grp_cache_new(uint32_t nwords, uint32_t nslots);

@@ -306,7 +306,7 @@ static int fs_path(struct extract_ctx *c, const struct rule_field_ref *ref, stru
 	uint16_t k = sk_event_kind(ev->type);
 	if (!sk_event_is_exit(ev->type))
 		return 0;
-	int64_t res = state_update_res(ev);
+	int64_t res = state_get_res(pi, ev);
 	/* upstream's success test: res == 0, or fd != -1 for opens */
 	if (is_open_kind(k) ? res == -1 : res != 0)
 		return 0;

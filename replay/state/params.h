@@ -89,8 +89,8 @@ static inline int state_get_u64(const struct state_param_index *pi, const struct
 	return state_param_wire(ev, s->idx, s->wire, out);
 }
 
-/* An exit's return value (parameter 0), 0 when it has none: what
- * state_update_res gives, with the wire form looked up once. */
+/* An exit's return value (parameter 0, read as sk_param_s64 reads it), 0
+ * when it has none, with the wire form looked up once. */
 static inline int64_t state_get_res(const struct state_param_index *pi, const struct sk_event *ev)
 {
 	unsigned w = pi->res_wire[ev->type];

@@ -30,14 +30,6 @@ void state_updater_fini(struct state_updater *u)
 	memset(u, 0, sizeof(*u));
 }
 
-int64_t state_update_res(const struct sk_event *ev)
-{
-	int64_t r = 0;
-	if (ev->nparams > 0 && sk_param_s64(ev, 0, &r) == 0)
-		return r;
-	return 0;
-}
-
 struct state_str *state_str_from_param(const struct sk_param *p)
 {
 	if (!p || p->len == 0)

@@ -75,8 +75,6 @@ void state_update_flush(struct state_updater *u);
 void state_updater_add_container(struct state_updater *u, const char *id, const char *json);
 const struct state_container *state_updater_container(const struct state_updater *u, const char *id);
 
-/* Returns the return value of an exit event (param 0), or 0 if absent. */
-int64_t state_update_res(const struct sk_event *ev);
 
 /* The directory a dirfd-relative path resolves against: the cwd for
  * AT_FDCWD, the dirfd's name otherwise, "<UNKNOWN>" if the fd is unknown. */
