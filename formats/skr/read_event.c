@@ -140,13 +140,10 @@ static int define_shape(struct skr_reader *r)
 	sh->type = (uint16_t)type;
 	sh->np = (uint8_t)np;
 	sh->pool_off = (uint32_t)r->pool_len;
-	sh->inl = 0;
 	for (uint32_t i = 0; i < np; i++) {
 		if (skr_get_varint(p, end, &len) || len > UINT32_MAX)
 			return chunk_error(r, "bad parameter length");
 		r->pool[r->pool_len++] = (uint32_t)len;
-		if (len && len <= sizeof(uint64_t)) /* <= SKR_FIXED_MAX: a column's */
-			sh->inl |= 1u << i;
 	}
 	r->shape_count[r->nshapes++] = 0;
 	return 0;
@@ -180,6 +177,29 @@ static int scan_shapes(struct skr_reader *r)
 /* Coded chunks: the TS stream is one planar column of zigzag deltas whose
  * width is its length over the event count; this turns it into every
  * event's timestamp, so events read it by index. */
+#ifdef SKR_PLANAR_BLOCK16
+/* 16 timestamps at a time while they last; returns where the rest starts.
+ * Call with a constant w. */
+static inline __attribute__((always_inline)) size_t decode_ts16(uint64_t *tsv, const uint8_t *col, size_t n,
+								unsigned w, uint64_t *ts)
+{
+	size_t i = 0;
+	uint64_t t = *ts;
+	for (; i + 16 <= n; i += 16) {
+		uint8_t codes[128];
+		skr_planar_block16(codes, col, n, i, w);
+		for (unsigned k = 0; k < 16; k++) {
+			uint64_t code = 0;
+			memcpy(&code, codes + k * w, w);
+			t += (uint64_t)skr_unzigzag(code);
+			tsv[i + k] = t;
+		}
+	}
+	*ts = t;
+	return i;
+}
+#endif
+
 static int decode_ts(struct skr_reader *r, uint64_t base_ts)
 {
 	size_t len = (size_t)(r->end[SKR_S_TS] - r->cur[SKR_S_TS]), n = r->nevents;
@@ -197,6 +217,14 @@ static int decode_ts(struct skr_reader *r, uint64_t base_ts)
 	uint64_t ts = base_ts;
 	const uint8_t *col = r->cur[SKR_S_TS];
 	size_t i = 0;
+#ifdef SKR_PLANAR_BLOCK16
+	if (w == 2)
+		i = decode_ts16(r->tsv, col, n, 2, &ts);
+	else if (w == 4)
+		i = decode_ts16(r->tsv, col, n, 4, &ts);
+	else if (w == 8)
+		i = decode_ts16(r->tsv, col, n, 8, &ts);
+#endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t y[8];
 		skr_planar_block8(col, n, i, w, y);
@@ -213,11 +241,40 @@ static int decode_ts(struct skr_reader *r, uint64_t base_ts)
 	return 0;
 }
 
+#ifdef SKR_PLANAR_BLOCK16
+/* 16 codes at a time while they last, joined in place and then decoded;
+ * returns where the rest starts. Call with a constant w. */
+static inline __attribute__((always_inline)) size_t join_delta16(uint8_t *out, const uint8_t *in, size_t n,
+								 unsigned w, uint64_t *prev)
+{
+	size_t i = 0;
+	uint64_t p = *prev;
+	for (; i + 16 <= n; i += 16) {
+		uint8_t *v = out + i * w;
+		skr_planar_block16(v, in, n, i, w);
+		for (unsigned k = 0; k < 16; k++, v += w) {
+			uint64_t code = 0;
+			memcpy(&code, v, w); /* little-endian, as the 8-byte stores below */
+			p = skr_delta_decode(code, p, w);
+			memcpy(v, &p, w);
+		}
+	}
+	*prev = p;
+	return i;
+}
+#endif
+
 /* Joins a planar column of n SKR_COL_DELTA codes of w bytes into values. */
 static void join_delta_column(uint8_t *out, const uint8_t *in, size_t n, unsigned w)
 {
 	uint64_t prev = 0;
 	size_t i = 0;
+#ifdef SKR_PLANAR_BLOCK16
+	if (w == 8)
+		i = join_delta16(out, in, n, 8, &prev);
+	else if (w == 4)
+		i = join_delta16(out, in, n, 4, &prev);
+#endif
 	/* 8 codes at a time (skr_planar_join's blocks); a value has no bits
 	 * past its w bytes, so its 8-byte store is as skr_planar_join's */
 	for (; skr_planar_block_fits(i, n, w); i += 8) {
@@ -293,7 +350,13 @@ static int setup_columns(struct skr_reader *r)
 
 static int end_event(struct skr_reader *r);
 
-static int decode_event(struct skr_reader *r, struct sk_event *ev)
+/* Decodes the next event of a 2.x chunk: its header into ev, its parameters
+ * into out (ev->params, or the walk's array). With inl (the walk), FIXED
+ * values of up to 8 bytes are copied there as 8 bytes and pointed at, so
+ * that the caller's thread reads them from one array, not from the
+ * columns. Inlined into its two callers, which pass inl as NULL or not. */
+static inline __attribute__((always_inline)) int decode_event_to(struct skr_reader *r, struct sk_event *ev,
+								 struct sk_param *out, uint64_t *inl)
 {
 	uint64_t id, tid, dts = 0, cpu, flags;
 	/* scan_shapes() checked every id of the chunk. */
@@ -315,7 +378,6 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 	const uint32_t *lens = r->pool + pool_off, *colof = r->colof + pool_off;
 	const uint8_t **colcur = r->colcur;
 	const uint8_t *raw = r->raw.p;
-	struct sk_param *out = ev->params;
 	for (uint32_t i = 0; i < np; i++) {
 		uint32_t len = lens[i];
 		out[i].len = len;
@@ -328,6 +390,12 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 			uint32_t c = colof[i];
 			const uint8_t *v = colcur[c];
 			out[i].val = v;
+			if (inl && len <= 8) {
+				/* 8 bytes whatever its length (the column buffer has
+				 * 8 spare): the bytes past it are never read */
+				memcpy(&inl[i], v, 8);
+				out[i].val = (const uint8_t *)&inl[i];
+			}
 			colcur[c] = v + len;
 			/* Columns are read as hundreds of interleaved streams,
 			 * more than the hardware prefetcher follows: fetch each
@@ -343,17 +411,17 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 			if (ref) {
 				if (r->lits[ref - 1].len != len)
 					return chunk_error(r, "value reference of the wrong length");
-				ev->params[i].val = r->lits[ref - 1].val;
+				out[i].val = r->lits[ref - 1].val;
 				continue;
 			}
 		}
 		if (len > (size_t)(r->end[SKR_S_BIG] - r->cur[SKR_S_BIG]))
 			return chunk_error(r, "parameter length does not fit");
-		ev->params[i].val = r->cur[SKR_S_BIG];
+		out[i].val = r->cur[SKR_S_BIG];
 		r->cur[SKR_S_BIG] += len;
 		if (r->nlits == r->cap_lits && grow_lits(r))
 			return skr_read_fail(r, -ENOMEM, "out of memory");
-		r->lits[r->nlits++] = ev->params[i];
+		r->lits[r->nlits++] = out[i];
 	}
 	if (r->coded)
 		r->prev_ts = r->tsv[r->nevents - r->left];
@@ -367,6 +435,11 @@ static int decode_event(struct skr_reader *r, struct sk_event *ev)
 	ev->nparams = np;
 	ev->num = r->num++;
 	return end_event(r);
+}
+
+static int decode_event(struct skr_reader *r, struct sk_event *ev)
+{
+	return decode_event_to(r, ev, ev->params, NULL);
 }
 
 /* Counts the event off; after the last one, every stream must be used up. */
@@ -478,10 +551,12 @@ static int grow_prep(struct skr_reader *r)
 int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, void *w)
 {
 	uint32_t n = r->left;
-	/* 2.x: the shapes give the exact parameter count; 1.0: a guess that grows */
+	/* 2.x: the shapes give the exact parameter count, and room for one
+	 * more event's (decoded in place before its count is known); 1.0: a
+	 * guess that grows */
 	size_t want = (size_t)n * 4;
 	if (r->vmajor >= 2) {
-		want = 0;
+		want = SK_MAX_PARAMS;
 		for (uint32_t id = 0; id < r->nshapes; id++)
 			want += (size_t)r->shape_count[id] * r->shapes[id].np;
 	}
@@ -495,16 +570,32 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 	size_t np = 0;
 	uint32_t k = 0;
 	struct sk_event ev;
-	/* its parameters past the event's are copied along (never read) */
+	/* 1.0: its parameters past the event's are copied along (never read) */
 	memset(ev.params, 0, sizeof(ev.params));
 	while (r->left) {
-		int rc = r->vmajor >= 2 ? decode_event(r, &ev) : decode_event_v1(r, &ev);
+		int rc;
+		if (r->vmajor >= 2) {
+			/* straight into the arrays the caller takes them from,
+			 * FIXED values of up to 8 bytes inline */
+			if (np + SK_MAX_PARAMS > r->cap_pre_par && grow_pre(r, n, np + SK_MAX_PARAMS, np)) {
+				r->pre_rc = skr_read_fail(r, -ENOMEM, "out of memory");
+				break;
+			}
+			rc = decode_event_to(r, &ev, &r->pre_par[np], &r->pre_inl[np]);
+		} else {
+			rc = decode_event_v1(r, &ev);
+			if (!rc && np + ev.nparams > r->cap_pre_par && grow_pre(r, n, np + ev.nparams, np))
+				rc = skr_read_fail(r, -ENOMEM, "out of memory");
+			if (!rc) {
+				/* as the caller takes them: 8 at once (the arrays have room) */
+				struct sk_param *q = &r->pre_par[np];
+				memcpy(q, ev.params, SKR_PRE_COPY * sizeof(*q));
+				for (uint32_t i = SKR_PRE_COPY; i < ev.nparams; i++)
+					q[i] = ev.params[i];
+			}
+		}
 		if (rc) {
 			r->pre_rc = rc;
-			break;
-		}
-		if (np + ev.nparams > r->cap_pre_par && grow_pre(r, n, np + ev.nparams, np)) {
-			r->pre_rc = skr_read_fail(r, -ENOMEM, "out of memory");
 			break;
 		}
 		struct skr_pre_event *e = &r->pre[k++];
@@ -519,25 +610,11 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 		/* out of memory for them, the words are left out: they only
 		 * spare the caller work, which it then does itself */
 		if (w && (!prep->types || (ev.type < SK_EV__COUNT && prep->types[ev.type])) && !grow_prep(r)) {
+			if (r->vmajor >= 2)
+				memcpy(ev.params, &r->pre_par[np], ev.nparams * sizeof(ev.params[0]));
 			uint32_t n = prep->event(w, &ev, r->pre_prep + r->n_pre_prep);
 			e->nprep = (uint16_t)(n <= SKR_PREP_MAX ? n : 0);
 			r->n_pre_prep += e->nprep;
-		}
-		/* as the caller takes them: 8 at once (the arrays have room) */
-		struct sk_param *q = &r->pre_par[np];
-		memcpy(q, ev.params, SKR_PRE_COPY * sizeof(*q));
-		for (uint32_t i = SKR_PRE_COPY; i < ev.nparams; i++)
-			q[i] = ev.params[i];
-		/* 2.x: the FIXED column values the shape has, inline (1.0 has
-		 * no columns) */
-		uint32_t inl = r->vmajor >= 2 ? r->shapes[r->cur_shape].inl : 0;
-		for (; inl; inl &= inl - 1) {
-			uint32_t i = (uint32_t)__builtin_ctz(inl);
-			uint64_t *d = &r->pre_inl[np + i];
-			/* 8 bytes whatever its length (the column buffer has 8
-			 * spare): the bytes past it are never read */
-			memcpy(d, q[i].val, 8);
-			q[i].val = (const uint8_t *)d;
 		}
 		np += ev.nparams;
 	}

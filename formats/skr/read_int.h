@@ -47,7 +47,6 @@ struct rshape {
 	uint32_t pool_off;
 	uint16_t type;
 	uint8_t np;
-	uint32_t inl;  /* bit i: parameter i is a FIXED column value of 1 to 8 bytes */
 };
 
 struct skr_reader {
