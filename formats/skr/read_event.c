@@ -437,7 +437,9 @@ static inline __attribute__((always_inline)) int decode_event_to(struct skr_read
 	return end_event(r);
 }
 
-static int decode_event(struct skr_reader *r, struct sk_event *ev)
+/* Out of line: skr_reader_next, which calls it on chunks not walked ahead,
+ * would otherwise save and restore its registers for every event. */
+static __attribute__((noinline)) int decode_event(struct skr_reader *r, struct sk_event *ev)
 {
 	return decode_event_to(r, ev, ev->params, NULL);
 }

@@ -13,6 +13,13 @@
 
 static void on_match(void *ctx, const struct rule_match *m);
 
+static void set_quiet(struct engine *e)
+{
+	int any = !e->o.print && !e->o.observer && !e->o.filter;
+	for (uint16_t t = 0; t < SK_EV__COUNT; t++)
+		e->quiet[t] = any && !(e->o.rules && rule_set_wants(e->o.rules, t));
+}
+
 int engine_init(struct engine *e, const struct engine_opts *o)
 {
 	memset(e, 0, sizeof(*e));
@@ -40,6 +47,7 @@ int engine_init(struct engine *e, const struct engine_opts *o)
 	else if (gethostname(e->hostname, sizeof(e->hostname) - 1) < 0)
 		e->hostname[0] = '\0';
 	e->fc.hostname = e->hostname;
+	set_quiet(e);
 	return 0;
 }
 
@@ -77,6 +85,7 @@ int engine_reload(struct engine *e, const struct engine_opts *o)
 	e->stats.by_rule = by_rule;
 	e->o = *o;
 	e->fc.legacy_enter = o->legacy_enter_events;
+	set_quiet(e);
 	return 0;
 }
 
@@ -164,9 +173,16 @@ void engine_process(struct engine *e, const struct sk_event *ev)
 	e->stats.events++;
 	e->ev = ev;
 	e->u.hint_path_len = e->nprep ? engine_prep_path_len(e->o.prep, ev, e->prep, e->nprep) : 0;
+	int quiet = ev->type < SK_EV__COUNT && e->quiet[ev->type];
+	e->u.quiet = quiet;
 	state_update_apply(&e->u, ev);
 	e->u.hint_path_len = 0;
+	e->u.quiet = 0;
 	extract_ctx_set_event(&e->fc, ev);
+	if (quiet) {
+		extract_ctx_done_event(&e->fc);
+		return;
+	}
 	if (e->o.observer)
 		e->o.observer->event(e->o.observer->ctx, e);
 	if (event_enabled(e, ev)) {

@@ -80,6 +80,9 @@ struct engine {
 	int seen_non_container;  /* a capture's leading container events are metadata (sysdig) */
 	const uint64_t *prep;    /* the event's prepared words (engine_process_prepared)... */
 	uint32_t nprep;          /* ...and how many */
+	/* Per event type: nothing but the state update happens (no rule wants
+	 * the type, nothing prints or observes events). */
+	uint8_t quiet[SK_EV__COUNT];
 };
 
 int engine_init(struct engine *e, const struct engine_opts *o);

@@ -7,10 +7,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What the update does for an event type, looked up once per event in
+ * place of a chain of tests on its kind. */
+enum state_plan {
+	PLAN_KNOWN = 1u << 0,     /* the event table names it */
+	PLAN_EXIT = 1u << 1,
+	PLAN_CLONE = 1u << 2,     /* an exit of a clone kind: makes its own thread */
+	PLAN_CONTAINER = 1u << 3,
+	PLAN_PROCEXIT = 1u << 4,
+	PLAN_NO_INVENT = 1u << 5, /* procexit, switch, internal: no placeholder thread */
+	PLAN_IO = 1u << 6,        /* an I/O exit (state_update_io_event) */
+	PLAN_FD_OWN = 1u << 7,    /* resolve_cur_fd's own rules: pipes, dups, fcntl */
+};
+
+static int is_clone_kind(uint16_t kind)
+{
+	return kind == SK_EK_CLONE || kind == SK_EK_FORK || kind == SK_EK_VFORK || kind == SK_EK_CLONE3;
+}
+
+static uint8_t plan_of(uint16_t type)
+{
+	const struct sk_event_info *info = sk_event_info(type);
+	if (!info || !info->name)
+		return 0;
+	uint16_t kind = sk_event_kind(type);
+	int is_exit = sk_event_is_exit(type);
+	unsigned p = PLAN_KNOWN;
+	if (is_exit)
+		p |= PLAN_EXIT;
+	if (is_exit && is_clone_kind(kind))
+		p |= PLAN_CLONE;
+	if (kind == SK_EK_CONTAINER)
+		p |= PLAN_CONTAINER;
+	if (kind == SK_EK_PROCEXIT)
+		p |= PLAN_PROCEXIT;
+	if (kind == SK_EK_PROCEXIT || kind == SK_EK_SWITCH || info->category == SK_CAT_INTERNAL)
+		p |= PLAN_NO_INVENT;
+	if (is_exit && state_update_is_io(kind))
+		p |= PLAN_IO;
+	if (kind == SK_EK_PIPE || kind == SK_EK_PIPE2 || kind == SK_EK_SOCKETPAIR || kind == SK_EK_DUP ||
+	    kind == SK_EK_DUP2 || kind == SK_EK_DUP3 || kind == SK_EK_FCNTL)
+		p |= PLAN_FD_OWN;
+	return (uint8_t)p;
+}
+
 int state_updater_init(struct state_updater *u, struct state *st)
 {
 	memset(u, 0, sizeof(*u));
 	u->st = st;
+	for (uint16_t t = 0; t < SK_EV__COUNT; t++)
+		u->plan[t] = plan_of(t);
 	u->pi = malloc(sizeof(*u->pi));
 	if (!u->pi)
 		return -1;
@@ -144,34 +190,31 @@ void state_update_flush(struct state_updater *u)
 	flush(u);
 }
 
-static int is_clone_kind(uint16_t kind)
-{
-	return kind == SK_EK_CLONE || kind == SK_EK_FORK || kind == SK_EK_VFORK || kind == SK_EK_CLONE3;
-}
-
 /* The fd the event refers to (fields.md §5.1), looked up after the update. */
-static void resolve_cur_fd(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res)
+static void resolve_cur_fd(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res,
+			   unsigned plan)
 {
 	struct state_cur *c = &u->cur;
 	int idx = u->pi->fd_idx[ev->type];
 	if (idx < 0 || !c->thread)
 		return;
 	int64_t fd = -1;
-	if (idx == 0) {
+	if (idx == 0)
 		fd = res;
+	else if (state_get_fd_param(u->pi, ev, &fd) < 0)
+		return;
+	if (plan & PLAN_FD_OWN) {
 		/* pipe/socketpair return 0 and name their fds: refer to the second. */
-		if (kind == SK_EK_PIPE || kind == SK_EK_PIPE2 || kind == SK_EK_SOCKETPAIR) {
+		if (idx == 0 && (kind == SK_EK_PIPE || kind == SK_EK_PIPE2 || kind == SK_EK_SOCKETPAIR)) {
 			int64_t fd2;
 			fd = (res >= 0 && state_get_s64(u->pi, ev, PR_fd2, &fd2) == 0) ? fd2 : -1;
 		}
-	} else if (state_get_fd_param(u->pi, ev, &fd) < 0) {
-		return;
+		/* After a successful dup the event refers to the new fd. */
+		if ((kind == SK_EK_DUP || kind == SK_EK_DUP2 || kind == SK_EK_DUP3) && res >= 0)
+			fd = res;
+		if (kind == SK_EK_FCNTL && res >= 0 && u->cur.cmd_fd_created)
+			fd = res;
 	}
-	/* After a successful dup the event refers to the new fd. */
-	if ((kind == SK_EK_DUP || kind == SK_EK_DUP2 || kind == SK_EK_DUP3) && res >= 0)
-		fd = res;
-	if (kind == SK_EK_FCNTL && res >= 0 && u->cur.cmd_fd_created)
-		fd = res;
 	c->has_fd = 1;
 	c->fd_num = fd;
 	c->fd = c->thread->proc ? state_fdtable_get(c->thread->proc->fdt, fd) : NULL;
@@ -228,17 +271,14 @@ static struct state_thread *container_thread(struct state_updater *u, const char
 void state_update_apply(struct state_updater *u, const struct sk_event *ev)
 {
 	flush(u);
-	memset(&u->cur, 0, sizeof(u->cur));
-	u->cur.ev = ev;
-	u->cur.fd_num = -1;
-	const struct sk_event_info *info = sk_event_info(ev->type);
-	if (!info || !info->name)
+	u->cur = (struct state_cur){ .ev = ev, .fd_num = -1 };
+	unsigned plan = ev->type < SK_EV__COUNT ? u->plan[ev->type] : 0;
+	if (!plan)
 		return;
 	uint16_t kind = sk_event_kind(ev->type);
-	int is_exit = sk_event_is_exit(ev->type);
-	int64_t res = is_exit ? state_get_res(u->pi, ev) : 0;
+	int64_t res = (plan & PLAN_EXIT) ? state_get_res(u->pi, ev) : 0;
 
-	if (kind == SK_EK_CONTAINER) {
+	if (plan & PLAN_CONTAINER) {
 		char id[16];
 		state_update_container_event(u, ev, id);
 		if (ev->tid <= 0) {
@@ -250,34 +290,40 @@ void state_update_apply(struct state_updater *u, const struct sk_event *ev)
 	/* Clone events create their thread themselves; procexit, switch and the
 	 * events libs do not reset its parser for (procinfo, internal events)
 	 * must not invent one for an unknown thread. */
-	if (is_exit && is_clone_kind(kind)) {
+	if (plan & PLAN_CLONE) {
 		state_update_proc_event(u, ev, kind, res);
 		u->cur.thread = state_thread_get(u->st, ev->tid);
 		if (!u->cur.thread)
 			u->cur.thread = state_thread_or_placeholder(u->st, ev->tid);
 		return;
 	}
-	if (kind == SK_EK_PROCEXIT || kind == SK_EK_SWITCH || info->category == SK_CAT_INTERNAL || ev->tid < 0)
+	if ((plan & PLAN_NO_INVENT) || ev->tid < 0)
 		u->cur.thread = state_thread_get(u->st, ev->tid);
 	else
 		u->cur.thread = state_thread_or_placeholder(u->st, ev->tid);
 	if (!u->cur.thread)
 		return;
-	if (kind == SK_EK_PROCEXIT) {
+	if (plan & PLAN_PROCEXIT) {
 		int64_t reaper = 0;
 		state_get_s64(u->pi, ev, PR_reaper_tid, &reaper);
 		u->pending_exit_tid = ev->tid;
 		u->pending_exit_reaper = reaper;
 		return;
 	}
-	if (!is_exit) {
+	if (!(plan & PLAN_EXIT)) {
 		/* enter events carry no state change in the exit-only model */
-		resolve_enter_fd(u, ev, info);
+		resolve_enter_fd(u, ev, sk_event_info(ev->type));
 		return;
 	}
-	state_update_proc_event(u, ev, kind, res);
-	state_update_fd_event(u, ev, kind, res);
-	resolve_cur_fd(u, ev, kind, res);
+	if (plan & PLAN_IO) {
+		state_update_io_event(u, ev, kind, res);
+	} else {
+		state_update_proc_event(u, ev, kind, res);
+		state_update_fd_event(u, ev, kind, res);
+	}
+	/* the flush clears a changed name's mark through cur.fd */
+	if (!u->quiet || u->cur.name_marked)
+		resolve_cur_fd(u, ev, kind, res, plan);
 }
 
 /* ---- seeding from capture metadata ---- */

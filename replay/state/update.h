@@ -25,6 +25,7 @@ struct state_cur {
 	 * normal form, so its own resolution): fd.name and fd.directory are
 	 * functions of the event alone (engine_prep) */
 	uint8_t fd_name_is_param;
+	uint8_t name_marked;          /* the update changed an fd's name (flush clears it through fd) */
 };
 
 struct state_updater {
@@ -51,6 +52,12 @@ struct state_updater {
 	 * event's open path in normal form, known ahead (engine_prep); 0: not
 	 * known, open_exit measures it. */
 	size_t hint_path_len;
+	/* Set by the caller for one state_update_apply: nothing reads cur's fd
+	 * for this event (no rule wants its type, nothing prints it), so it is
+	 * looked up only when the event changed an fd's name. */
+	int quiet;
+	/* Per event type, what the update does (enum state_plan in update.c). */
+	uint8_t plan[SK_EV__COUNT];
 	/* fcntl command values looked up once from the flag tables */
 	uint64_t fcntl_dupfd, fcntl_dupfd_cloexec, fcntl_setfd;
 	int have_fcntl;

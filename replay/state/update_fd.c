@@ -33,10 +33,12 @@ static struct state_fd *new_fd(struct state_updater *u, struct state_thread *t, 
 	return f;
 }
 
-static void mark_name_changed(struct state_fd *f)
+static void mark_name_changed(struct state_updater *u, struct state_fd *f)
 {
-	if (f->name_len)
+	if (f->name_len) {
 		f->state |= STATE_FDF_NAME_CHANGED;
+		u->cur.name_marked = 1;
+	}
 }
 
 static void open_exit(struct state_updater *u, const struct sk_event *ev, uint16_t kind, struct state_thread *t,
@@ -84,7 +86,7 @@ static void open_exit(struct state_updater *u, const struct sk_event *ev, uint16
 		state_fd_set_nameraw(f, name, strlen(name));
 		f->nameraw_len = (uint32_t)state_path_collapse_slashes(f->nameraw);
 	}
-	mark_name_changed(f);
+	mark_name_changed(u, f);
 }
 
 static uint8_t l4_of(int64_t type, int64_t proto)
@@ -217,7 +219,7 @@ static void connect_exit(struct state_updater *u, const struct sk_event *ev, str
 		return;
 	}
 	f->state |= STATE_FDF_CONNECTED;
-	mark_name_changed(f);
+	mark_name_changed(u, f);
 }
 
 static void accept_exit(struct state_updater *u, const struct sk_event *ev, uint16_t kind, struct state_thread *t,
@@ -251,7 +253,7 @@ static void accept_exit(struct state_updater *u, const struct sk_event *ev, uint
 		f->dport = tp.dport;
 		state_update_fd_ip_name(f);
 	}
-	mark_name_changed(f);
+	mark_name_changed(u, f);
 }
 
 static void bind_exit(struct state_updater *u, const struct sk_event *ev, struct state_thread *t, int64_t res)
@@ -266,7 +268,7 @@ static void bind_exit(struct state_updater *u, const struct sk_event *ev, struct
 		return;
 	if (tp.family == PPM_AF_UNIX) {
 		state_fd_set_name(f, tp.path, strlen(tp.path));
-		mark_name_changed(f);
+		mark_name_changed(u, f);
 		return;
 	}
 	if ((tp.family != PPM_AF_INET && tp.family != PPM_AF_INET6) || tp.sport == 0)
@@ -277,7 +279,7 @@ static void bind_exit(struct state_updater *u, const struct sk_event *ev, struct
 	memcpy(f->sip, tp.sip, 16);
 	f->sport = tp.sport;
 	state_update_fd_ip_name(f);
-	mark_name_changed(f);
+	mark_name_changed(u, f);
 }
 
 /* A process that listens on port is a server for traffic to that port. */
@@ -316,7 +318,7 @@ static void io_exit(struct state_updater *u, const struct sk_event *ev, uint16_t
 		if (f->type != SK_FDT_UNIX)
 			return;
 		set_unix_name(f, &tp);
-		mark_name_changed(f);
+		mark_name_changed(u, f);
 		return;
 	}
 	if (tp.family != PPM_AF_INET && tp.family != PPM_AF_INET6)
@@ -337,7 +339,7 @@ static void io_exit(struct state_updater *u, const struct sk_event *ev, uint16_t
 	apply_ends(f, &tp, is_send);
 	state_update_fd_ip_name(f);
 	if (strcmp(before, f->name) != 0)
-		mark_name_changed(f);
+		mark_name_changed(u, f);
 }
 
 static void dup_exit(struct state_updater *u, const struct sk_event *ev, struct state_thread *t, int64_t res,
@@ -483,7 +485,7 @@ static void memfd_exit(struct state_updater *u, const struct sk_event *ev, struc
 	uint64_t flags = 0;
 	if (state_get_u64(u->pi, ev, PR_flags, &flags) == 0 && (flags & 1)) /* MFD_CLOEXEC */
 		f->state |= STATE_FDF_CLOEXEC;
-	mark_name_changed(f);
+	mark_name_changed(u, f);
 }
 
 static void pidfd_exit(struct state_updater *u, const struct sk_event *ev, uint16_t kind, struct state_thread *t,
@@ -515,6 +517,26 @@ static void pidfd_exit(struct state_updater *u, const struct sk_event *ev, uint1
 	state_fd_set_name(f, buf, (size_t)n);
 }
 
+int state_update_is_io(uint16_t kind)
+{
+	switch (kind) {
+	case SK_EK_SEND: case SK_EK_SENDTO: case SK_EK_SENDMSG: case SK_EK_SENDMMSG:
+	case SK_EK_RECV: case SK_EK_RECVFROM: case SK_EK_RECVMSG: case SK_EK_RECVMMSG:
+	case SK_EK_READ: case SK_EK_WRITE: case SK_EK_READV: case SK_EK_WRITEV:
+	case SK_EK_PREAD: case SK_EK_PWRITE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void state_update_io_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res)
+{
+	struct state_thread *t = u->cur.thread;
+	if (t && t->proc)
+		io_exit(u, ev, kind, t, res);
+}
+
 void state_update_fd_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res)
 {
 	struct state_thread *t = u->cur.thread;
@@ -538,12 +560,6 @@ void state_update_fd_event(struct state_updater *u, const struct sk_event *ev, u
 		break;
 	case SK_EK_BIND:
 		bind_exit(u, ev, t, res);
-		break;
-	case SK_EK_SEND: case SK_EK_SENDTO: case SK_EK_SENDMSG: case SK_EK_SENDMMSG:
-	case SK_EK_RECV: case SK_EK_RECVFROM: case SK_EK_RECVMSG: case SK_EK_RECVMMSG:
-	case SK_EK_READ: case SK_EK_WRITE: case SK_EK_READV: case SK_EK_WRITEV:
-	case SK_EK_PREAD: case SK_EK_PWRITE:
-		io_exit(u, ev, kind, t, res);
 		break;
 	case SK_EK_DUP: case SK_EK_DUP2:
 		dup_exit(u, ev, t, res, 0);

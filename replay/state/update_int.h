@@ -6,6 +6,12 @@
 
 void state_update_proc_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res);
 void state_update_fd_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res);
+/* The I/O exits (read, write, send, recv... : state_update_is_io) change
+ * only the socket they use, named by its first I/O, and nothing of the
+ * process: state_update_io_event is all their update, in place of the two
+ * above. */
+int state_update_is_io(uint16_t kind);
+void state_update_io_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res);
 /* Records the container of a container event; its id into id[16] ("" if none). */
 void state_update_container_event(struct state_updater *u, const struct sk_event *ev, char id[16]);
 
