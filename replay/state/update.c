@@ -315,12 +315,10 @@ void state_update_apply(struct state_updater *u, const struct sk_event *ev)
 		resolve_enter_fd(u, ev, sk_event_info(ev->type));
 		return;
 	}
-	if (plan & PLAN_IO) {
+	if (plan & PLAN_IO)
 		state_update_io_event(u, ev, kind, res);
-	} else {
+	else if (!state_update_fd_event(u, ev, kind, res))
 		state_update_proc_event(u, ev, kind, res);
-		state_update_fd_event(u, ev, kind, res);
-	}
 	/* the flush clears a changed name's mark through cur.fd */
 	if (!u->quiet || u->cur.name_marked)
 		resolve_cur_fd(u, ev, kind, res, plan);

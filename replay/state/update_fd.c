@@ -308,6 +308,8 @@ static void io_exit(struct state_updater *u, const struct sk_event *ev, uint16_t
 	/* Upstream marks every IP socket connected on successful I/O (quirk kept on purpose). */
 	if (ip)
 		f->state |= STATE_FDF_CONNECTED;
+	else if (f->type != SK_FDT_UNIX && f->type != SK_FDT_UNKNOWN)
+		return; /* a file, a pipe...: its I/O names nothing (the tests below) */
 	const struct sk_param *p = state_get_param(u->pi, ev, PR_tuple);
 	struct state_tuple tp;
 	if (!p || state_tuple_decode(p->val, p->len, 1, &tp) < 0)
@@ -537,11 +539,11 @@ void state_update_io_event(struct state_updater *u, const struct sk_event *ev, u
 		io_exit(u, ev, kind, t, res);
 }
 
-void state_update_fd_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res)
+int state_update_fd_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res)
 {
 	struct state_thread *t = u->cur.thread;
 	if (!t || !t->proc)
-		return;
+		return 0;
 	switch (kind) {
 	case SK_EK_OPEN: case SK_EK_OPENAT: case SK_EK_OPENAT2: case SK_EK_CREAT: case SK_EK_OPEN_BY_HANDLE_AT:
 		if (res >= 0)
@@ -613,8 +615,9 @@ void state_update_fd_event(struct state_updater *u, const struct sk_event *ev, u
 		if (res >= 0) pidfd_exit(u, ev, kind, t, res);
 		break;
 	default:
-		break;
+		return 0;
 	}
+	return 1;
 }
 
 void state_update_container_event(struct state_updater *u, const struct sk_event *ev, char id[16])

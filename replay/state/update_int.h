@@ -4,8 +4,12 @@
 
 #include "replay/state/update.h"
 
+/* The update of an exit by its kind: the fd kinds' (opens, sockets, dups,
+ * close...) and the process kinds' (clones, execve, chdir, credentials...)
+ * are disjoint. state_update_fd_event returns 1 for an fd kind, 0 for the
+ * others, which go to state_update_proc_event. */
 void state_update_proc_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res);
-void state_update_fd_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res);
+int state_update_fd_event(struct state_updater *u, const struct sk_event *ev, uint16_t kind, int64_t res);
 /* The I/O exits (read, write, send, recv... : state_update_is_io) change
  * only the socket they use, named by its first I/O, and nothing of the
  * process: state_update_io_event is all their update, in place of the two
