@@ -412,7 +412,13 @@ int extract_fd(struct extract_ctx *c, const struct rule_field_ref *ref, struct r
 	case F_FD_NAMERAW:
 		if (!f)
 			return name_without_entry(c, out, 1);
-		return file_like(f) ? s_out(c, out, f->nameraw ? f->nameraw : "", f->nameraw_len) : cs_out(c, out, "");
+		if (!file_like(f))
+			return cs_out(c, out, "");
+		{
+			uint32_t rlen;
+			const char *raw = state_fd_nameraw(f, &rlen);
+			return s_out(c, out, raw, rlen);
+		}
 	case F_FD_DIRECTORY:
 		if (!f) {
 			if (!is_open_kind(k))

@@ -122,14 +122,31 @@ static int buf_set(char **buf, uint32_t *len, uint32_t *cap, const char *s, size
 	return 0;
 }
 
+/* A name set alone leaves nameraw as it was: its own copy from then on. */
+static void raw_own(struct state_fd *f)
+{
+	if (!(f->state & STATE_FDF_RAW_IS_NAME))
+		return;
+	f->state &= ~STATE_FDF_RAW_IS_NAME;
+	buf_set(&f->nameraw, &f->nameraw_len, &f->nameraw_cap, f->name ? f->name : "", f->name_len);
+}
+
 void state_fd_set_name(struct state_fd *f, const char *s, size_t len)
 {
+	raw_own(f);
 	buf_set(&f->name, &f->name_len, &f->name_cap, s, len);
 }
 
 void state_fd_set_nameraw(struct state_fd *f, const char *s, size_t len)
 {
+	f->state &= ~STATE_FDF_RAW_IS_NAME;
 	buf_set(&f->nameraw, &f->nameraw_len, &f->nameraw_cap, s, len);
+}
+
+void state_fd_set_name_and_raw(struct state_fd *f, const char *s, size_t len)
+{
+	if (buf_set(&f->name, &f->name_len, &f->name_cap, s, len) == 0)
+		f->state |= STATE_FDF_RAW_IS_NAME;
 }
 
 void state_fd_copy(struct state_fd *dst, const struct state_fd *src)
@@ -145,6 +162,11 @@ void state_fd_copy(struct state_fd *dst, const struct state_fd *src)
 	dst->nameraw = raw;
 	dst->nameraw_cap = rcap;
 	dst->nameraw_len = 0;
+	dst->state &= ~STATE_FDF_RAW_IS_NAME;
+	if (src->state & STATE_FDF_RAW_IS_NAME) {
+		state_fd_set_name_and_raw(dst, src->name ? src->name : "", src->name_len);
+		return;
+	}
 	state_fd_set_name(dst, src->name ? src->name : "", src->name_len);
 	state_fd_set_nameraw(dst, src->nameraw ? src->nameraw : "", src->nameraw_len);
 }

@@ -54,6 +54,7 @@ enum state_fd_flag {
 	STATE_FDF_CONNECTED = 1u << 0,
 	STATE_FDF_CLOEXEC = 1u << 1,
 	STATE_FDF_NAME_CHANGED = 1u << 2, /* set while the event that changed it is evaluated */
+	STATE_FDF_RAW_IS_NAME = 1u << 3,  /* nameraw is name (an open's path in normal form): not copied */
 };
 
 /* The fields every fd event reads come first: an entry is two cache lines
@@ -175,6 +176,18 @@ static inline struct state_fdtable *state_fdtable_ref(struct state_fdtable *t) {
 void state_fdtable_unref(struct state_fdtable *t);
 void state_fd_set_name(struct state_fd *f, const char *s, size_t len);
 void state_fd_set_nameraw(struct state_fd *f, const char *s, size_t len);
+/* Sets name and nameraw to the same s (one copy; state_fd_nameraw reads it). */
+void state_fd_set_name_and_raw(struct state_fd *f, const char *s, size_t len);
+/* nameraw, or name when they are one (STATE_FDF_RAW_IS_NAME). */
+static inline const char *state_fd_nameraw(const struct state_fd *f, uint32_t *len)
+{
+	if (f->state & STATE_FDF_RAW_IS_NAME) {
+		*len = f->name_len;
+		return f->name ? f->name : "";
+	}
+	*len = f->nameraw_len;
+	return f->nameraw ? f->nameraw : "";
+}
 void state_fd_copy(struct state_fd *dst, const struct state_fd *src);
 
 /* Users, groups, interfaces, host. */

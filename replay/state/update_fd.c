@@ -50,13 +50,22 @@ static void open_exit(struct state_updater *u, const struct sk_event *ev, uint16
 		flags = PPM_O_CREAT | PPM_O_WRONLY | PPM_O_TRUNC;
 	else
 		state_get_u64(u->pi, ev, PR_flags, &flags);
-	const char *base;
-	if (kind == SK_EK_OPENAT || kind == SK_EK_OPENAT2) {
-		int64_t dirfd = STATE_AT_FDCWD;
-		state_get_s64(u->pi, ev, PR_dirfd, &dirfd);
-		base = state_update_dirfd_base(u, t, dirfd);
-	} else {
-		base = state_str_c(t->proc ? t->proc->cwd : NULL);
+	if (!name)
+		name = "";
+	/* An absolute path in normal form is its own resolution and has no
+	 * "//" to collapse: copied as it is (most opens). */
+	size_t n = name[0] != '/' ? SIZE_MAX : u->hint_path_len ? u->hint_path_len - 1 : state_path_normal_len(name, 0);
+	/* the others resolve against a directory, taken before the new entry
+	 * may reuse the dirfd's number */
+	const char *base = NULL;
+	if (n >= sizeof(u->path)) {
+		if (kind == SK_EK_OPENAT || kind == SK_EK_OPENAT2) {
+			int64_t dirfd = STATE_AT_FDCWD;
+			state_get_s64(u->pi, ev, PR_dirfd, &dirfd);
+			base = state_update_dirfd_base(u, t, dirfd);
+		} else {
+			base = state_str_c(t->proc ? t->proc->cwd : NULL);
+		}
 	}
 	struct state_fd *f = new_fd(u, t, fd, (flags & PPM_O_DIRECTORY) ? SK_FDT_DIRECTORY : SK_FDT_FILE);
 	if (!f)
@@ -69,14 +78,8 @@ static void open_exit(struct state_updater *u, const struct sk_event *ev, uint16
 		f->dev = (uint32_t)v;
 	if (state_get_u64(u->pi, ev, PR_ino, &v) == 0)
 		f->ino = v;
-	if (!name)
-		name = "";
-	/* An absolute path in normal form is its own resolution and has no
-	 * "//" to collapse: copied as it is (most opens). */
-	size_t n = name[0] != '/' ? SIZE_MAX : u->hint_path_len ? u->hint_path_len - 1 : state_path_normal_len(name, 0);
 	if (n < sizeof(u->path)) {
-		state_fd_set_name(f, name, n);
-		state_fd_set_nameraw(f, name, n);
+		state_fd_set_name_and_raw(f, name, n);
 		u->cur.fd_name_is_param = 1;
 	} else {
 		n = state_path_resolve(base, name, u->path, sizeof(u->path));
