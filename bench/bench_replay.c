@@ -80,12 +80,12 @@ static double run_once(const char *path, const struct rule_set *rs, const struct
 		engine_seed(&e, source_meta(src));
 		seen = meta_size(source_meta(src));
 	}
-	while ((rc = source_next(src, &ev)) == 1) {
+	const uint64_t *words;
+	uint32_t nw;
+	while ((rc = source_next_prep(src, &ev, &words, &nw)) == 1) {
 		n++;
 		if (decode_only)
 			continue;
-		const uint64_t *words = NULL;
-		uint32_t nw = prep ? source_event_prep(src, &words) : 0;
 		engine_process_prepared(&e, &ev, words, nw);
 		const struct sk_meta *m = source_meta(src);
 		if (meta_size(m) != seen) {

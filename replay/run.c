@@ -22,7 +22,6 @@ struct input {
 	struct sk_event ev;
 	const uint64_t *prep; /* what the decode workers prepared for ev (engine_prep)... */
 	uint32_t nprep;       /* ...how many words */
-	int prepared;         /* the source was given the engine_prep hook */
 	int have;            /* ev holds the next event of this source */
 	size_t meta_seen;    /* metadata entries already seeded */
 	struct engine_meta_seen seen;
@@ -77,15 +76,13 @@ static size_t meta_size(const struct sk_meta *m)
 /* Reads the next event of in; returns 1, 0 at the end, -1 on error (message printed). */
 static int input_advance(struct input *in)
 {
-	int rc = source_next(in->src, &in->ev);
+	int rc = source_next_prep(in->src, &in->ev, &in->prep, &in->nprep);
 	if (rc < 0) {
 		fprintf(stderr, "saker-replay: %s\n", source_error(in->src));
 		in->have = 0;
 		return -1;
 	}
 	in->have = rc > 0;
-	/* asked only when something was prepared: a call per event less */
-	in->nprep = in->have && in->prepared ? source_event_prep(in->src, &in->prep) : 0;
 	return rc > 0;
 }
 
@@ -281,7 +278,6 @@ int replay_run(const struct replay_opts *o, const struct rule_set *rs)
 					  .decode_threads = o->decode_threads,
 					  .prepare = engine_prep_hook(prep) };
 		in[i].src = source_open_opts(o->captures[i], &so, err, sizeof(err));
-		in[i].prepared = prep != NULL;
 		if (!in[i].src) {
 			fprintf(stderr, "saker-replay: %s\n", err);
 			status = 2;

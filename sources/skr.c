@@ -18,12 +18,9 @@ struct skr_src {
 /* The reader ends quietly at a frame boundary (docs/skr-format.md section 9);
  * a capture without the END record was cut there (a killed recorder, a
  * truncated copy), which replay must report after the events it had. */
-static int skr_src_next(void *impl, struct sk_event *ev)
+/* The end of the events is an error unless the capture was closed. */
+static int skr_src_end(struct skr_src *s, int rc)
 {
-	struct skr_src *s = impl;
-	if (s->err[0])
-		return SKR_ETRUNCATED;
-	int rc = skr_reader_next(s->r, ev);
 	if (rc == 0 && !skr_reader_complete(s->r)) {
 		snprintf(s->err, sizeof(s->err),
 			 "%s: truncated at byte %" PRIu64 ": no end record after the last complete frame "
@@ -31,6 +28,25 @@ static int skr_src_next(void *impl, struct sk_event *ev)
 		return SKR_ETRUNCATED;
 	}
 	return rc;
+}
+
+static int skr_src_next(void *impl, struct sk_event *ev)
+{
+	struct skr_src *s = impl;
+	if (s->err[0])
+		return SKR_ETRUNCATED;
+	return skr_src_end(s, skr_reader_next(s->r, ev));
+}
+
+static int skr_src_next_prep(void *impl, struct sk_event *ev, const uint64_t **words, uint32_t *nwords)
+{
+	struct skr_src *s = impl;
+	if (s->err[0]) {
+		*words = NULL;
+		*nwords = 0;
+		return SKR_ETRUNCATED;
+	}
+	return skr_src_end(s, skr_reader_next_prep(s->r, ev, words, nwords));
 }
 
 static const struct sk_meta *skr_src_meta(void *impl)
@@ -98,15 +114,9 @@ static void *skr_src_open(int fd, const char *name, const uint8_t *head, size_t 
 	return s;
 }
 
-static uint32_t skr_src_prep(void *impl, const uint64_t **words)
-{
-	struct skr_src *s = impl;
-	return skr_reader_prep(s->r, words);
-}
-
 static const struct source_ops skr_src_ops = {
 	.next = skr_src_next,
-	.prep = skr_src_prep,
+	.next_prep = skr_src_next_prep,
 	.meta = skr_src_meta,
 	.seek_time = skr_src_seek,
 	.error = skr_src_error,

@@ -142,10 +142,13 @@ const char *source_error(struct source *s)
 	return s->ops->error(s->impl);
 }
 
-uint32_t source_event_prep(struct source *s, const uint64_t **words)
+int source_next_prep(struct source *s, struct sk_event *ev, const uint64_t **words, uint32_t *nwords)
 {
+	if (s->ops->next_prep)
+		return s->ops->next_prep(s->impl, ev, words, nwords);
 	*words = NULL;
-	return s->ops->prep ? s->ops->prep(s->impl, words) : 0;
+	*nwords = 0;
+	return s->ops->next(s->impl, ev);
 }
 
 const char *source_format_name(const struct source *s)

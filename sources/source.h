@@ -44,9 +44,10 @@ struct source_ops {
 	/* Optional (live sources): next, waiting at most timeout_ms for an
 	 * event; -EAGAIN when none came. */
 	int (*next_timeout)(void *impl, struct sk_event *ev, int timeout_ms);
-	/* Optional: the words prepared for the event next returned last
-	 * (source_opts.prepare): how many, at *words. */
-	uint32_t (*prep)(void *impl, const uint64_t **words);
+	/* Optional: next, and the words prepared for the event
+	 * (source_opts.prepare): how many in *nwords, at *words (NULL, 0 when
+	 * none). Without it a source prepares nothing. */
+	int (*next_prep)(void *impl, struct sk_event *ev, const uint64_t **words, uint32_t *nwords);
 };
 
 /* Options every format may honour. */
@@ -72,7 +73,7 @@ struct source_opts {
 	unsigned decode_threads;
 	/* .skr: work on each event done by the decode workers as they take a
 	 * chunk apart (skr_reader_set_prepare), read back with
-	 * source_event_prep(); NULL: none. */
+	 * source_next_prep(); NULL: none. */
 	const struct skr_prepare *prepare;
 };
 
@@ -118,10 +119,10 @@ const struct sk_meta *source_meta(struct source *s);
 /* -ENOTSUP when the source cannot seek. */
 int source_seek_time(struct source *s, uint64_t ts);
 const char *source_error(struct source *s);
-/* The words source_opts.prepare wrote for the event source_next returned
- * last: how many (0: none, e.g. a format without decode workers), at
- * *words, valid as long as that event. */
-uint32_t source_event_prep(struct source *s, const uint64_t **words);
+/* source_next, and the words source_opts.prepare wrote for the event: how
+ * many in *nwords (0: none, e.g. a format without decode workers), at
+ * *words, valid as long as the event. */
+int source_next_prep(struct source *s, struct sk_event *ev, const uint64_t **words, uint32_t *nwords);
 /* "skr", "scap", "live", ... */
 const char *source_format_name(const struct source *s);
 void source_close(struct source *s);

@@ -688,6 +688,22 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 	}
 }
 
+int skr_reader_next_prep(struct skr_reader *r, struct sk_event *ev, const uint64_t **words, uint32_t *nwords)
+{
+	struct skr_reader *c = r->chunk;
+	int rc = 1;
+	/* most events: the next one walked ahead, taken here without a call */
+	if (r->status >= 0 && c->pre_i < c->pre_n && !c->skip_active)
+		take_pre(c, ev);
+	else
+		rc = skr_reader_next(r, ev);
+	c = r->chunk;
+	uint32_t n = rc == 1 ? c->cur_nprep : 0;
+	*words = n ? c->pre_prep + c->cur_prep_at : NULL;
+	*nwords = n;
+	return rc;
+}
+
 uint32_t skr_reader_prep(const struct skr_reader *r, const uint64_t **words)
 {
 	const struct skr_reader *c = r->chunk;
