@@ -25,12 +25,13 @@ static uint32_t tid_hash(const struct state *st, int64_t tid)
 
 struct state_thread *state_thread_get(struct state *st, int64_t tid)
 {
-	if (st->last && st->last->tid == tid)
-		return st->last;
+	struct state_thread **r = &st->recent[(uint64_t)tid & (STATE_RECENT - 1)];
+	if (*r && (*r)->tid == tid)
+		return *r;
 	for (uint32_t s = st->buckets[tid_hash(st, tid)]; s != NO_SLOT;) {
 		struct state_thread *t = slot_ptr(st, s);
 		if (t->tid == tid) {
-			st->last = t;
+			*r = t;
 			return t;
 		}
 		s = t->hash_next;
@@ -155,8 +156,6 @@ void state_thread_remove(struct state *st, int64_t tid)
 			t->hash_next = st->free_head;
 			st->free_head = s;
 			st->nthreads--;
-			if (st->last == t)
-				st->last = NULL;
 			return;
 		}
 		link = &t->hash_next;
