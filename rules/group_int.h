@@ -141,17 +141,5 @@ static inline int rule_group_check(const struct cc_node *n, rule_extract_fn ex, 
 	return rule_group_bit(memo, n->grp - 1, n->gbit, ex, ectx);
 }
 
-/* The length a string value compares with: up to a NUL unless the
- * provider vouches there is none (the plain and grouped evaluators must
- * agree on it). */
-static inline size_t rule_value_str_len(const struct rule_value *v)
-{
-	if (!v->v.s)
-		return 0;
-	if (v->nul_free)
-		return v->len;
-	const char *nul = memchr(v->v.s, 0, v->len);
-	return nul ? (size_t)(nul - v->v.s) : v->len;
-}
 
 #endif

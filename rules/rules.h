@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /*
  * rules/ knows nothing about syscalls or state. It compiles conditions and
@@ -90,6 +91,19 @@ struct rule_value {
 		uint8_t ip[16];    /* RF_IPADDR: network order; v4 in ip[0..3] */
 	} v;
 };
+
+/* The length a string value compares with: up to a NUL unless the
+ * provider vouches there is none (the plain and grouped evaluators, and
+ * whoever answers a group for them, must agree on it). */
+static inline size_t rule_value_str_len(const struct rule_value *v)
+{
+	if (!v->v.s)
+		return 0;
+	if (v->nul_free)
+		return v->len;
+	const char *nul = memchr(v->v.s, 0, v->len);
+	return nul ? (size_t)(nul - v->v.s) : v->len;
+}
 
 /* List-valued fields: the provider returns items one at a time. */
 #define RULE_LIST_MAX 64

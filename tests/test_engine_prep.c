@@ -1,4 +1,4 @@
-/* tests/test_engine_prep.c: the open rules' answers prepared ahead (engine_prep) give the same alerts as the engine working them out. */
+/* tests/test_engine_prep.c: the open rules' answers given ahead (engine_prep's fd.name groups, engine_pname's proc.name group) give the same alerts as the rules working them out. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include "replay/extract/extract.h"
 #include "replay/state/paths.h"
 #include "replay/state/ppm.h"
+#include "replay/state/state.h"
 #include "tests/helpers/event_builder.h"
 
 static const uint64_t T0 = 1700000000000000000ull;
@@ -316,9 +317,134 @@ static void test_path_scan(void **state)
 	}
 }
 
+/* Rules on proc.name of every grouped kind (and on fd.name beside it), so
+ * that the open types' index reads the proc.name group first; half of them
+ * on openat only, so that the two types' groups answer differently. */
+static const char *const pnames[] = {"python3", "sh", "bash", "sshd", "py\x01thon3", "cat", "make", "<NA>",
+				     "kworker/0:1", "ba", "kworker/1:2"};
+#define NPNAMES (sizeof(pnames) / sizeof(pnames[0]))
+
+static char *gen_pname_rules(unsigned seed)
+{
+	static const char *const ops[] = {"=", "startswith", "endswith", "contains", "glob", "in", "pmatch"};
+	size_t cap = 1 << 16, n = 0;
+	char *y = malloc(cap);
+	assert_non_null(y);
+	for (int r = 0; r < 30; r++) {
+		const char *v = pnames[rand_r(&seed) % NPNAMES], *w = pnames[rand_r(&seed) % NPNAMES];
+		char vs[32], ws[32];
+		snprintf(vs, sizeof(vs), "%s", v);
+		snprintf(ws, sizeof(ws), "%s", w);
+		strip_control(vs); /* as Falco keeps them */
+		strip_control(ws);
+		const char *op = ops[rand_r(&seed) % 7];
+		char c[200];
+		if (!strcmp(op, "in"))
+			snprintf(c, sizeof(c), "proc.name in (%s, \"%s\")", vs, ws);
+		else if (!strcmp(op, "pmatch"))
+			snprintf(c, sizeof(c), "fd.name pmatch (/%s)", vs);
+		else if (!strcmp(op, "glob"))
+			snprintf(c, sizeof(c), "proc.name glob \"%c*\"", vs[0]);
+		else
+			snprintf(c, sizeof(c), "proc.name %s \"%.*s\"", op, (int)(strlen(vs) > 2 && r % 2 ? 2 : strlen(vs)),
+				 r % 4 == 3 ? vs + strlen(vs) - 2 : vs);
+		n += (size_t)snprintf(y + n, cap - n,
+				      "- rule: p%d\n  desc: d\n  output: p%d %%proc.name %%fd.name\n"
+				      "  priority: WARNING\n  condition: evt.type %s and %s%s%s\n",
+				      r, r, r % 2 ? "in (open, openat)" : "= openat", r % 3 == 2 ? "not " : "", c,
+				      r % 5 == 0 ? " and fd.name startswith /a" : "");
+	}
+	return y;
+}
+
+/* Opens by threads whose names change in place (as execve and prctl write
+ * them: a shorter name leaves the longer one's bytes after its NUL), one
+ * with a control byte and one the capture never introduced ("<NA>"),
+ * through an engine whose proc.name answers come from engine_pname and
+ * one whose rules fill the group: the same alerts. */
+static void test_pname_equals_rules(void **state)
+{
+	(void)state;
+	const uint16_t types[] = {exit_type("openat"), exit_type("open")};
+	unsigned long alerts = 0;
+	for (int all = 0; all <= 1; all++) {
+		char *yaml = gen_pname_rules(99u + (unsigned)all);
+		struct rule_set *rs = load(yaml, all);
+		struct run given, filled;
+		run_start(&given, rs, NULL);
+		run_start(&filled, rs, NULL);
+		assert_non_null(given.e.pname); /* the open types read proc.name ahead */
+		/* one entry, which every name shares: the key decides each time */
+		engine_pname_free(given.e.pname);
+		given.e.pname = engine_pname_new(rs, 1u << (all * 2));
+		assert_non_null(given.e.pname);
+		engine_pname_free(filled.e.pname);
+		filled.e.pname = NULL;
+		struct sk_meta *m = sk_meta_new();
+		for (int i = 0; i < 8; i++) {
+			struct sk_meta_proc p = {0};
+			p.tid = p.pid = 400 + i;
+			p.ptid = 1;
+			p.comm = pnames[i];
+			p.exe = pnames[i];
+			p.exepath = "/usr/bin/x";
+			p.cwd = "/";
+			p.loginuid = UINT32_MAX;
+			sk_meta_add_proc(m, &p);
+		}
+		engine_seed(&given.e, m);
+		engine_seed(&filled.e, m);
+		sk_meta_free(m);
+		unsigned seed = 5u + (unsigned)all;
+		struct evb b;
+		for (int i = 0; i < 6000; i++) {
+			int64_t tid = rand_r(&seed) % 10 ? 400 + rand_r(&seed) % 8 : 999;
+			if (i % 40 == 39) {
+				/* a thread takes another name, in both states alike */
+				int64_t who = 400 + rand_r(&seed) % 8;
+				const char *nm = pnames[rand_r(&seed) % NPNAMES];
+				struct state_thread *t1 = state_thread_get(given.e.st, who);
+				struct state_thread *t2 = state_thread_get(filled.e.st, who);
+				assert_non_null(t1);
+				assert_non_null(t2);
+				snprintf(t1->comm, sizeof(t1->comm), "%s", nm);
+				snprintf(t2->comm, sizeof(t2->comm), "%s", nm);
+			}
+			char path[64];
+			snprintf(path, sizeof(path), "/%s/%d", rand_r(&seed) % 2 ? "a" : "b", rand_r(&seed) % 4);
+			uint16_t t = types[rand_r(&seed) % 2];
+			evb_start(&b, t, T0 + (uint64_t)i, tid);
+			evb_int(&b, "fd", 3 + rand_r(&seed) % 9);
+			if (sk_event_param_index(t, "dirfd") >= 0)
+				evb_int(&b, "dirfd", -100);
+			evb_str(&b, "name", path);
+			if (sk_event_param_index(t, "flags") >= 0)
+				evb_int(&b, "flags", PPM_O_RDONLY);
+			evb_int(&b, "mode", 0);
+			evb_int(&b, "dev", 0);
+			evb_int(&b, "ino", 0);
+			const struct sk_event *ev = evb_done(&b);
+			engine_process(&given.e, ev);
+			engine_process(&filled.e, ev);
+		}
+		alerts += given.e.stats.alerts;
+		run_end(&given);
+		run_end(&filled);
+		if (given.len != filled.len || memcmp(given.out, filled.out, given.len))
+			fail_msg("rule_matching %s: the alerts differ", all ? "all" : "first");
+		free(given.out);
+		free(filled.out);
+		rule_set_free(rs);
+		free(yaml);
+	}
+	print_message("%lu alerts\n", alerts);
+	assert_true(alerts > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pname_equals_rules),
 		cmocka_unit_test(test_path_scan),
 		cmocka_unit_test(test_prepared_equals_engine),
 		cmocka_unit_test(test_nothing_to_prepare),

@@ -48,12 +48,15 @@ int engine_init(struct engine *e, const struct engine_opts *o)
 		e->hostname[0] = '\0';
 	e->fc.hostname = e->hostname;
 	set_quiet(e);
+	/* NULL leaves proc.name to the rules (it only spares them work) */
+	e->pname = engine_pname_new(o->rules, 0);
 	return 0;
 }
 
 void engine_fini(struct engine *e)
 {
 	state_update_flush(&e->u);
+	engine_pname_free(e->pname);
 	extract_ctx_fini(&e->fc);
 	state_updater_fini(&e->u);
 	state_free(e->st);
@@ -86,6 +89,8 @@ int engine_reload(struct engine *e, const struct engine_opts *o)
 	e->o = *o;
 	e->fc.legacy_enter = o->legacy_enter_events;
 	set_quiet(e);
+	engine_pname_free(e->pname);
+	e->pname = engine_pname_new(o->rules, 0);
 	return 0;
 }
 
@@ -201,8 +206,9 @@ void engine_process(struct engine *e, const struct sk_event *ev)
 		}
 		if (event_visible(e, ev) && e->o.rules && rule_set_wants(e->o.rules, ev->type)) {
 			e->stats.evaluated++;
-			struct rule_given given[3];
+			struct rule_given given[4];
 			size_t ng = e->nprep ? engine_prep_given(e->o.prep, e, ev, e->prep, e->nprep, given) : 0;
+			ng += engine_pname_given(e->pname, e, ev, given + ng);
 			rule_set_eval_given(e->o.rules, ev->type, given, ng, extract_field, &e->fc, on_match, e);
 		}
 	}

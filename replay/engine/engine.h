@@ -20,6 +20,7 @@
 struct output_set;
 struct engine;
 struct engine_prep;
+struct engine_pname;
 
 /* Hooks for collectors above the engine (the incident report): the engine
  * calls them without knowing what collects. */
@@ -83,6 +84,7 @@ struct engine {
 	/* Per event type: nothing but the state update happens (no rule wants
 	 * the type, nothing prints or observes events). */
 	uint8_t quiet[SK_EV__COUNT];
+	struct engine_pname *pname; /* proc.name answers by thread name, or NULL */
 };
 
 int engine_init(struct engine *e, const struct engine_opts *o);
@@ -118,6 +120,18 @@ void engine_process(struct engine *e, const struct sk_event *ev);
  * engine_process_prepared. Alerts are the same with or without.
  */
 struct engine_prep *engine_prep_new(const struct rule_set *rs);
+/* replay/engine/procname.c: the answer of the proc.name group that the
+ * rules of an indexed event type read first, kept by the thread's comm
+ * bytes (which alone make proc.name) and given to the rules
+ * (rule_set_eval_given). engine_pname_new: NULL when no type has such a
+ * group (or out of memory). engine_pname_given: 1 with *given set, or 0
+ * (no thread, no such group: the rules fill it themselves). The engine
+ * makes its own from its rules; slots (a power of two, 0: 256) is the
+ * number of names kept. */
+struct engine_pname *engine_pname_new(const struct rule_set *rs, uint32_t slots);
+void engine_pname_free(struct engine_pname *p);
+size_t engine_pname_given(struct engine_pname *p, struct engine *e, const struct sk_event *ev,
+			  struct rule_given *given);
 void engine_prep_free(struct engine_prep *p);
 const struct skr_prepare *engine_prep_hook(const struct engine_prep *p);
 /* The answers in words (n of them) that hold for ev, the event e has just
