@@ -371,9 +371,41 @@ static void test_planar_join(void **state)
 		}
 }
 
+/* Varints of every length (the 1-, 2- and 3-byte shortcuts and the loop)
+ * read back, with the stream ending right after them or later; cut short
+ * by one byte, or 11 bytes long, they are refused. */
+static void test_varint(void **state)
+{
+	(void)state;
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	for (int round = 0; round < 200000; round++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		unsigned bits = (unsigned)(seed >> 58); /* 0 .. 63 significant bits */
+		uint64_t v = (seed ^ (seed << 17)) >> (63 - bits);
+		uint8_t buf[16];
+		size_t n = skr_put_varint(buf, v);
+		size_t extra = (size_t)(round % 4); /* bytes after it in the stream */
+		memset(buf + n, 0x81, extra);
+		const uint8_t *p = buf;
+		uint64_t got = ~v;
+		assert_int_equal(skr_get_varint(&p, buf + n + extra, &got), 0);
+		assert_true(got == v);
+		assert_ptr_equal(p, buf + n);
+		p = buf;
+		assert_int_equal(skr_get_varint(&p, buf + n - 1, &got), -1);
+	}
+	uint8_t eleven[11];
+	memset(eleven, 0x80, 10);
+	eleven[10] = 0;
+	const uint8_t *p = eleven;
+	uint64_t got;
+	assert_int_equal(skr_get_varint(&p, eleven + 11, &got), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_varint),
 		cmocka_unit_test(test_peers),
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_generated),

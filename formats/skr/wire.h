@@ -354,6 +354,19 @@ static inline int skr_get_varint(const uint8_t **pp, const uint8_t *end, uint64_
 		*pp = p + 1;
 		return 0;
 	}
+	/* 2 and 3 bytes (thread ids) without the loop */
+	if (end - p >= 3) {
+		if (p[1] < 0x80) {
+			*out = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+			*pp = p + 2;
+			return 0;
+		}
+		if (p[2] < 0x80) {
+			*out = (uint64_t)(p[0] & 0x7f) | (uint64_t)(p[1] & 0x7f) << 7 | (uint64_t)p[2] << 14;
+			*pp = p + 3;
+			return 0;
+		}
+	}
 	uint64_t v = 0;
 	for (unsigned i = 0; i < 10; i++) {
 		if (p >= end)
