@@ -284,6 +284,7 @@ static void index_free(struct rp_index *x)
 		return;
 	free(x->groups);
 	free(x->relevant);
+	free(x->rwords);
 	free(x->bit_off);
 	free(x->ent);
 	free(x->free);
@@ -399,6 +400,11 @@ static struct rp_index *index_build(const struct rule_program *p, const uint32_t
 			total++;
 		}
 	}
+	if (!(x->rwords = malloc((nw ? nw : 1) * sizeof(*x->rwords))))
+		goto fail;
+	for (uint32_t w = 0; w < nw; w++)
+		if (x->relevant[w])
+			x->rwords[x->nrwords++] = w;
 	for (size_t b = 0; b < nbits; b++)
 		x->bit_off[b + 1] += x->bit_off[b];
 	if (!(x->ent = malloc((total ? total : 1) * sizeof(*x->ent))))
@@ -669,13 +675,16 @@ static void index_candidates(const struct rp_ctx *c, struct rule_program *p, con
 	for (uint32_t i = 0; i < x->ngroups; i++)
 		rule_group_ensure(gm, x->groups[i], c->ex, c->ectx);
 	uint64_t *cand = p->cand;
-	memcpy(cand, x->free, (x->nent + 63) / 64 * sizeof(*cand));
-	for (uint32_t w = 0; w < x->nwords; w++)
+	for (uint32_t i = 0; i < (x->nent + 63) / 64; i++)
+		cand[i] = x->free[i];
+	for (uint32_t r = 0; r < x->nrwords; r++) {
+		uint32_t w = x->rwords[r];
 		for (uint64_t m = gm->gwords[w] & x->relevant[w]; m; m &= m - 1) {
 			uint32_t b = w * 64 + (uint32_t)__builtin_ctzll(m);
 			for (uint32_t j = x->bit_off[b]; j < x->bit_off[b + 1]; j++)
 				cand[x->ent[j] / 64] |= (uint64_t)1 << (x->ent[j] % 64);
 		}
+	}
 	p->cand_ok = 1;
 }
 

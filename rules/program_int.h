@@ -113,6 +113,8 @@ struct rp_index {
 	uint32_t ngroups;
 	uint32_t nwords;      /* result words of the type's groups */
 	uint64_t *relevant;   /* per word: the bits some clause holds */
+	uint32_t *rwords;     /* the words with such bits, in order (most of a type's group words have none) */
+	uint32_t nrwords;
 	uint32_t *bit_off;    /* per bit + 1: its rules are ent[bit_off[b] .. bit_off[b + 1]) */
 	uint32_t *ent;        /* entries, as offsets from base */
 	uint64_t *free;       /* bitmap of the entries without an index clause */

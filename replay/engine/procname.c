@@ -90,7 +90,10 @@ size_t engine_pname_given(struct engine_pname *p, struct engine *e, const struct
 		h = (h ^ key[i]) * 0x9E3779B97F4A7C15ull;
 	struct pn_entry *en = &p->slot[(h >> 32) & p->mask];
 	uint32_t group = p->t[ev->type].group;
-	if (en->type != ev->type || memcmp(en->key, key, sizeof(key)) != 0) {
+	uint64_t diff = en->type ^ ev->type;
+	for (size_t i = 0; i < PN_KEY_WORDS; i++)
+		diff |= en->key[i] ^ key[i];
+	if (diff) {
 		/* the value the group's fill would read */
 		const struct rule_field_def *def = field_def(F_PROC_NAME);
 		struct rule_field_ref ref = {.id = F_PROC_NAME, .type = def->type, .text = def->name};
