@@ -14,7 +14,7 @@
 #include "formats/skr/wire.h"
 
 /* Decoded frames a pipeline holds at least (read_pipe.c). */
-#define SKR_PIPE_SLOTS 4
+#define SKR_PIPE_SLOTS 3
 
 struct index_entry {
 	uint64_t offset, min_ts, max_ts;
