@@ -18,7 +18,6 @@
  * hash lookup. Allocated on a group's first fill, never per event.
  */
 
-
 /* Out of memory: a cache with no slot, which misses every time. */
 static struct grp_cache empty_cache;
 

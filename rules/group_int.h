@@ -141,5 +141,4 @@ static inline int rule_group_check(const struct cc_node *n, rule_extract_fn ex, 
 	return rule_group_bit(memo, n->grp - 1, n->gbit, ex, ectx);
 }
 
-
 #endif

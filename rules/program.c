@@ -387,7 +387,6 @@ static struct rp_index *index_build(const struct rule_program *p, const uint32_t
 		goto fail;
 	x->base = lo;
 	x->nent = n;
-	x->nwords = (uint32_t)nw;
 	/* counts per bit, then offsets (bit_off[b + 1] is bit b's count) */
 	for (uint32_t i = 0; i < n; i++) {
 		size_t m = index_clause(p, lo + i, ok, &one, &q);

@@ -111,7 +111,6 @@ struct rp_index {
 	uint32_t nent;        /* its entries */
 	uint32_t *groups;     /* the groups the clauses read */
 	uint32_t ngroups;
-	uint32_t nwords;      /* result words of the type's groups */
 	uint64_t *relevant;   /* per word: the bits some clause holds */
 	uint32_t *rwords;     /* the words with such bits, in order (most of a type's group words have none) */
 	uint32_t nrwords;

@@ -18,7 +18,6 @@ struct skr_src {
 /* The reader ends quietly at a frame boundary (docs/skr-format.md section 9);
  * a capture without the END record was cut there (a killed recorder, a
  * truncated copy), which replay must report after the events it had. */
-/* The end of the events is an error unless the capture was closed. */
 static int skr_src_end(struct skr_src *s, int rc)
 {
 	if (rc == 0 && !skr_reader_complete(s->r)) {

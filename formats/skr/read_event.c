@@ -697,10 +697,12 @@ int skr_reader_next_prep(struct skr_reader *r, struct sk_event *ev, const uint64
 		take_pre(c, ev);
 	else
 		rc = skr_reader_next(r, ev);
-	c = r->chunk;
-	uint32_t n = rc == 1 ? c->cur_nprep : 0;
-	*words = n ? c->pre_prep + c->cur_prep_at : NULL;
-	*nwords = n;
+	if (rc == 1) {
+		*nwords = skr_reader_prep(r, words);
+	} else {
+		*words = NULL;
+		*nwords = 0;
+	}
 	return rc;
 }
 

@@ -16,8 +16,8 @@
  * (extract_proc reads proc.name from them), so it is kept here by those
  * bytes, looked up with a hash of them and handed to the rules as a given
  * answer (rule_set_eval_given), as engine_prep does for fd.name. A miss
- * reads the field as the rules would and answers through the group's own
- * value cache.
+ * (a new name, rare) reads the field as the rules would and works the
+ * answer out.
  */
 #define PN_SLOTS 256u     /* default: a busy host runs a few dozen names at once */
 #define PN_MAX_WORDS 8u   /* groups wider than this are left to the rules */
@@ -36,7 +36,6 @@ struct pn_type {
 
 struct engine_pname {
 	const struct rule_set *rs;
-	struct rule_group_cache *cache;
 	struct pn_type t[SK_EV__COUNT];
 	uint32_t mask;             /* slots - 1 */
 	struct pn_entry slot[];
@@ -62,9 +61,8 @@ struct engine_pname *engine_pname_new(const struct rule_set *rs, uint32_t slots)
 			any = 1;
 		}
 	}
-	p->cache = any ? rule_group_cache_new() : NULL;
-	if (!any || !p->cache) {
-		engine_pname_free(p);
+	if (!any) {
+		free(p);
 		return NULL;
 	}
 	return p;
@@ -72,9 +70,6 @@ struct engine_pname *engine_pname_new(const struct rule_set *rs, uint32_t slots)
 
 void engine_pname_free(struct engine_pname *p)
 {
-	if (!p)
-		return;
-	rule_group_cache_free(p->cache);
 	free(p);
 }
 
@@ -100,9 +95,8 @@ size_t engine_pname_given(struct engine_pname *p, struct engine *e, const struct
 		struct rule_value v;
 		if (extract_field(&e->fc, &ref, &v) <= 0)
 			return 0; /* no value: the rules' own fill answers it */
-		en->type = 0; /* not valid while it is written */
 		rule_set_group_answer(p->rs, ev->type, group, v.v.s ? v.v.s : "", rule_value_str_len(&v), en->words,
-				      p->cache);
+				      NULL);
 		memcpy(en->key, key, sizeof(key));
 		en->type = ev->type;
 	}

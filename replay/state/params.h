@@ -72,15 +72,21 @@ static inline int state_param_wire(const struct sk_event *ev, int i, unsigned w,
 	return 0;
 }
 
+/* The same, widened with its sign when its type has one. */
+static inline int state_param_wire_s64(const struct sk_event *ev, int i, unsigned w, int64_t *out)
+{
+	uint64_t v;
+	int rc = state_param_wire(ev, i, w, &v);
+	if (rc)
+		return rc;
+	*out = sk_wire_signed(v, w);
+	return 0;
+}
+
 static inline int state_get_s64(const struct state_param_index *pi, const struct sk_event *ev, int role, int64_t *out)
 {
 	const struct state_param_slot *s = &pi->p[ev->type][role];
-	uint64_t v;
-	int rc = state_param_wire(ev, s->idx, s->wire, &v);
-	if (rc)
-		return rc;
-	*out = sk_wire_signed(v, s->wire);
-	return 0;
+	return state_param_wire_s64(ev, s->idx, s->wire, out);
 }
 
 static inline int state_get_u64(const struct state_param_index *pi, const struct sk_event *ev, int role, uint64_t *out)
@@ -94,23 +100,16 @@ static inline int state_get_u64(const struct state_param_index *pi, const struct
 static inline int64_t state_get_res(const struct state_param_index *pi, const struct sk_event *ev)
 {
 	unsigned w = pi->res_wire[ev->type];
-	uint64_t v;
-	if (w == STATE_WIRE_BY_LEN) {
-		int64_t r = 0;
+	int64_t r = 0;
+	if (w == STATE_WIRE_BY_LEN)
 		return ev->nparams > 0 && sk_param_s64(ev, 0, &r) == 0 ? r : 0;
-	}
-	return state_param_wire(ev, 0, w, &v) ? 0 : sk_wire_signed(v, w);
+	return state_param_wire_s64(ev, 0, w, &r) ? 0 : r;
 }
 
 /* The event's fd parameter (fd_idx > 0), as sk_param_s64 reads it. */
 static inline int state_get_fd_param(const struct state_param_index *pi, const struct sk_event *ev, int64_t *out)
 {
-	uint64_t v;
-	int rc = state_param_wire(ev, pi->fd_idx[ev->type], pi->fd_wire[ev->type], &v);
-	if (rc)
-		return rc;
-	*out = sk_wire_signed(v, pi->fd_wire[ev->type]);
-	return 0;
+	return state_param_wire_s64(ev, pi->fd_idx[ev->type], pi->fd_wire[ev->type], out);
 }
 
 /* Strings: NUL-terminated in the buffer; bytebufs: returned with their length. */

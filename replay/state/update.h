@@ -82,7 +82,6 @@ void state_update_flush(struct state_updater *u);
 void state_updater_add_container(struct state_updater *u, const char *id, const char *json);
 const struct state_container *state_updater_container(const struct state_updater *u, const char *id);
 
-
 /* The directory a dirfd-relative path resolves against: the cwd for
  * AT_FDCWD, the dirfd's name otherwise, "<UNKNOWN>" if the fd is unknown. */
 const char *state_update_dirfd_base(struct state_updater *u, struct state_thread *t, int64_t dirfd);
