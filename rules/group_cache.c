@@ -55,7 +55,7 @@ int grp_cache_get(struct grp_cache *c, const char *s, size_t len, uint64_t *word
 	uint64_t h = 0;
 	uint32_t i = 0;
 	if (c->nslots > 1) {
-		h = strset_key_hash(s, len); /* cheaper than one automaton pass */
+		h = rule_str_hash(s, len); /* cheaper than one automaton pass */
 		i = (uint32_t)(h >> 32) & (c->nslots - 1);
 	}
 	k = &c->keys[i];

@@ -20,7 +20,7 @@ struct strset {
 };
 
 /* 8 bytes per step: the hot path hashes every string tested with `in`. */
-uint64_t strset_key_hash(const void *key, size_t len)
+uint64_t rule_str_hash(const void *key, size_t len)
 {
 	const uint8_t *p = key;
 	uint64_t h = 0x9E3779B97F4A7C15ull ^ (len * 0xC2B2AE3D27D4EB4Full);
@@ -101,7 +101,7 @@ static int strset_put(struct strset *s, const void *key, size_t len, uint32_t va
 {
 	if ((s->n + 1) * 2 > s->cap && strset_grow(s) < 0)
 		return -1;
-	uint64_t h = strset_key_hash(key, len);
+	uint64_t h = rule_str_hash(key, len);
 	struct sslot *sl = strset_find(s, key, len, h);
 	if (sl->hash) {
 		if (existing)
@@ -126,7 +126,7 @@ int strset_add(struct strset *s, const void *key, size_t len)
 
 static const struct sslot *strset_get(const struct strset *s, const void *key, size_t len)
 {
-	const struct sslot *sl = strset_find(s, key, len, strset_key_hash(key, len));
+	const struct sslot *sl = strset_find(s, key, len, rule_str_hash(key, len));
 	return sl->hash ? sl : NULL;
 }
 

@@ -5,11 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rules/rules.h"
+
 /* Open-addressing hash set of byte strings; built at load time, read-only after. */
 struct strset;
-/* The sets' hash of a byte string, eight bytes a step; never 0 (also the
- * field groups' value cache, rules/group_cache.c). */
-uint64_t strset_key_hash(const void *key, size_t len);
 struct strset *strset_new(size_t expected);
 int strset_add(struct strset *s, const void *key, size_t len);  /* 0, or -1 on ENOMEM */
 int strset_has(const struct strset *s, const void *key, size_t len);

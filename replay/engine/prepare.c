@@ -41,6 +41,7 @@ struct prep_type {
 	uint32_t name_group, name_words;
 	uint32_t dir_group, dir_words;
 	uint32_t file_group, file_words;
+	uint32_t answer_words;        /* name_words + dir_words + file_words of those it has */
 };
 
 struct engine_prep {
@@ -48,12 +49,36 @@ struct engine_prep {
 	struct state_param_index pi;
 	struct prep_type t[SK_EV__COUNT];
 	uint8_t wanted[SK_EV__COUNT];  /* t[].kind != 0: the hook's types */
+	uint32_t memo_words;           /* the most answer words of a type */
 	struct skr_prepare hook;
+};
+
+/*
+ * A worker's answers by path. The scan and the two or three group answers
+ * of an absolute open (some 800 instructions) are functions of the event
+ * type and the path alone, and a host opens the same files over and over
+ * (the libraries every exec maps, a compiler's headers): so they are kept
+ * by (type, path) in a direct-mapped table, and an open seen before costs
+ * one hash, one compare and a copy. Each slot holds the answers for the
+ * path's directory part (the directory of a file) and filename; an
+ * O_DIRECTORY open, whose fd.directory is the whole path, or a failed
+ * one, whose fd.filename has no value, adjusts them (prep_event).
+ */
+#define PM_SLOTS 1024u
+#define PM_KEY_MAX 120u /* longer paths are worked out each time */
+
+struct pm_key {
+	uint64_t hash;
+	uint16_t type;        /* 0: empty (type 0 is never prepared) */
+	uint16_t len;         /* the path's length, without its NUL */
+	char key[PM_KEY_MAX];
 };
 
 struct prep_worker {
 	const struct engine_prep *p;
 	struct rule_group_cache *cache;
+	struct pm_key *keys;  /* PM_SLOTS; NULL: no memo (out of memory) */
+	uint64_t *words;      /* PM_SLOTS * p->memo_words */
 };
 
 static int is_open_kind(uint16_t kind)
@@ -69,6 +94,14 @@ static void *worker_new(void *ctx)
 		return NULL;
 	w->p = ctx;
 	w->cache = rule_group_cache_new(); /* NULL: answers without a cache */
+	w->keys = calloc(PM_SLOTS, sizeof(*w->keys));
+	w->words = calloc((size_t)PM_SLOTS * w->p->memo_words, sizeof(*w->words));
+	if (!w->keys || !w->words) {
+		free(w->keys);
+		free(w->words);
+		w->keys = NULL;
+		w->words = NULL;
+	}
 	return w;
 }
 
@@ -76,6 +109,8 @@ static void worker_free(void *wv)
 {
 	struct prep_worker *w = wv;
 	rule_group_cache_free(w->cache);
+	free(w->keys);
+	free(w->words);
 	free(w);
 }
 
@@ -134,6 +169,61 @@ size_t engine_prep_path_scan(const char *p, size_t n, size_t *dir)
 	return n;
 }
 
+/* Type t's answers for the n-byte absolute path name in normal form whose
+ * directory part is dn bytes: fd.name's, fd.directory's as for a file and
+ * fd.filename's as for a file, at their places in prep_event's words. */
+static void answer_path(const struct prep_worker *w, uint16_t t, const char *name, size_t n, size_t dn,
+			uint64_t *out)
+{
+	const struct engine_prep *p = w->p;
+	const struct prep_type *pt = &p->t[t];
+	uint32_t k = 0;
+	if (pt->has_name) {
+		rule_set_group_answer(p->rs, t, pt->name_group, name, n, out + k, w->cache);
+		k += pt->name_words;
+	}
+	if (pt->has_dir) {
+		rule_set_group_answer(p->rs, t, pt->dir_group, dn == 1 ? "/" : name, dn, out + k, w->cache);
+		k += pt->dir_words;
+	}
+	if (pt->has_file)
+		rule_set_group_answer(p->rs, t, pt->file_group, name + dn + (dn > 1), n - dn - (dn > 1), out + k,
+				      w->cache);
+}
+
+/* The path's length (SIZE_MAX: not prepared) and answers into out, from
+ * the memo when it has them. */
+static size_t memo_path(struct prep_worker *w, uint16_t t, const char *name, size_t len, uint64_t *out)
+{
+	const uint32_t nw = w->p->t[t].answer_words;
+	size_t dn, n;
+	if (!w->keys || len > PM_KEY_MAX) {
+		n = engine_prep_path_scan(name, len, &dn);
+		if (n != SIZE_MAX)
+			answer_path(w, t, name, n, dn, out);
+		return n;
+	}
+	uint64_t h = rule_str_hash(name, len) ^ t;
+	uint32_t slot = (uint32_t)(h >> 32) & (PM_SLOTS - 1);
+	struct pm_key *k = &w->keys[slot];
+	uint64_t *words = w->words + (size_t)slot * w->p->memo_words;
+	if (k->hash == h && k->type == t && k->len == len && memcmp(k->key, name, len) == 0) {
+		for (uint32_t i = 0; i < nw; i++)
+			out[i] = words[i];
+		return len;
+	}
+	n = engine_prep_path_scan(name, len, &dn);
+	if (n == SIZE_MAX)
+		return n;
+	answer_path(w, t, name, n, dn, out);
+	k->hash = h;
+	k->type = t;
+	k->len = (uint16_t)len;
+	memcpy(k->key, name, len);
+	memcpy(words, out, nw * sizeof(*out));
+	return n;
+}
+
 static uint32_t prep_event(void *wv, const struct sk_event *ev, uint64_t *out)
 {
 	struct prep_worker *w = wv;
@@ -147,39 +237,29 @@ static uint32_t prep_event(void *wv, const struct sk_event *ev, uint64_t *out)
 		return 0;
 	const char *name = (const char *)par->val;
 	/* open_exit's test for taking the path as it came, and the fields'
-	 * for keeping it whole, in one pass */
-	size_t dn, n = engine_prep_path_scan(name, par->len - 1, &dn);
-	if (n >= sizeof(((struct state_updater *)0)->path))
+	 * for keeping it whole: engine_prep_path_scan, in one pass */
+	size_t len = par->len - 1;
+	if (len == 0 || name[0] != '/' || len >= sizeof(((struct state_updater *)0)->path))
+		return 0;
+	size_t n = memo_path(w, ev->type, name, len, out + 1);
+	if (n == SIZE_MAX)
 		return 0;
 	uint64_t flags = 0;
 	if (pt->kind != SK_EK_CREAT)
 		state_get_u64(&p->pi, ev, PR_flags, &flags);
-	uint32_t k = 1;
-	out[0] = n | (failed ? PREP_FAILED : 0);
-	if (pt->has_name) {
-		rule_set_group_answer(p->rs, ev->type, pt->name_group, name, n, out + k, w->cache);
-		k += pt->name_words;
-		out[0] |= PREP_NAME;
-	}
+	out[0] = n | (failed ? PREP_FAILED : 0) | (pt->has_name ? PREP_NAME : 0) | (pt->has_dir ? PREP_DIR : 0) |
+		 (pt->has_file ? PREP_FILE : 0);
+	uint32_t k = 1 + (pt->has_name ? pt->name_words : 0);
+	/* a directory's fd.directory is its name; without an fd entry
+	 * (failed), the directory part of fd.name whatever the flags */
 	int is_dir = (flags & PPM_O_DIRECTORY) && !failed;
-	if (pt->has_dir) {
-		/* a directory's fd.directory is its name; without an fd entry
-		 * (failed), the directory part of fd.name whatever the flags */
-		size_t d = is_dir ? n : dn;
-		rule_set_group_answer(p->rs, ev->type, pt->dir_group, d == 1 ? "/" : name, d, out + k, w->cache);
-		k += pt->dir_words;
-		out[0] |= PREP_DIR;
-	}
-	if (pt->has_file) {
-		/* only a file entry has one (fd.c): no value, every check false */
-		if (failed || is_dir)
-			memset(out + k, 0, pt->file_words * sizeof(*out));
-		else
-			rule_set_group_answer(p->rs, ev->type, pt->file_group, name + dn + (dn > 1),
-					      n - dn - (dn > 1), out + k, w->cache);
-		k += pt->file_words;
-		out[0] |= PREP_FILE;
-	}
+	if (pt->has_dir && is_dir)
+		rule_set_group_answer(p->rs, ev->type, pt->dir_group, name, n, out + k, w->cache);
+	k += pt->has_dir ? pt->dir_words : 0;
+	/* only a file entry has fd.filename (fd.c): no value, every check false */
+	if (pt->has_file && (failed || is_dir))
+		memset(out + k, 0, pt->file_words * sizeof(*out));
+	k += pt->has_file ? pt->file_words : 0;
 	return k;
 }
 
@@ -210,6 +290,11 @@ struct engine_prep *engine_prep_new(const struct rule_set *rs)
 		if (pt->has_file && (words += pt->file_words) > SKR_PREP_MAX)
 			pt->has_file = 0;
 		if (pt->has_name || pt->has_dir || pt->has_file) {
+			uint32_t nw = (pt->has_name ? pt->name_words : 0) + (pt->has_dir ? pt->dir_words : 0) +
+				      (pt->has_file ? pt->file_words : 0);
+			pt->answer_words = nw;
+			if (nw > p->memo_words)
+				p->memo_words = nw;
 			pt->kind = (uint8_t)kind;
 			p->wanted[t] = 1;
 			any = 1;
