@@ -32,12 +32,6 @@ static const char trivial_rules[] =
 	"  output: never fires (proc=%proc.name)\n"
 	"  priority: WARNING\n";
 
-static size_t meta_size(const struct sk_meta *m)
-{
-	return m->n_procs + m->n_fds + m->n_users + m->n_groups + m->n_ifaces + m->n_containers + m->n_drops +
-	       (size_t)m->have_host;
-}
-
 /* CPU seconds of the calling thread, or of the whole process. */
 static double cpu_now(clockid_t clock)
 {
@@ -73,12 +67,13 @@ static double run_once(const char *path, const struct rule_set *rs, const struct
 		return -1;
 	}
 	unsigned long long n = 0;
-	size_t seen = 0;
+	uint64_t seen = 0;
+	const struct sk_meta *m = source_meta(src);
 	int rc;
 	double t0 = bench_now(), c0 = cpu_now(CLOCK_THREAD_CPUTIME_ID), p0 = cpu_now(CLOCK_PROCESS_CPUTIME_ID);
 	if (!decode_only) {
-		engine_seed(&e, source_meta(src));
-		seen = meta_size(source_meta(src));
+		engine_seed(&e, m);
+		seen = m->changes;
 	}
 	const uint64_t *words;
 	uint32_t nw;
@@ -87,10 +82,9 @@ static double run_once(const char *path, const struct rule_set *rs, const struct
 		if (decode_only)
 			continue;
 		engine_process_prepared(&e, &ev, words, nw);
-		const struct sk_meta *m = source_meta(src);
-		if (meta_size(m) != seen) {
+		if (m->changes != seen) {
 			engine_seed(&e, m);
-			seen = meta_size(m);
+			seen = m->changes;
 		}
 	}
 	double dt = bench_now() - t0;

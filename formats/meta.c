@@ -61,6 +61,7 @@ void sk_meta_free(struct sk_meta *m)
 
 void sk_meta_reset(struct sk_meta *m)
 {
+	m->changes++;
 	m->have_host = 0;
 	m->have_end = 0;
 	m->n_ifaces = m->n_users = m->n_groups = m->n_procs = 0;
@@ -143,6 +144,7 @@ int sk_meta_set_host(struct sk_meta *m, const struct sk_meta_host *item)
 		return -ENOMEM;
 	m->host = h;
 	m->have_host = 1;
+	m->changes++;
 	return 0;
 }
 
@@ -152,6 +154,7 @@ int sk_meta_add_iface(struct sk_meta *m, const struct sk_meta_iface *item)
 	if (!e || dup_str(m, &e->name))
 		return -ENOMEM;
 	m->n_ifaces++;
+	m->changes++;
 	return 0;
 }
 
@@ -162,6 +165,7 @@ int sk_meta_add_user(struct sk_meta *m, const struct sk_meta_user *item)
 	    dup_str(m, &e->shell) || dup_str(m, &e->container_id))
 		return -ENOMEM;
 	m->n_users++;
+	m->changes++;
 	return 0;
 }
 
@@ -171,6 +175,7 @@ int sk_meta_add_group(struct sk_meta *m, const struct sk_meta_group *item)
 	if (!e || dup_str(m, &e->name) || dup_str(m, &e->container_id))
 		return -ENOMEM;
 	m->n_groups++;
+	m->changes++;
 	return 0;
 }
 
@@ -183,6 +188,7 @@ int sk_meta_add_proc(struct sk_meta *m, const struct sk_meta_proc *item)
 	    dup_list(m, &e->cgroups, e->cgroups_len))
 		return -ENOMEM;
 	m->n_procs++;
+	m->changes++;
 	return 0;
 }
 
@@ -192,6 +198,7 @@ int sk_meta_add_fd(struct sk_meta *m, const struct sk_meta_fd *item)
 	if (!e || dup_str(m, &e->name))
 		return -ENOMEM;
 	m->n_fds++;
+	m->changes++;
 	return 0;
 }
 
@@ -201,6 +208,7 @@ int sk_meta_add_container(struct sk_meta *m, const struct sk_meta_container *ite
 	if (!e || dup_str(m, &e->id) || dup_str(m, &e->json))
 		return -ENOMEM;
 	m->n_containers++;
+	m->changes++;
 	return 0;
 }
 
@@ -209,6 +217,7 @@ int sk_meta_add_drops(struct sk_meta *m, const struct sk_meta_drops *item)
 	if (!APPEND(m, drops, n_drops, cap_drops, item))
 		return -ENOMEM;
 	m->n_drops++;
+	m->changes++;
 	return 0;
 }
 
@@ -218,6 +227,7 @@ int sk_meta_add_capif(struct sk_meta *m, const struct sk_meta_capif *item)
 	if (!e || dup_str(m, &e->name) || dup_str(m, &e->filter))
 		return -ENOMEM;
 	m->n_capifs++;
+	m->changes++;
 	return 0;
 }
 
@@ -227,6 +237,7 @@ int sk_meta_add_alert(struct sk_meta *m, const struct sk_meta_alert *item)
 	if (!a || dup_str(m, &a->rule) || dup_str(m, &a->output))
 		return -ENOMEM;
 	m->n_alerts++;
+	m->changes++;
 	return 0;
 }
 
@@ -234,6 +245,7 @@ int sk_meta_set_end(struct sk_meta *m, const struct sk_meta_end *item)
 {
 	m->end = *item;
 	m->have_end = 1;
+	m->changes++;
 	return 0;
 }
 
@@ -321,6 +333,7 @@ int sk_meta_append_owned(struct sk_meta *m, uint32_t kind, const void *item)
 	case SK_META_HOST:
 		m->host = *(const struct sk_meta_host *)item;
 		m->have_host = 1;
+		m->changes++;
 		return 0;
 	case SK_META_END:
 		return sk_meta_set_end(m, item);
@@ -370,5 +383,8 @@ int sk_meta_append_owned(struct sk_meta *m, uint32_t kind, const void *item)
 	default:
 		return -EINVAL;
 	}
-	return e ? 0 : -ENOMEM;
+	if (!e)
+		return -ENOMEM;
+	m->changes++;
+	return 0;
 }

@@ -224,6 +224,7 @@ struct sk_meta {
 	int have_end;
 	struct sk_meta_end end;
 	struct sk_meta_arena_chunk *arena; /* owns every string above */
+	uint64_t changes;  /* bumped by every change: a reader's test for anything new */
 };
 
 /* An empty model, or NULL when out of memory. */

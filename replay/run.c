@@ -18,12 +18,13 @@
 
 struct input {
 	struct source *src;
+	const struct sk_meta *meta; /* src's, for its life */
 	const char *path;
 	struct sk_event ev;
 	const uint64_t *prep; /* what the decode workers prepared for ev (engine_prep)... */
 	uint32_t nprep;       /* ...how many words */
 	int have;            /* ev holds the next event of this source */
-	size_t meta_seen;    /* metadata entries already seeded */
+	uint64_t meta_seen;  /* the metadata's changes already seeded */
 	struct engine_meta_seen seen;
 };
 
@@ -63,14 +64,6 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Counts metadata entries so new ones (a .scap section, container records
- * read mid-stream) are noticed and seeded. */
-static size_t meta_size(const struct sk_meta *m)
-{
-	return m->n_procs + m->n_fds + m->n_users + m->n_groups + m->n_ifaces + m->n_containers + m->n_drops +
-	       (size_t)m->have_host;
 }
 
 /* Reads the next event of in; returns 1, 0 at the end, -1 on error (message printed). */
@@ -296,11 +289,11 @@ int replay_run(const struct replay_opts *o, const struct rule_set *rs)
 	engine_ok = 1;
 	e.u.flowcounts = rp.counts;
 	for (size_t i = 0; i < o->ncaptures; i++) {
-		const struct sk_meta *m = source_meta(in[i].src);
+		const struct sk_meta *m = in[i].meta = source_meta(in[i].src);
 		engine_seed_new(&e, m, &in[i].seen);
 		if (k.report)
 			report_source(k.report, in[i].path, m);
-		in[i].meta_seen = meta_size(m);
+		in[i].meta_seen = m->changes;
 		if (input_advance(&in[i]) < 0)
 			status = 2;
 	}
@@ -317,12 +310,12 @@ int replay_run(const struct replay_opts *o, const struct rule_set *rs)
 			break;
 		/* metadata read with this event precedes it in the capture
 		 * (a container record that arrived while recording) */
-		const struct sk_meta *m = source_meta(best->src);
-		if (meta_size(m) != best->meta_seen) {
+		const struct sk_meta *m = best->meta;
+		if (m->changes != best->meta_seen) {
 			engine_seed_new(&e, m, &best->seen);
 			if (k.report)
 				report_source(k.report, best->path, m);
-			best->meta_seen = meta_size(m);
+			best->meta_seen = m->changes;
 		}
 		engine_process_prepared(&e, &best->ev, best->prep, best->nprep);
 		if (input_advance(best) < 0)

@@ -115,6 +115,8 @@ int source_next(struct source *s, struct sk_event *ev);
 /* Live sources: waits at most timeout_ms, -EAGAIN when no event came; other
  * sources: source_next. */
 int source_next_timeout(struct source *s, struct sk_event *ev, int timeout_ms);
+/* The source's metadata: one object for the source's life, which grows as
+ * the capture is read (its `changes` tell a caller when to look again). */
 const struct sk_meta *source_meta(struct source *s);
 /* -ENOTSUP when the source cannot seek. */
 int source_seek_time(struct source *s, uint64_t ts);

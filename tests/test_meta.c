@@ -71,10 +71,51 @@ static void test_many_entries_and_big_strings(void **state)
 	sk_meta_free(m2);
 }
 
+/* Every change bumps `changes` (the replay loops' test for new entries),
+ * through each adder, the owned appends and a reset; a failed add does not. */
+static void test_changes_counted(void **state)
+{
+	(void)state;
+	struct sk_meta *m = sk_meta_new();
+	assert_non_null(m);
+	assert_int_equal(m->changes, 0);
+	/* one zeroed item serves every kind: no string to copy */
+	union {
+		struct sk_meta_host host;
+		struct sk_meta_iface iface;
+		struct sk_meta_user user;
+		struct sk_meta_group group;
+		struct sk_meta_proc proc;
+		struct sk_meta_fd fd;
+		struct sk_meta_container container;
+		struct sk_meta_drops drops;
+		struct sk_meta_end end;
+		struct sk_meta_capif capif;
+		struct sk_meta_alert alert;
+	} item;
+	memset(&item, 0, sizeof(item));
+	uint64_t before = m->changes;
+	for (uint32_t kind = SK_META_HOST; kind <= SK_META_ALERT; kind++) {
+		assert_int_equal(sk_meta_add(m, kind, &item, 1), 0);
+		assert_true(m->changes > before);
+		before = m->changes;
+		assert_int_equal(sk_meta_append_owned(m, kind, &item), 0);
+		assert_true(m->changes > before);
+		before = m->changes;
+	}
+	assert_int_equal(sk_meta_add(m, 99, &item, 1), -EINVAL);
+	assert_int_equal(sk_meta_append_owned(m, 99, &item), -EINVAL);
+	assert_int_equal(m->changes, before);
+	sk_meta_reset(m);
+	assert_true(m->changes > before);
+	sk_meta_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings_are_copied),
+		cmocka_unit_test(test_changes_counted),
 		cmocka_unit_test(test_many_entries_and_big_strings),
 	};
 	return cmocka_run_group_tests_name("meta", tests, NULL, NULL);

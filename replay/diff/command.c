@@ -173,12 +173,6 @@ static struct rule_set *load_side(const struct config *cfg, const struct strv *f
 	return ok ? rule_loader_build(l) : NULL;
 }
 
-static size_t meta_size(const struct sk_meta *m)
-{
-	return m->n_procs + m->n_fds + m->n_users + m->n_groups + m->n_ifaces + m->n_containers + m->n_drops +
-	       (size_t)m->have_host;
-}
-
 static void print_warning(void *ctx, const char *msg)
 {
 	(void)ctx;
@@ -214,15 +208,14 @@ static int replay_capture(const struct diff_opts *o, const struct config *cfg, c
 	struct engine_meta_seen seen = {0};
 	const struct sk_meta *m = source_meta(src);
 	engine_seed_new(&e, m, &seen);
-	size_t msize = meta_size(m);
+	uint64_t changes = m->changes;
 	struct sk_event ev;
 	int rc;
 	while ((rc = source_next(src, &ev)) > 0) {
 		engine_process(&e, &ev);
-		m = source_meta(src);
-		if (meta_size(m) != msize) {
+		if (m->changes != changes) {
 			engine_seed_new(&e, m, &seen);
-			msize = meta_size(m);
+			changes = m->changes;
 		}
 	}
 	if (rc < 0)

@@ -79,12 +79,6 @@ static void *arena_alloc(struct tc_capture *c, size_t n)
 	return p;
 }
 
-static size_t meta_size(const struct sk_meta *m)
-{
-	return m->n_procs + m->n_fds + m->n_users + m->n_groups + m->n_ifaces + m->n_containers + m->n_drops +
-	       (size_t)m->have_host;
-}
-
 static int add_seed(struct tc_capture *c, size_t at, const struct sk_meta *m)
 {
 	struct tc_seed *v = realloc(c->seeds, (c->nseeds + 1) * sizeof(*v));
@@ -160,15 +154,14 @@ static void capture_decode(struct tc_capture *c)
 		return;
 	}
 	const struct sk_meta *m = source_meta(src);
-	size_t seen = meta_size(m);
+	uint64_t seen = m->changes;
 	int oom = add_seed(c, 0, m) < 0;
 	struct sk_event ev;
 	int rc;
 	while (!oom && (rc = source_next(src, &ev)) > 0) {
 		oom = add_event(c, &ev) < 0;
-		m = source_meta(src);
-		if (!oom && meta_size(m) != seen) {
-			seen = meta_size(m);
+		if (!oom && m->changes != seen) {
+			seen = m->changes;
 			oom = add_seed(c, c->nev, m) < 0;
 		}
 	}
