@@ -54,7 +54,7 @@ static double run_once(const char *path, const struct rule_set *rs, const struct
 		fprintf(stderr, "bench_replay: %s\n", err);
 		return -1;
 	}
-	struct sk_event ev;
+	const struct sk_event *ev;
 	struct engine e;
 	struct engine_opts eo;
 	engine_opts_from_config(NULL, &eo);
@@ -77,11 +77,11 @@ static double run_once(const char *path, const struct rule_set *rs, const struct
 	}
 	const uint64_t *words;
 	uint32_t nw;
-	while ((rc = source_next_prep(src, &ev, &words, &nw)) == 1) {
+	while ((rc = source_next_ref(src, &ev, &words, &nw)) == 1) {
 		n++;
 		if (decode_only)
 			continue;
-		engine_process_prepared(&e, &ev, words, nw);
+		engine_process_prepared(&e, ev, words, nw);
 		if (m->changes != seen) {
 			engine_seed(&e, m);
 			seen = m->changes;

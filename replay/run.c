@@ -20,7 +20,7 @@ struct input {
 	struct source *src;
 	const struct sk_meta *meta; /* src's, for its life */
 	const char *path;
-	struct sk_event ev;
+	const struct sk_event *ev; /* the next event, where the source keeps it */
 	const uint64_t *prep; /* what the decode workers prepared for ev (engine_prep)... */
 	uint32_t nprep;       /* ...how many words */
 	int have;            /* ev holds the next event of this source */
@@ -69,7 +69,7 @@ static double now_s(void)
 /* Reads the next event of in; returns 1, 0 at the end, -1 on error (message printed). */
 static int input_advance(struct input *in)
 {
-	int rc = source_next_prep(in->src, &in->ev, &in->prep, &in->nprep);
+	int rc = source_next_ref(in->src, &in->ev, &in->prep, &in->nprep);
 	if (rc < 0) {
 		fprintf(stderr, "saker-replay: %s\n", source_error(in->src));
 		in->have = 0;
@@ -304,7 +304,7 @@ int replay_run(const struct replay_opts *o, const struct rule_set *rs)
 	while (!stop_requested) {
 		struct input *best = NULL;
 		for (size_t i = 0; i < o->ncaptures; i++)
-			if (in[i].have && (!best || in[i].ev.ts < best->ev.ts))
+			if (in[i].have && (!best || in[i].ev->ts < best->ev->ts))
 				best = &in[i];
 		if (!best)
 			break;
@@ -317,7 +317,7 @@ int replay_run(const struct replay_opts *o, const struct rule_set *rs)
 				report_source(k.report, best->path, m);
 			best->meta_seen = m->changes;
 		}
-		engine_process_prepared(&e, &best->ev, best->prep, best->nprep);
+		engine_process_prepared(&e, best->ev, best->prep, best->nprep);
 		if (input_advance(best) < 0)
 			status = 2;
 		if ((++n & 0xfff) == 0) {

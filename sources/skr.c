@@ -37,7 +37,7 @@ static int skr_src_next(void *impl, struct sk_event *ev)
 	return skr_src_end(s, skr_reader_next(s->r, ev));
 }
 
-static int skr_src_next_prep(void *impl, struct sk_event *ev, const uint64_t **words, uint32_t *nwords)
+static int skr_src_next_ref(void *impl, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords)
 {
 	struct skr_src *s = impl;
 	if (s->err[0]) {
@@ -45,7 +45,7 @@ static int skr_src_next_prep(void *impl, struct sk_event *ev, const uint64_t **w
 		*nwords = 0;
 		return SKR_ETRUNCATED;
 	}
-	return skr_src_end(s, skr_reader_next_prep(s->r, ev, words, nwords));
+	return skr_src_end(s, skr_reader_next_ref(s->r, ev, words, nwords));
 }
 
 static const struct sk_meta *skr_src_meta(void *impl)
@@ -115,7 +115,7 @@ static void *skr_src_open(int fd, const char *name, const uint8_t *head, size_t 
 
 static const struct source_ops skr_src_ops = {
 	.next = skr_src_next,
-	.next_prep = skr_src_next_prep,
+	.next_ref = skr_src_next_ref,
 	.meta = skr_src_meta,
 	.seek_time = skr_src_seek,
 	.error = skr_src_error,

@@ -23,6 +23,7 @@ struct source {
 	void *impl;
 	const char *format;
 	int fd;                 /* owned, or -1 */
+	struct sk_event own;    /* source_next_ref's, for formats without next_ref */
 };
 
 struct source *source_wrap(const struct source_ops *ops, void *impl, const char *format)
@@ -142,13 +143,14 @@ const char *source_error(struct source *s)
 	return s->ops->error(s->impl);
 }
 
-int source_next_prep(struct source *s, struct sk_event *ev, const uint64_t **words, uint32_t *nwords)
+int source_next_ref(struct source *s, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords)
 {
-	if (s->ops->next_prep)
-		return s->ops->next_prep(s->impl, ev, words, nwords);
+	if (s->ops->next_ref)
+		return s->ops->next_ref(s->impl, ev, words, nwords);
 	*words = NULL;
 	*nwords = 0;
-	return s->ops->next(s->impl, ev);
+	*ev = &s->own;
+	return s->ops->next(s->impl, &s->own);
 }
 
 const char *source_format_name(const struct source *s)

@@ -44,10 +44,11 @@ struct source_ops {
 	/* Optional (live sources): next, waiting at most timeout_ms for an
 	 * event; -EAGAIN when none came. */
 	int (*next_timeout)(void *impl, struct sk_event *ev, int timeout_ms);
-	/* Optional: next, and the words prepared for the event
+	/* Optional: next, without copying the event (*ev points at it, valid
+	 * until the next call), and the words prepared for it
 	 * (source_opts.prepare): how many in *nwords, at *words (NULL, 0 when
 	 * none). Without it a source prepares nothing. */
-	int (*next_prep)(void *impl, struct sk_event *ev, const uint64_t **words, uint32_t *nwords);
+	int (*next_ref)(void *impl, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords);
 };
 
 /* Options every format may honour. */
@@ -73,7 +74,7 @@ struct source_opts {
 	unsigned decode_threads;
 	/* .skr: work on each event done by the decode workers as they take a
 	 * chunk apart (skr_reader_set_prepare), read back with
-	 * source_next_prep(); NULL: none. */
+	 * source_next_ref(); NULL: none. */
 	const struct skr_prepare *prepare;
 };
 
@@ -121,10 +122,12 @@ const struct sk_meta *source_meta(struct source *s);
 /* -ENOTSUP when the source cannot seek. */
 int source_seek_time(struct source *s, uint64_t ts);
 const char *source_error(struct source *s);
-/* source_next, and the words source_opts.prepare wrote for the event: how
- * many in *nwords (0: none, e.g. a format without decode workers), at
- * *words, valid as long as the event. */
-int source_next_prep(struct source *s, struct sk_event *ev, const uint64_t **words, uint32_t *nwords);
+/* source_next without copying the event: *ev points at it (in the
+ * source, valid until the next call on s), with the words
+ * source_opts.prepare wrote for it: how many in *nwords (0: none, e.g. a
+ * format without decode workers), at *words, valid as long as the event.
+ * The replay loop's. */
+int source_next_ref(struct source *s, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords);
 /* "skr", "scap", "live", ... */
 const char *source_format_name(const struct source *s);
 void source_close(struct source *s);

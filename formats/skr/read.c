@@ -463,9 +463,8 @@ void skr_reader_close(struct skr_reader *r)
 	skr_colmap_free(&r->colmap);
 	skr_buf_free(&r->cols);
 	free(r->tsv);
-	free(r->pre);
-	free(r->pre_par);
-	free(r->pre_inl);
+	free(r->pre_rec);
+	free(r->pre_nprep);
 	free(r->pre_prep);
 	skr_buf_free(&r->key);
 	skr_buf_free(&r->ktmp);

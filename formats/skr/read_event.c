@@ -46,6 +46,7 @@ int skr_read_load_chunk(struct skr_reader *r, uint64_t off, const struct batch *
 	}
 	r->left = r->nevents = bt->nevents;
 	r->pre_i = r->pre_n = 0;
+	r->pre_at = 0;
 	r->n_pre_prep = r->prep_i = 0;
 	r->pre_rc = 0;
 	r->chunk_off = off;
@@ -350,13 +351,12 @@ static int setup_columns(struct skr_reader *r)
 
 static int end_event(struct skr_reader *r);
 
-/* Decodes the next event of a 2.x chunk: its header into ev, its parameters
- * into out (ev->params, or the walk's array). With inl (the walk), FIXED
- * values of up to 8 bytes are copied there as 8 bytes and pointed at, so
- * that the caller's thread reads them from one array, not from the
- * columns. Inlined into its two callers, which pass inl as NULL or not. */
-static inline __attribute__((always_inline)) int decode_event_to(struct skr_reader *r, struct sk_event *ev,
-								 struct sk_param *out, uint64_t *inl)
+/* Decodes the next event of a 2.x chunk into ev. For the walk (walk set),
+ * FIXED values of up to 8 bytes are copied as 8 bytes right after the
+ * parameters (the walked record, skr_pre_rec_size) and pointed at, so that the caller's thread
+ * reads them with the event, not from the columns. Inlined into its two
+ * callers, which pass walk as a constant. */
+static inline __attribute__((always_inline)) int decode_event_to(struct skr_reader *r, struct sk_event *ev, int walk)
 {
 	uint64_t id, tid, dts = 0, cpu, flags;
 	/* scan_shapes() checked every id of the chunk. */
@@ -378,6 +378,8 @@ static inline __attribute__((always_inline)) int decode_event_to(struct skr_read
 	const uint32_t *lens = r->pool + pool_off, *colof = r->colof + pool_off;
 	const uint8_t **colcur = r->colcur;
 	const uint8_t *raw = r->raw.p;
+	struct sk_param *out = ev->params;
+	uint64_t *inl = walk ? (uint64_t *)(void *)(out + np) : NULL;
 	for (uint32_t i = 0; i < np; i++) {
 		uint32_t len = lens[i];
 		out[i].len = len;
@@ -441,7 +443,7 @@ static inline __attribute__((always_inline)) int decode_event_to(struct skr_read
  * would otherwise save and restore its registers for every event. */
 static __attribute__((noinline)) int decode_event(struct skr_reader *r, struct sk_event *ev)
 {
-	return decode_event_to(r, ev, ev->params, NULL);
+	return decode_event_to(r, ev, 0);
 }
 
 /* Counts the event off; after the last one, every stream must be used up. */
@@ -495,40 +497,42 @@ static int decode_event_v1(struct skr_reader *r, struct sk_event *ev)
 	return end_event(r);
 }
 
-/* Grows the walked-ahead arrays (a worker, once per chunk size). The
- * first nwritten parameters may point at inline values: when pre_inl
- * moves, they follow it. */
-static int grow_pre(struct skr_reader *r, uint32_t nev, size_t npar, size_t nwritten)
+/* Grows the walked-ahead records to bytes and their count to nev (a
+ * worker, once per chunk size). The first `at` bytes of records are kept,
+ * and their parameters that point at their own inline values follow them
+ * when the buffer moves. */
+static int grow_pre(struct skr_reader *r, uint32_t nev, size_t bytes, size_t at)
 {
 	if (nev > r->cap_pre) {
-		void *q = realloc(r->pre, (size_t)nev * sizeof(*r->pre));
+		void *q = realloc(r->pre_nprep, (size_t)nev * sizeof(*r->pre_nprep));
 		if (!q)
 			return -ENOMEM;
-		r->pre = q;
+		r->pre_nprep = q;
 		r->cap_pre = nev;
 	}
-	if (npar > r->cap_pre_par || !r->pre_par) {
-		size_t cap = r->cap_pre_par ? r->cap_pre_par : 4096;
-		while (cap < npar)
+	if (bytes > r->cap_pre_rec || !r->pre_rec) {
+		size_t cap = r->cap_pre_rec ? r->cap_pre_rec : 65536;
+		while (cap < bytes)
 			cap += cap / 2;
-		void *q = realloc(r->pre_par, (cap + SKR_PRE_COPY) * sizeof(*r->pre_par));
+		uintptr_t old = (uintptr_t)r->pre_rec;
+		uint8_t *q = realloc(r->pre_rec, cap + sizeof(struct sk_event));
 		if (!q)
 			return -ENOMEM;
-		r->pre_par = q;
-		uintptr_t old = (uintptr_t)r->pre_inl, old_bytes = r->cap_pre_par * sizeof(*r->pre_inl);
-		q = realloc(r->pre_inl, cap * sizeof(*r->pre_inl));
-		if (!q)
-			return -ENOMEM; /* pre_par grew alone: still consistent */
-		r->pre_inl = q;
-		/* entries copied past an event's last are never read (only
-		 * copied along); the spare ones past the end are at least defined */
-		memset(r->pre_par + cap, 0, SKR_PRE_COPY * sizeof(*r->pre_par));
-		r->cap_pre_par = cap;
+		r->pre_rec = q;
+		/* the parameters past the last record's are never read; the
+		 * room past the end is at least defined */
+		memset(q + cap, 0, sizeof(struct sk_event));
+		r->cap_pre_rec = cap;
 		if ((uintptr_t)q != old)
-			for (size_t j = 0; j < nwritten; j++) {
-				uintptr_t d = (uintptr_t)r->pre_par[j].val - old;
-				if (d < old_bytes)
-					r->pre_par[j].val = (const uint8_t *)q + d;
+			for (size_t off = 0; off < at;) {
+				struct sk_event *e = (struct sk_event *)(void *)(q + off);
+				size_t size = skr_pre_rec_size(e->nparams);
+				for (uint32_t i = 0; i < e->nparams; i++) {
+					uintptr_t d = (uintptr_t)e->params[i].val - old;
+					if (d >= off && d < off + size)
+						e->params[i].val = q + d;
+				}
+				off += size;
 			}
 	}
 	return 0;
@@ -553,103 +557,72 @@ static int grow_prep(struct skr_reader *r)
 int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, void *w)
 {
 	uint32_t n = r->left;
-	/* 2.x: the shapes give the exact parameter count, and room for one
-	 * more event's (decoded in place before its count is known); 1.0: a
-	 * guess that grows */
-	size_t want = (size_t)n * 4;
+	/* 2.x: the shapes give the exact size, and room for one more event
+	 * (decoded in place before its size is known); 1.0: a guess that
+	 * grows */
+	size_t want = (size_t)n * skr_pre_rec_size(4);
 	if (r->vmajor >= 2) {
-		want = SK_MAX_PARAMS;
+		want = skr_pre_rec_size(SK_MAX_PARAMS);
 		for (uint32_t id = 0; id < r->nshapes; id++)
-			want += (size_t)r->shape_count[id] * r->shapes[id].np;
+			want += (size_t)r->shape_count[id] * skr_pre_rec_size(r->shapes[id].np);
 	}
 	if (grow_pre(r, n, want, 0))
 		return -ENOMEM;
-	r->pre_num0 = r->num;
 	r->pre_rc = 0;
+	r->pre_at = 0;
 	r->n_pre_prep = r->prep_i = 0;
 	if (!prep || !prep->event)
 		w = NULL;
-	size_t np = 0;
+	size_t at = 0;
 	uint32_t k = 0;
-	struct sk_event ev;
-	/* 1.0: its parameters past the event's are copied along (never read) */
-	memset(ev.params, 0, sizeof(ev.params));
 	while (r->left) {
 		int rc;
+		if (at + skr_pre_rec_size(SK_MAX_PARAMS) > r->cap_pre_rec &&
+		    grow_pre(r, n, at + skr_pre_rec_size(SK_MAX_PARAMS), at)) {
+			r->pre_rc = skr_read_fail(r, -ENOMEM, "out of memory");
+			break;
+		}
+		struct sk_event *e = (struct sk_event *)(void *)(r->pre_rec + at);
 		if (r->vmajor >= 2) {
-			/* straight into the arrays the caller takes them from,
-			 * FIXED values of up to 8 bytes inline */
-			if (np + SK_MAX_PARAMS > r->cap_pre_par && grow_pre(r, n, np + SK_MAX_PARAMS, np)) {
-				r->pre_rc = skr_read_fail(r, -ENOMEM, "out of memory");
-				break;
-			}
-			rc = decode_event_to(r, &ev, &r->pre_par[np], &r->pre_inl[np]);
+			rc = decode_event_to(r, e, 1);
 		} else {
-			rc = decode_event_v1(r, &ev);
-			if (!rc && np + ev.nparams > r->cap_pre_par && grow_pre(r, n, np + ev.nparams, np))
-				rc = skr_read_fail(r, -ENOMEM, "out of memory");
-			if (!rc) {
-				/* as the caller takes them: 8 at once (the arrays have room) */
-				struct sk_param *q = &r->pre_par[np];
-				memcpy(q, ev.params, SKR_PRE_COPY * sizeof(*q));
-				for (uint32_t i = SKR_PRE_COPY; i < ev.nparams; i++)
-					q[i] = ev.params[i];
-			}
+			/* 1.0: no inline values */
+			rc = decode_event_v1(r, e);
 		}
 		if (rc) {
 			r->pre_rc = rc;
 			break;
 		}
-		struct skr_pre_event *e = &r->pre[k++];
-		e->ts = ev.ts;
-		e->tid = ev.tid;
-		e->flags = ev.flags;
-		e->type = ev.type;
-		e->cpu = ev.cpu;
-		e->p0 = (uint32_t)np;
-		e->np = (uint16_t)ev.nparams;
-		e->nprep = 0;
+		r->pre_nprep[k] = 0;
 		/* out of memory for them, the words are left out: they only
 		 * spare the caller work, which it then does itself */
-		if (w && (!prep->types || (ev.type < SK_EV__COUNT && prep->types[ev.type])) && !grow_prep(r)) {
-			if (r->vmajor >= 2)
-				memcpy(ev.params, &r->pre_par[np], ev.nparams * sizeof(ev.params[0]));
-			uint32_t n = prep->event(w, &ev, r->pre_prep + r->n_pre_prep);
-			e->nprep = (uint16_t)(n <= SKR_PREP_MAX ? n : 0);
-			r->n_pre_prep += e->nprep;
+		if (w && (!prep->types || (e->type < SK_EV__COUNT && prep->types[e->type])) && !grow_prep(r)) {
+			uint32_t np = prep->event(w, e, r->pre_prep + r->n_pre_prep);
+			r->pre_nprep[k] = (uint16_t)(np <= SKR_PREP_MAX ? np : 0);
+			r->n_pre_prep += r->pre_nprep[k];
 		}
-		np += ev.nparams;
+		k++;
+		at += skr_pre_rec_size(e->nparams);
 	}
 	r->pre_i = 0;
 	r->pre_n = k;
 	return 0;
 }
 
-/* The next walked-ahead event of chunk c. */
-static inline void take_pre(struct skr_reader *c, struct sk_event *ev)
+/* The next walked-ahead event of chunk c, where it lies. */
+static inline const struct sk_event *take_pre(struct skr_reader *c)
 {
-	const struct skr_pre_event *e = &c->pre[c->pre_i];
-	const struct sk_param *q = c->pre_par + e->p0;
-	const uint32_t np = e->np;
+	const struct sk_event *e = (const struct sk_event *)(const void *)(c->pre_rec + c->pre_at);
 	/* The worker wrote these on another core: ask for the lines a few
 	 * events ahead before they are needed (the walk is sequential, but
 	 * too short per event for the hardware prefetcher to run ahead). */
-	__builtin_prefetch(e + 16);
-	__builtin_prefetch(q + 64);
-	__builtin_prefetch(c->pre_inl + e->p0 + 64);
-	ev->ts = e->ts;
-	ev->tid = e->tid;
-	ev->num = c->pre_num0 + c->pre_i++;
-	ev->type = e->type;
-	ev->cpu = e->cpu;
-	ev->flags = e->flags;
-	ev->nparams = np;
+	__builtin_prefetch(c->pre_rec + c->pre_at + 512);
+	__builtin_prefetch(c->pre_nprep + c->pre_i + 32);
+	c->pre_at += skr_pre_rec_size(e->nparams);
 	c->cur_prep_at = c->prep_i; /* an index: pre_prep is NULL without a hook */
-	c->cur_nprep = e->nprep;
-	c->prep_i += e->nprep;
-	memcpy(ev->params, q, SKR_PRE_COPY * sizeof(*q));
-	for (uint32_t i = SKR_PRE_COPY; i < np; i++)
-		ev->params[i] = q[i];
+	c->cur_nprep = c->pre_nprep[c->pre_i++];
+	c->prep_i += c->cur_nprep;
+	return e;
 }
 
 int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
@@ -659,9 +632,11 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 			return r->status;
 		struct skr_reader *c = r->chunk; /* r, or the pipeline slot holding the chunk */
 		if (c->pre_i < c->pre_n) {
-			take_pre(c, ev);
-			if (c->skip_active && ev->ts < c->skip_ts)
+			const struct sk_event *e = take_pre(c);
+			if (c->skip_active && e->ts < c->skip_ts)
 				continue;
+			/* the inline values stay where they are, with the chunk */
+			memcpy(ev, e, SKR_PRE_HEAD + e->nparams * sizeof(e->params[0]));
 			return 1;
 		}
 		if (c->pre_rc) {
@@ -688,15 +663,13 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 	}
 }
 
-int skr_reader_next_prep(struct skr_reader *r, struct sk_event *ev, const uint64_t **words, uint32_t *nwords)
+/* skr_reader_next_ref past the walked events: out of line, so that the
+ * path of nearly every event saves no registers. */
+static __attribute__((noinline)) int next_ref_slow(struct skr_reader *r, const struct sk_event **ev,
+						   const uint64_t **words, uint32_t *nwords)
 {
-	struct skr_reader *c = r->chunk;
-	int rc = 1;
-	/* most events: the next one walked ahead, taken here without a call */
-	if (r->status >= 0 && c->pre_i < c->pre_n && !c->skip_active)
-		take_pre(c, ev);
-	else
-		rc = skr_reader_next(r, ev);
+	int rc = skr_reader_next(r, &r->own);
+	*ev = &r->own;
 	if (rc == 1) {
 		*nwords = skr_reader_prep(r, words);
 	} else {
@@ -704,6 +677,18 @@ int skr_reader_next_prep(struct skr_reader *r, struct sk_event *ev, const uint64
 		*nwords = 0;
 	}
 	return rc;
+}
+
+int skr_reader_next_ref(struct skr_reader *r, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords)
+{
+	struct skr_reader *c = r->chunk;
+	/* most events: the next one walked ahead, handed out where it lies */
+	if (r->status < 0 || c->pre_i >= c->pre_n || c->skip_active)
+		return next_ref_slow(r, ev, words, nwords);
+	*ev = take_pre(c);
+	*words = c->cur_nprep ? c->pre_prep + c->cur_prep_at : NULL;
+	*nwords = c->cur_nprep;
+	return 1;
 }
 
 uint32_t skr_reader_prep(const struct skr_reader *r, const uint64_t **words)

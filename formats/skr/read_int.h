@@ -113,19 +113,21 @@ struct skr_reader {
 	int skip_pending, skip_active;
 	uint64_t skip_ts;
 	/* A pipeline slot's chunk taken apart by its worker (read_pipe.c):
-	 * events pre[pre_i .. pre_n) still to be handed out, their parameters
-	 * in pre_par, then pre_rc (the error that stopped the walk, or 0).
-	 * pre_n is 0 on a reader that walks its chunk itself. */
-	struct skr_pre_event *pre;
-	struct sk_param *pre_par;   /* cap_pre_par + SKR_PRE_COPY entries */
-	uint64_t *pre_inl;          /* inline values, one slot per pre_par entry */
+	 * events pre_i .. pre_n still to be handed out, as records from
+	 * pre_rec + pre_at on (skr_pre_rec_size), then pre_rc (the error that
+	 * stopped the walk, or 0). pre_n is 0 on a reader that walks its
+	 * chunk itself. */
+	uint8_t *pre_rec;           /* cap_pre_rec + sizeof(struct sk_event) bytes */
+	size_t cap_pre_rec, pre_at;
+	uint16_t *pre_nprep;        /* per event: the words prepared for it */
 	uint32_t pre_i, pre_n, cap_pre;
-	size_t cap_pre_par;
 	uint64_t *pre_prep;      /* the words prepared for them (skr_prepare), in order */
 	size_t n_pre_prep, cap_pre_prep, prep_i;
 	size_t cur_prep_at;       /* those of the event handed out last, at pre_prep + this... */
 	uint32_t cur_nprep;       /* ...and how many */
-	uint64_t pre_num0;
+	/* the event skr_reader_next_ref hands out when none was walked (the
+	 * reader's own: a pipeline slot's is unused) */
+	struct sk_event own;
 	int pre_rc;
 
 	/* Frames decoded ahead on worker threads (read_pipe.c); NULL: none.
@@ -166,26 +168,24 @@ int skr_read_frame(struct skr_reader *r);
 int skr_read_packet_frame(struct skr_reader *r, uint64_t off, const uint8_t *b, size_t blen);
 /* read_event.c: decompresses the chunk z of batch bt and prepares its streams. */
 int skr_read_load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt, const uint8_t *z);
-/* An event of a chunk walked ahead; its parameters are pre_par[p0 ..
- * p0 + np), ready to be copied into the caller's event as they are: each
- * points into the chunk's raw bytes or its joined FIXED columns (which
- * stay put while the chunk is handed out), or, for a FIXED value of up to
- * 8 bytes, at its copy in pre_inl. Inline values spare the caller's thread
- * reading the columns, which the worker wrote on another core: one
- * sequential array instead of a column per parameter kind, each a cache
- * miss every few events. The caller copies SKR_PRE_COPY entries at once,
- * whatever np (branch-free; the arrays have that many spare at the end). */
-struct skr_pre_event {
-	uint64_t ts;
-	int64_t tid;
-	uint32_t flags;
-	uint16_t type, cpu;
-	uint32_t p0;
-	uint16_t np, nprep;     /* parameters; words prepared (skr_prepare) */
-};
-#define SKR_PRE_COPY 8u
+/* An event of a chunk walked ahead: a struct sk_event cut after its
+ * parameters, then the inline values, 8 bytes per parameter. So the
+ * caller's thread takes the event where it lies, without copying it (the
+ * parameters past nparams, which nothing reads, are the next record's
+ * bytes; the buffer has a whole struct's room past its end). Each
+ * parameter points into the chunk's raw bytes or its joined FIXED columns
+ * (which stay put while the chunk is handed out), or, for a FIXED value
+ * of up to 8 bytes, at its copy among the record's inline values: they
+ * spare the caller's thread reading the columns, which the worker wrote on
+ * another core, a column per parameter kind, each a cache miss every few
+ * events. */
+#define SKR_PRE_HEAD offsetof(struct sk_event, params)
+static inline size_t skr_pre_rec_size(uint32_t np)
+{
+	return SKR_PRE_HEAD + (size_t)np * (sizeof(struct sk_param) + sizeof(uint64_t));
+}
 /* read_event.c, on a pipeline worker: walks every event of the chunk just
- * loaded into r->pre, so that the caller's thread only copies them out,
+ * loaded into r->pre_rec, so that the caller's thread only takes them,
  * and with prep (w: the worker's state) prepares each. Stops at the first
  * bad event (r->pre_rc; r->err says it). 0, or -ENOMEM (nothing walked:
  * the caller's thread walks the chunk as usual). */

@@ -241,9 +241,11 @@ void skr_reader_set_prepare(struct skr_reader *r, const struct skr_prepare *p);
 /* The words prepared for the event skr_reader_next() returned last: how
  * many, at *words (valid as its parameters are). */
 uint32_t skr_reader_prep(const struct skr_reader *r, const uint64_t **words);
-/* skr_reader_next and skr_reader_prep in one call (the replay loop's): the
- * words are set (NULL, 0) whatever it returns. */
-int skr_reader_next_prep(struct skr_reader *r, struct sk_event *ev, const uint64_t **words, uint32_t *nwords);
+/* skr_reader_next and skr_reader_prep in one call (the replay loop's),
+ * without copying the event: *ev points at it where it lies, in the chunk
+ * a worker walked or in the reader, valid until the next call, a seek or
+ * the close. The words are set (NULL, 0) whatever it returns. */
+int skr_reader_next_ref(struct skr_reader *r, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords);
 /* Packet frames met from now on are decoded and each packet handed to fn
  * (NULL: they are skipped unread, as a reader that predates them does). */
 void skr_reader_set_packet_sink(struct skr_reader *r, sk_packet_sink_fn fn, void *ctx);
