@@ -172,15 +172,29 @@ static void run_end(struct run *r)
 	fclose(r->f);
 }
 
+static void same_alerts(const struct run *plain, const struct run *other, int all, const char *what)
+{
+	if (plain->len == other->len && !memcmp(plain->out, other->out, plain->len))
+		return;
+	size_t k = 0;
+	while (k < plain->len && k < other->len && plain->out[k] == other->out[k])
+		k++;
+	while (k > 0 && plain->out[k - 1] != '\n')
+		k--;
+	fail_msg("rule_matching %s: alerts differ from byte %zu:\nengine: %.200s\n%s: %.200s", all ? "all" : "first", k,
+		 plain->out + k, what, other->out + k);
+}
+
 /* Opens (succeeding and failing, files and directories) and closes on
- * random paths, through an engine without answers prepared and one whose
- * answers come from the decode workers' hook (called here): the same alerts. */
+ * random paths, through an engine without answers prepared, one whose
+ * answers come from the decode workers' hook (called here) and one that
+ * works them out from the names the state resolved: the same alerts. */
 static void test_prepared_equals_engine(void **state)
 {
 	(void)state;
 	const uint16_t types[] = {exit_type("openat"), exit_type("open"), exit_type("creat"), exit_type("openat2")};
 	const uint16_t close_t = exit_type("close");
-	unsigned long opens = 0, given = 0, alerts = 0;
+	unsigned long opens = 0, given = 0, alerts = 0, resolved = 0, relative = 0;
 	for (int all = 0; all <= 1; all++) {
 		char *yaml = gen_rules(1234u + (unsigned)all);
 		struct rule_set *rs = load(yaml, all);
@@ -189,9 +203,12 @@ static void test_prepared_equals_engine(void **state)
 		const struct skr_prepare *hook = engine_prep_hook(prep);
 		void *w = hook->worker_new(hook->ctx);
 		assert_non_null(w);
-		struct run plain, ahead;
+		/* own: no worker's words at all (a .scap), every answer worked
+		 * out from the entry's resolved name */
+		struct run plain, ahead, own;
 		run_start(&plain, rs, NULL);
 		run_start(&ahead, rs, prep);
+		run_start(&own, rs, prep);
 		unsigned seed = 77u + (unsigned)all;
 		struct evb b;
 		for (int i = 0; i < 8000; i++) {
@@ -226,31 +243,35 @@ static void test_prepared_equals_engine(void **state)
 			assert_true(n <= SKR_PREP_MAX);
 			engine_process(&plain.e, ev);
 			engine_process_prepared(&ahead.e, ev, words, n);
+			engine_process(&own.e, ev);
 			struct rule_given g[3];
 			given += engine_prep_given(prep, &ahead.e, ev, words, n, g) > 0;
+			uint64_t rw[SKR_PREP_MAX];
+			if (engine_prep_resolved(prep, own.e.prep_own, &own.e, ev, rw, g) > 0) {
+				resolved++;
+				relative += path[0] != '/';
+			}
 		}
 		alerts += plain.e.stats.alerts;
 		run_end(&plain);
 		run_end(&ahead);
-		if (plain.len != ahead.len || memcmp(plain.out, ahead.out, plain.len)) {
-			size_t k = 0;
-			while (k < plain.len && k < ahead.len && plain.out[k] == ahead.out[k])
-				k++;
-			while (k > 0 && plain.out[k - 1] != '\n')
-				k--;
-			fail_msg("rule_matching %s: alerts differ from byte %zu:\nengine:   %.200s\nprepared: %.200s",
-				 all ? "all" : "first", k, plain.out + k, ahead.out + k);
-		}
+		run_end(&own);
+		same_alerts(&plain, &ahead, all, "prepared");
+		same_alerts(&plain, &own, all, "resolved");
 		free(plain.out);
 		free(ahead.out);
+		free(own.out);
 		hook->worker_free(w);
 		engine_prep_free(prep);
 		rule_set_free(rs);
 		free(yaml);
 	}
-	print_message("%lu opens, %lu with answers given, %lu alerts\n", opens, given, alerts);
+	print_message("%lu opens, %lu with answers given, %lu resolved (%lu relative), %lu alerts\n", opens, given,
+		      resolved, relative, alerts);
 	/* most opens are on normal absolute paths, and the rules fire */
 	assert_true(given > opens / 2);
+	assert_true(resolved > given / 2);
+	assert_true(relative > opens / 20);
 	assert_true(alerts > opens / 10);
 }
 

@@ -48,8 +48,10 @@ int engine_init(struct engine *e, const struct engine_opts *o)
 		e->hostname[0] = '\0';
 	e->fc.hostname = e->hostname;
 	set_quiet(e);
-	/* NULL leaves proc.name to the rules (it only spares them work) */
+	/* NULL leaves proc.name to the rules (it only spares them work), and
+	 * the opens no worker prepared */
 	e->pname = engine_pname_new(o->rules, 0);
+	e->prep_own = engine_prep_own_new(o->prep);
 	return 0;
 }
 
@@ -57,6 +59,7 @@ void engine_fini(struct engine *e)
 {
 	state_update_flush(&e->u);
 	engine_pname_free(e->pname);
+	engine_prep_own_free(e->prep_own);
 	extract_ctx_fini(&e->fc);
 	state_updater_fini(&e->u);
 	state_free(e->st);
@@ -91,6 +94,8 @@ int engine_reload(struct engine *e, const struct engine_opts *o)
 	set_quiet(e);
 	engine_pname_free(e->pname);
 	e->pname = engine_pname_new(o->rules, 0);
+	engine_prep_own_free(e->prep_own);
+	e->prep_own = engine_prep_own_new(o->prep);
 	return 0;
 }
 
@@ -208,6 +213,8 @@ void engine_process(struct engine *e, const struct sk_event *ev)
 			e->stats.evaluated++;
 			struct rule_given given[4];
 			size_t ng = e->nprep ? engine_prep_given(e->o.prep, e, ev, e->prep, e->nprep, given) : 0;
+			if (!ng && e->prep_own)
+				ng = engine_prep_resolved(e->o.prep, e->prep_own, e, ev, e->prep_words, given);
 			ng += engine_pname_given(e->pname, e, ev, given + ng);
 			rule_set_eval_given(e->o.rules, ev->type, given, ng, extract_field, &e->fc, on_match, e);
 		}

@@ -85,6 +85,8 @@ struct engine {
 	 * the type, nothing prints or observes events). */
 	uint8_t quiet[SK_EV__COUNT];
 	struct engine_pname *pname; /* proc.name answers by thread name, or NULL */
+	void *prep_own;          /* engine_prep_own_new's, or NULL */
+	uint64_t prep_words[SKR_PREP_MAX]; /* engine_prep_resolved's */
 };
 
 int engine_init(struct engine *e, const struct engine_opts *o);
@@ -138,6 +140,16 @@ const struct skr_prepare *engine_prep_hook(const struct engine_prep *p);
  * updated the state with, as rule_set_eval_given takes them: how many. */
 size_t engine_prep_given(const struct engine_prep *p, const struct engine *e, const struct sk_event *ev,
 			 const uint64_t *words, uint32_t n, struct rule_given given[3]);
+/* The answers of an open the workers did not prepare (a relative path, a
+ * chunk walked on the caller's thread, a .scap), worked out on the caller's
+ * thread from the name the state gave the new fd, with the memo and value
+ * caches of w (engine_prep_own_new: NULL when p is or out of memory):
+ * how many given, in words; 0 when the open made no file entry or its
+ * name is not prepared (not absolute, printable, normal). */
+void *engine_prep_own_new(const struct engine_prep *p);
+void engine_prep_own_free(void *w);
+size_t engine_prep_resolved(const struct engine_prep *p, void *w, const struct engine *e, const struct sk_event *ev,
+			    uint64_t words[SKR_PREP_MAX], struct rule_given given[3]);
 /* 1 + the length of ev's open path in normal form, as the words say (the
  * state's hint_path_len); 0 when they do not. */
 size_t engine_prep_path_len(const struct engine_prep *p, const struct sk_event *ev, const uint64_t *words, uint32_t n);

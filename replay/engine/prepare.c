@@ -224,6 +224,36 @@ static size_t memo_path(struct prep_worker *w, uint16_t t, const char *name, siz
 	return n;
 }
 
+/* The words for an open of type t on the len-byte path name (its NUL at
+ * name[len]): 0 when the path is not absolute, printable and in normal
+ * form. failed: the open failed; is_dir: its entry is a directory. */
+static uint32_t prep_name(struct prep_worker *w, uint16_t t, const char *name, size_t len, int failed, int is_dir,
+			  uint64_t *out)
+{
+	const struct engine_prep *p = w->p;
+	const struct prep_type *pt = &p->t[t];
+	/* open_exit's test for taking the path as it came, and the fields'
+	 * for keeping it whole: engine_prep_path_scan, in one pass */
+	if (len == 0 || name[0] != '/' || len >= sizeof(((struct state_updater *)0)->path))
+		return 0;
+	size_t n = memo_path(w, t, name, len, out + 1);
+	if (n == SIZE_MAX)
+		return 0;
+	out[0] = n | (failed ? PREP_FAILED : 0) | (pt->has_name ? PREP_NAME : 0) | (pt->has_dir ? PREP_DIR : 0) |
+		 (pt->has_file ? PREP_FILE : 0);
+	uint32_t k = 1 + (pt->has_name ? pt->name_words : 0);
+	/* a directory's fd.directory is its name; without an fd entry
+	 * (failed), the directory part of fd.name whatever the flags */
+	if (pt->has_dir && is_dir)
+		rule_set_group_answer(p->rs, t, pt->dir_group, name, n, out + k, w->cache);
+	k += pt->has_dir ? pt->dir_words : 0;
+	/* only a file entry has fd.filename (fd.c): no value, every check false */
+	if (pt->has_file && (failed || is_dir))
+		memset(out + k, 0, pt->file_words * sizeof(*out));
+	k += pt->has_file ? pt->file_words : 0;
+	return k;
+}
+
 static uint32_t prep_event(void *wv, const struct sk_event *ev, uint64_t *out)
 {
 	struct prep_worker *w = wv;
@@ -235,32 +265,11 @@ static uint32_t prep_event(void *wv, const struct sk_event *ev, uint64_t *out)
 	const struct sk_param *par = state_get_param(&p->pi, ev, pt->kind == SK_EK_OPEN_BY_HANDLE_AT ? PR_path : PR_name);
 	if (!par || par->val[par->len - 1] != '\0')
 		return 0;
-	const char *name = (const char *)par->val;
-	/* open_exit's test for taking the path as it came, and the fields'
-	 * for keeping it whole: engine_prep_path_scan, in one pass */
-	size_t len = par->len - 1;
-	if (len == 0 || name[0] != '/' || len >= sizeof(((struct state_updater *)0)->path))
-		return 0;
-	size_t n = memo_path(w, ev->type, name, len, out + 1);
-	if (n == SIZE_MAX)
-		return 0;
 	uint64_t flags = 0;
 	if (pt->kind != SK_EK_CREAT)
 		state_get_u64(&p->pi, ev, PR_flags, &flags);
-	out[0] = n | (failed ? PREP_FAILED : 0) | (pt->has_name ? PREP_NAME : 0) | (pt->has_dir ? PREP_DIR : 0) |
-		 (pt->has_file ? PREP_FILE : 0);
-	uint32_t k = 1 + (pt->has_name ? pt->name_words : 0);
-	/* a directory's fd.directory is its name; without an fd entry
-	 * (failed), the directory part of fd.name whatever the flags */
-	int is_dir = (flags & PPM_O_DIRECTORY) && !failed;
-	if (pt->has_dir && is_dir)
-		rule_set_group_answer(p->rs, ev->type, pt->dir_group, name, n, out + k, w->cache);
-	k += pt->has_dir ? pt->dir_words : 0;
-	/* only a file entry has fd.filename (fd.c): no value, every check false */
-	if (pt->has_file && (failed || is_dir))
-		memset(out + k, 0, pt->file_words * sizeof(*out));
-	k += pt->has_file ? pt->file_words : 0;
-	return k;
+	return prep_name(w, ev->type, (const char *)par->val, par->len - 1, failed, (flags & PPM_O_DIRECTORY) && !failed,
+			 out);
 }
 
 struct engine_prep *engine_prep_new(const struct rule_set *rs)
@@ -325,6 +334,23 @@ size_t engine_prep_path_len(const struct engine_prep *p, const struct sk_event *
 	return (size_t)(words[0] & PREP_LEN_MASK) + 1;
 }
 
+/* The answers the words hold, as rule_set_eval_given takes them. */
+static size_t words_given(const struct prep_type *pt, const uint64_t *words, struct rule_given given[3])
+{
+	size_t k = 1, ng = 0;
+	if (words[0] & PREP_NAME) {
+		given[ng++] = (struct rule_given){pt->name_group, words + k};
+		k += pt->name_words;
+	}
+	if (words[0] & PREP_DIR) {
+		given[ng++] = (struct rule_given){pt->dir_group, words + k};
+		k += pt->dir_words;
+	}
+	if (words[0] & PREP_FILE)
+		given[ng++] = (struct rule_given){pt->file_group, words + k};
+	return ng;
+}
+
 size_t engine_prep_given(const struct engine_prep *p, const struct engine *e, const struct sk_event *ev,
 			 const uint64_t *words, uint32_t n, struct rule_given given[3])
 {
@@ -341,17 +367,31 @@ size_t engine_prep_given(const struct engine_prep *p, const struct engine *e, co
 	} else if (!c->fd_name_is_param || !c->fd || c->fd->name_len != (words[0] & PREP_LEN_MASK)) {
 		return 0;
 	}
-	const struct prep_type *pt = &p->t[ev->type];
-	size_t k = 1, ng = 0;
-	if (words[0] & PREP_NAME) {
-		given[ng++] = (struct rule_given){pt->name_group, words + k};
-		k += pt->name_words;
-	}
-	if (words[0] & PREP_DIR) {
-		given[ng++] = (struct rule_given){pt->dir_group, words + k};
-		k += pt->dir_words;
-	}
-	if (words[0] & PREP_FILE)
-		given[ng++] = (struct rule_given){pt->file_group, words + k};
-	return ng;
+	return words_given(&p->t[ev->type], words, given);
+}
+
+void *engine_prep_own_new(const struct engine_prep *p)
+{
+	return p ? worker_new((void *)p) : NULL;
+}
+
+void engine_prep_own_free(void *w)
+{
+	if (w)
+		worker_free(w);
+}
+
+size_t engine_prep_resolved(const struct engine_prep *p, void *w, const struct engine *e, const struct sk_event *ev,
+			    uint64_t words[SKR_PREP_MAX], struct rule_given given[3])
+{
+	if (!p || !w || ev->type >= SK_EV__COUNT || !p->t[ev->type].kind)
+		return 0;
+	/* the entry the open made: its name is fd.name, its type says
+	 * whether it is a directory (open_exit) */
+	const struct state_fd *f = e->u.cur.fd;
+	if (!f || !f->name || (f->type != SK_FDT_FILE && f->type != SK_FDT_DIRECTORY))
+		return 0;
+	if (!prep_name(w, ev->type, f->name, f->name_len, 0, f->type == SK_FDT_DIRECTORY, words))
+		return 0;
+	return words_given(&p->t[ev->type], words, given);
 }
