@@ -218,7 +218,8 @@ int skr_read_frame_fetch(struct skr_reader *r, struct frame *f)
 		return skr_read_corrupt(r, off, "CRC mismatch");
 	if (f->tag == SKR_TAG_HEADER)
 		return skr_read_corrupt(r, off, "a second file header");
-	if (f->tag != SKR_TAG_BATCH)
+	/* in open(), a chunk is left unread (skr_read_frame) */
+	if (f->tag != SKR_TAG_BATCH || r->opening)
 		return 1;
 	int rc = skr_read_batch_header(r, off, f->body, f->blen, &f->bt);
 	if (rc)
@@ -267,8 +268,10 @@ int skr_read_frame(struct skr_reader *r)
 	if (rc <= 0)
 		return rc;
 	/* open() stops before the first packet frame so a sink set right
-	 * after it still sees every packet */
-	if (f.tag == SKR_TAG_PACKETS && r->opening)
+	 * after it still sees every packet, and before the first event chunk,
+	 * which decode workers then take like every other (set up after
+	 * open: skr_reader_set_decode_threads) */
+	if ((f.tag == SKR_TAG_PACKETS || f.tag == SKR_TAG_BATCH) && r->opening)
 		return 3;
 	if (f.tag != SKR_TAG_BATCH) {
 		rc = skr_read_frame_apply(r, &f);

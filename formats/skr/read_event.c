@@ -616,7 +616,7 @@ static inline const struct sk_event *take_pre(struct skr_reader *c)
 	/* The worker wrote these on another core: ask for the lines a few
 	 * events ahead before they are needed (the walk is sequential, but
 	 * too short per event for the hardware prefetcher to run ahead). */
-	__builtin_prefetch(c->pre_rec + c->pre_at + 512);
+	__builtin_prefetch(c->pre_rec + c->pre_at + 2048);
 	__builtin_prefetch(c->pre_nprep + c->pre_i + 32);
 	c->pre_at += skr_pre_rec_size(e->nparams);
 	c->cur_prep_at = c->prep_i; /* an index: pre_prep is NULL without a hook */

@@ -74,7 +74,7 @@ struct skr_reader {
 	sk_packet_sink_fn psink; /* packets go here (NULL: packet frames are skipped) */
 	void *psink_ctx;
 	uint64_t npackets;      /* packets decoded so far */
-	int opening;            /* in open(): stop at a packet frame (skr_read_frame returns 3) */
+	int opening;            /* in open(): stop at a packet frame or an event chunk (skr_read_frame returns 3) */
 	struct sk_meta *meta;
 	uint64_t meta_hw;       /* every metadata frame before this offset is loaded */
 
