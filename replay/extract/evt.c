@@ -148,6 +148,13 @@ static int open_flags(const struct extract_ctx *c, uint64_t *flags, uint64_t *mo
 	return 1;
 }
 
+int extract_evt_is_open_rw(struct extract_ctx *c, uint16_t id, struct rule_value *out)
+{
+	uint64_t flags;
+	return extract_val_bool(out, open_flags(c, &flags, NULL) &&
+					     (flags & (id == F_EVT_IS_OPEN_READ ? PPM_O_RDONLY : PPM_O_WRONLY)));
+}
+
 static int fd_is_file(const struct extract_ctx *c)
 {
 	const struct state_fd *f = c->u->cur.fd;
@@ -331,9 +338,8 @@ int extract_evt(struct extract_ctx *c, const struct rule_field_ref *ref, struct 
 			return extract_val_int(out, ref->type, res);
 		return 0;
 	case F_EVT_IS_OPEN_READ:
-		return extract_val_bool(out, open_flags(c, &flags, NULL) && (flags & PPM_O_RDONLY));
 	case F_EVT_IS_OPEN_WRITE:
-		return extract_val_bool(out, open_flags(c, &flags, NULL) && (flags & PPM_O_WRONLY));
+		return extract_evt_is_open_rw(c, ref->id, out);
 	case F_EVT_IS_OPEN_EXEC:
 		if (!open_flags(c, &flags, &mode))
 			return extract_val_bool(out, 0);

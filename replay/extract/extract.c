@@ -163,13 +163,12 @@ static inline void memo_store(struct rule_value *d, const struct rule_value *s)
 		d->v.u = s->v.u;
 }
 
-int extract_field(void *ctx, const struct rule_field_ref *ref, struct rule_value *out)
+/* extract_field through the field's memo: out of line, so that the
+ * fields read without it (cheap ones, those with an argument) save no
+ * registers on the way. */
+static __attribute__((noinline)) int extract_memo(struct extract_ctx *c, const struct rule_field_ref *ref,
+						  struct rule_value *out)
 {
-	struct extract_ctx *c = ctx;
-	if (!c->ev || ref->id >= F__COUNT)
-		return 0;
-	if (ref->has_arg || !c->memo_ok[ref->id])
-		return dispatch(c, ref, out);
 	struct extract_memo *m = &c->memo[ref->id];
 	if (m->gen == c->gen) {
 		if (m->has)
@@ -199,4 +198,16 @@ int extract_field(void *ctx, const struct rule_field_ref *ref, struct rule_value
 	if (r > 0)
 		memo_store(&m->v, out);
 	return r;
+}
+
+int extract_field(void *ctx, const struct rule_field_ref *ref, struct rule_value *out)
+{
+	struct extract_ctx *c = ctx;
+	if (!c->ev || ref->id >= F__COUNT)
+		return 0;
+	if (ref->id == F_EVT_IS_OPEN_READ || ref->id == F_EVT_IS_OPEN_WRITE)
+		return extract_evt_is_open_rw(c, ref->id, out);
+	if (ref->has_arg || !c->memo_ok[ref->id])
+		return dispatch(c, ref, out);
+	return extract_memo(c, ref, out);
 }
