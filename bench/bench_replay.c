@@ -77,7 +77,13 @@ static double run_once(const char *path, const struct rule_set *rs, const struct
 	}
 	const uint64_t *words;
 	uint32_t nw;
-	while ((rc = source_next_ref(src, &ev, &words, &nw)) == 1) {
+	struct sk_event_run run = {0};
+	for (;;) {
+		if (!sk_event_run_next(&run, &ev, &words, &nw)) {
+			if ((rc = source_next_run(src, &run)) != 1)
+				break;
+			continue;
+		}
 		n++;
 		if (decode_only)
 			continue;

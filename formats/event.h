@@ -207,6 +207,50 @@ struct sk_event {
 	struct sk_param params[SK_MAX_PARAMS];
 };
 
+/*
+ * A run of events a source hands out without copying them (a .skr chunk
+ * its decode workers walked ahead): n events laid out back to back, each
+ * a struct sk_event cut after its nparams parameters and followed by 8
+ * bytes per parameter the source may use, the next sk_event_rec_size()
+ * bytes on. The parameters past nparams are not the event's: nothing may
+ * read them. With each event go the words the source's workers prepared
+ * for it (skr_prepare): nprep[i] of them, one event's after the other's
+ * in prep. sk_event_run_next takes the next event, inline: the replay
+ * loop's per-event step.
+ */
+struct sk_event_run {
+	const uint8_t *rec;      /* the next event's record */
+	uint32_t n;              /* events left */
+	const uint16_t *nprep;   /* per event: words prepared */
+	const uint64_t *prep;    /* the next event's words */
+};
+
+static inline size_t sk_event_rec_size(uint32_t nparams)
+{
+	return offsetof(struct sk_event, params) + (size_t)nparams * (sizeof(struct sk_param) + sizeof(uint64_t));
+}
+
+/* The next event of run (1), with its words (how many in *nwords, at
+ * *words; NULL, 0 when none); 0 when the run is over. */
+static inline int sk_event_run_next(struct sk_event_run *run, const struct sk_event **ev, const uint64_t **words,
+				    uint32_t *nwords)
+{
+	if (!run->n)
+		return 0;
+	const struct sk_event *e = (const struct sk_event *)(const void *)run->rec;
+	uint32_t nw = *run->nprep++;
+	*ev = e;
+	*nwords = nw;
+	*words = NULL;
+	if (nw) {
+		*words = run->prep;
+		run->prep += nw;
+	}
+	if (--run->n)
+		run->rec += sk_event_rec_size(e->nparams);
+	return 1;
+}
+
 /* Plugin events (pluginevent: plugin_id, event_data) carry the events of
  * other sources, as in Falco's captures. The ids are those of Falco's plugin
  * registry; saker gives a meaning to k8saudit's (Kubernetes audit events:

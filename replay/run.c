@@ -20,6 +20,7 @@ struct input {
 	struct source *src;
 	const struct sk_meta *meta; /* src's, for its life */
 	const char *path;
+	struct sk_event_run run;   /* the source's events not taken yet */
 	const struct sk_event *ev; /* the next event, where the source keeps it */
 	const uint64_t *prep; /* what the decode workers prepared for ev (engine_prep)... */
 	uint32_t nprep;       /* ...how many words */
@@ -69,7 +70,12 @@ static double now_s(void)
 /* Reads the next event of in; returns 1, 0 at the end, -1 on error (message printed). */
 static int input_advance(struct input *in)
 {
-	int rc = source_next_ref(in->src, &in->ev, &in->prep, &in->nprep);
+	int rc = 1;
+	while (!sk_event_run_next(&in->run, &in->ev, &in->prep, &in->nprep)) {
+		rc = source_next_run(in->src, &in->run);
+		if (rc != 1)
+			break;
+	}
 	if (rc < 0) {
 		fprintf(stderr, "saker-replay: %s\n", source_error(in->src));
 		in->have = 0;

@@ -37,15 +37,14 @@ static int skr_src_next(void *impl, struct sk_event *ev)
 	return skr_src_end(s, skr_reader_next(s->r, ev));
 }
 
-static int skr_src_next_ref(void *impl, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords)
+static int skr_src_next_run(void *impl, struct sk_event_run *run)
 {
 	struct skr_src *s = impl;
 	if (s->err[0]) {
-		*words = NULL;
-		*nwords = 0;
+		run->n = 0;
 		return SKR_ETRUNCATED;
 	}
-	return skr_src_end(s, skr_reader_next_ref(s->r, ev, words, nwords));
+	return skr_src_end(s, skr_reader_next_run(s->r, run));
 }
 
 static const struct sk_meta *skr_src_meta(void *impl)
@@ -115,7 +114,7 @@ static void *skr_src_open(int fd, const char *name, const uint8_t *head, size_t 
 
 static const struct source_ops skr_src_ops = {
 	.next = skr_src_next,
-	.next_ref = skr_src_next_ref,
+	.next_run = skr_src_next_run,
 	.meta = skr_src_meta,
 	.seek_time = skr_src_seek,
 	.error = skr_src_error,

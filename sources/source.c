@@ -23,7 +23,7 @@ struct source {
 	void *impl;
 	const char *format;
 	int fd;                 /* owned, or -1 */
-	struct sk_event own;    /* source_next_ref's, for formats without next_ref */
+	struct sk_event own;    /* source_next_run's, for formats without runs */
 };
 
 struct source *source_wrap(const struct source_ops *ops, void *impl, const char *format)
@@ -143,14 +143,17 @@ const char *source_error(struct source *s)
 	return s->ops->error(s->impl);
 }
 
-int source_next_ref(struct source *s, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords)
+int source_next_run(struct source *s, struct sk_event_run *run)
 {
-	if (s->ops->next_ref)
-		return s->ops->next_ref(s->impl, ev, words, nwords);
-	*words = NULL;
-	*nwords = 0;
-	*ev = &s->own;
-	return s->ops->next(s->impl, &s->own);
+	if (s->ops->next_run)
+		return s->ops->next_run(s->impl, run);
+	static const uint16_t none;
+	int rc = s->ops->next(s->impl, &s->own);
+	run->rec = (const uint8_t *)&s->own;
+	run->n = rc == 1;
+	run->nprep = &none;
+	run->prep = NULL;
+	return rc;
 }
 
 const char *source_format_name(const struct source *s)

@@ -44,11 +44,10 @@ struct source_ops {
 	/* Optional (live sources): next, waiting at most timeout_ms for an
 	 * event; -EAGAIN when none came. */
 	int (*next_timeout)(void *impl, struct sk_event *ev, int timeout_ms);
-	/* Optional: next, without copying the event (*ev points at it, valid
-	 * until the next call), and the words prepared for it
-	 * (source_opts.prepare): how many in *nwords, at *words (NULL, 0 when
-	 * none). Without it a source prepares nothing. */
-	int (*next_ref)(void *impl, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords);
+	/* Optional: the next events as a run, without copying them, with the
+	 * words prepared for each (source_opts.prepare); run->n >= 1 when it
+	 * returns 1. Without it a source prepares nothing. */
+	int (*next_run)(void *impl, struct sk_event_run *run);
 };
 
 /* Options every format may honour. */
@@ -74,7 +73,7 @@ struct source_opts {
 	unsigned decode_threads;
 	/* .skr: work on each event done by the decode workers as they take a
 	 * chunk apart (skr_reader_set_prepare), read back with
-	 * source_next_ref(); NULL: none. */
+	 * source_next_run(); NULL: none. */
 	const struct skr_prepare *prepare;
 };
 
@@ -122,12 +121,13 @@ const struct sk_meta *source_meta(struct source *s);
 /* -ENOTSUP when the source cannot seek. */
 int source_seek_time(struct source *s, uint64_t ts);
 const char *source_error(struct source *s);
-/* source_next without copying the event: *ev points at it (in the
- * source, valid until the next call on s), with the words
- * source_opts.prepare wrote for it: how many in *nwords (0: none, e.g. a
- * format without decode workers), at *words, valid as long as the event.
- * The replay loop's. */
-int source_next_ref(struct source *s, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords);
+/* The next events without copying them: a run (formats/event.h,
+ * sk_event_run_next takes them one by one), valid until the next call on
+ * s, with the words source_opts.prepare wrote for each (none for a format
+ * without decode workers). A source without runs gives runs of one event.
+ * 1 (run->n >= 1), 0 at the end, <0: error (run->n is then 0). The replay
+ * loop's. */
+int source_next_run(struct source *s, struct sk_event_run *run);
 /* "skr", "scap", "live", ... */
 const char *source_format_name(const struct source *s);
 void source_close(struct source *s);

@@ -124,6 +124,8 @@ static int teardown(void **state)
 /* Everything a consumer of the reader can see, folded into a hash in the
  * order it saw it, and the end state. */
 struct transcript {
+	int runs;               /* read with skr_reader_next_run, not skr_reader_next */
+	uint64_t prepared;      /* events that came with prepared words (not compared) */
 	uint64_t hash, events, packets;
 	int rc, complete;
 	uint64_t offset;
@@ -146,18 +148,63 @@ static void on_packet(void *ctx, const struct sk_packet *p)
 	mix(t, p->data, p->caplen);
 }
 
+/* A decode worker's work on an event: a few words made of it, for some
+ * events (what the reader gives back with each must be these). */
+static uint32_t prep_words(void *w, const struct sk_event *ev, uint64_t *out)
+{
+	(void)w;
+	uint32_t n = (uint32_t)(ev->num % 3);
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = ev->num * 7 + ev->ts + i;
+	return n;
+}
+
+static void *prep_new(void *ctx)
+{
+	return ctx;
+}
+
+static void check_words(struct transcript *t, const struct sk_event *ev, const uint64_t *words, uint32_t nw)
+{
+	if (!nw)
+		return;
+	t->prepared++;
+	assert_int_equal(nw, ev->num % 3);
+	for (uint32_t i = 0; i < nw; i++)
+		assert_true(words[i] == ev->num * 7 + ev->ts + i);
+}
+
 /* Reads r to its end (or max events) into t. */
 static void read_all(struct skr_reader *r, struct transcript *t, uint64_t max)
 {
-	struct sk_event ev;
+	struct sk_event copy;
+	struct sk_event_run run = {0};
 	int rc = 0;
-	while (t->events < max && (rc = skr_reader_next(r, &ev)) == 1) {
+	for (;;) {
+		if (t->events >= max)
+			break;
+		const struct sk_event *e = &copy;
+		const uint64_t *words = NULL;
+		uint32_t nw = 0;
+		if (t->runs) {
+			if (!sk_event_run_next(&run, &e, &words, &nw)) {
+				if ((rc = skr_reader_next_run(r, &run)) != 1)
+					break;
+				assert_true(run.n >= 1);
+				continue;
+			}
+		} else {
+			if ((rc = skr_reader_next(r, &copy)) != 1)
+				break;
+			nw = skr_reader_prep(r, &words);
+		}
+		check_words(t, e, words, nw);
 		t->events++;
-		uint64_t head[4] = { ev.num, ev.ts, (uint64_t)ev.tid, ev.type };
+		uint64_t head[4] = { e->num, e->ts, (uint64_t)e->tid, e->type };
 		mix(t, head, sizeof(head));
-		for (uint32_t k = 0; k < ev.nparams; k++) {
-			mix(t, &ev.params[k].len, sizeof(ev.params[k].len));
-			mix(t, ev.params[k].val, ev.params[k].len);
+		for (uint32_t k = 0; k < e->nparams; k++) {
+			mix(t, &e->params[k].len, sizeof(e->params[k].len));
+			mix(t, e->params[k].val, e->params[k].len);
 		}
 		/* where metadata and packets arrive between events */
 		size_t nd = skr_reader_meta(r)->n_drops;
@@ -187,9 +234,14 @@ static struct skr_reader *open_with(const char *path, int fd, unsigned threads, 
 	}
 	skr_reader_set_packet_sink(r, on_packet, t);
 	/* workers that walk the events, that do not, that decide by how far
-	 * ahead they are: every path, whatever the timing */
+	 * ahead they are: every path, whatever the timing; and each read both
+	 * ways, by event and by run */
 	static const enum skr_walk_ahead walk[] = {SKR_WALK_AUTO, SKR_WALK_ALWAYS, SKR_WALK_NEVER};
 	skr_reader_set_walk_ahead(r, walk[threads % 3]);
+	static int prep_ctx;
+	static const struct skr_prepare prep = {prep_new, NULL, prep_words, &prep_ctx, NULL};
+	skr_reader_set_prepare(r, &prep);
+	t->runs = threads % 2;
 	assert_int_equal(skr_reader_set_decode_threads(r, threads), 0);
 	return r;
 }
@@ -262,6 +314,9 @@ static void test_whole_capture(void **state)
 		struct transcript par;
 		transcribe(capture, threads, &par);
 		assert_same(&t, &par, "whole, every thread count");
+		/* workers that always walk: the words came with the events */
+		if (threads % 3 == 1)
+			assert_true(par.prepared > NEVENTS / 2);
 	}
 }
 

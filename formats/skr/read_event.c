@@ -353,7 +353,7 @@ static int end_event(struct skr_reader *r);
 
 /* Decodes the next event of a 2.x chunk into ev. For the walk (walk set),
  * FIXED values of up to 8 bytes are copied as 8 bytes right after the
- * parameters (the walked record, skr_pre_rec_size) and pointed at, so that the caller's thread
+ * parameters (the walked record: sk_event_rec_size) and pointed at, so that the caller's thread
  * reads them with the event, not from the columns. Inlined into its two
  * callers, which pass walk as a constant. */
 static inline __attribute__((always_inline)) int decode_event_to(struct skr_reader *r, struct sk_event *ev, int walk)
@@ -526,7 +526,7 @@ static int grow_pre(struct skr_reader *r, uint32_t nev, size_t bytes, size_t at)
 		if ((uintptr_t)q != old)
 			for (size_t off = 0; off < at;) {
 				struct sk_event *e = (struct sk_event *)(void *)(q + off);
-				size_t size = skr_pre_rec_size(e->nparams);
+				size_t size = sk_event_rec_size(e->nparams);
 				for (uint32_t i = 0; i < e->nparams; i++) {
 					uintptr_t d = (uintptr_t)e->params[i].val - old;
 					if (d >= off && d < off + size)
@@ -560,11 +560,11 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 	/* 2.x: the shapes give the exact size, and room for one more event
 	 * (decoded in place before its size is known); 1.0: a guess that
 	 * grows */
-	size_t want = (size_t)n * skr_pre_rec_size(4);
+	size_t want = (size_t)n * sk_event_rec_size(4);
 	if (r->vmajor >= 2) {
-		want = skr_pre_rec_size(SK_MAX_PARAMS);
+		want = sk_event_rec_size(SK_MAX_PARAMS);
 		for (uint32_t id = 0; id < r->nshapes; id++)
-			want += (size_t)r->shape_count[id] * skr_pre_rec_size(r->shapes[id].np);
+			want += (size_t)r->shape_count[id] * sk_event_rec_size(r->shapes[id].np);
 	}
 	if (grow_pre(r, n, want, 0))
 		return -ENOMEM;
@@ -577,8 +577,8 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 	uint32_t k = 0;
 	while (r->left) {
 		int rc;
-		if (at + skr_pre_rec_size(SK_MAX_PARAMS) > r->cap_pre_rec &&
-		    grow_pre(r, n, at + skr_pre_rec_size(SK_MAX_PARAMS), at)) {
+		if (at + sk_event_rec_size(SK_MAX_PARAMS) > r->cap_pre_rec &&
+		    grow_pre(r, n, at + sk_event_rec_size(SK_MAX_PARAMS), at)) {
 			r->pre_rc = skr_read_fail(r, -ENOMEM, "out of memory");
 			break;
 		}
@@ -602,7 +602,7 @@ int skr_read_predecode(struct skr_reader *r, const struct skr_prepare *prep, voi
 			r->n_pre_prep += r->pre_nprep[k];
 		}
 		k++;
-		at += skr_pre_rec_size(e->nparams);
+		at += sk_event_rec_size(e->nparams);
 	}
 	r->pre_i = 0;
 	r->pre_n = k;
@@ -618,7 +618,7 @@ static inline const struct sk_event *take_pre(struct skr_reader *c)
 	 * too short per event for the hardware prefetcher to run ahead). */
 	__builtin_prefetch(c->pre_rec + c->pre_at + 2048);
 	__builtin_prefetch(c->pre_nprep + c->pre_i + 32);
-	c->pre_at += skr_pre_rec_size(e->nparams);
+	c->pre_at += sk_event_rec_size(e->nparams);
 	c->cur_prep_at = c->prep_i; /* an index: pre_prep is NULL without a hook */
 	c->cur_nprep = c->pre_nprep[c->pre_i++];
 	c->prep_i += c->cur_nprep;
@@ -636,7 +636,7 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 			if (c->skip_active && e->ts < c->skip_ts)
 				continue;
 			/* the inline values stay where they are, with the chunk */
-			memcpy(ev, e, SKR_PRE_HEAD + e->nparams * sizeof(e->params[0]));
+			memcpy(ev, e, offsetof(struct sk_event, params) + e->nparams * sizeof(e->params[0]));
 			return 1;
 		}
 		if (c->pre_rc) {
@@ -663,31 +663,31 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 	}
 }
 
-/* skr_reader_next_ref past the walked events: out of line, so that the
- * path of nearly every event saves no registers. */
-static __attribute__((noinline)) int next_ref_slow(struct skr_reader *r, const struct sk_event **ev,
-						   const uint64_t **words, uint32_t *nwords)
-{
-	int rc = skr_reader_next(r, &r->own);
-	*ev = &r->own;
-	if (rc == 1) {
-		*nwords = skr_reader_prep(r, words);
-	} else {
-		*words = NULL;
-		*nwords = 0;
-	}
-	return rc;
-}
-
-int skr_reader_next_ref(struct skr_reader *r, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords)
+int skr_reader_next_run(struct skr_reader *r, struct sk_event_run *run)
 {
 	struct skr_reader *c = r->chunk;
-	/* most events: the next one walked ahead, handed out where it lies */
-	if (r->status < 0 || c->pre_i >= c->pre_n || c->skip_active)
-		return next_ref_slow(r, ev, words, nwords);
-	*ev = take_pre(c);
-	*words = c->cur_nprep ? c->pre_prep + c->cur_prep_at : NULL;
-	*nwords = c->cur_nprep;
+	if (r->status >= 0 && c->pre_i < c->pre_n && !c->skip_active) {
+		/* the rest of the walked chunk at once, where it lies */
+		run->rec = c->pre_rec + c->pre_at;
+		run->n = c->pre_n - c->pre_i;
+		run->nprep = c->pre_nprep + c->pre_i;
+		run->prep = c->pre_prep ? c->pre_prep + c->prep_i : NULL;
+		c->pre_i = c->pre_n;
+		c->prep_i = c->n_pre_prep;
+		c->cur_nprep = 0;
+		return 1;
+	}
+	int rc = skr_reader_next(r, &r->own);
+	run->n = 0;
+	if (rc != 1)
+		return rc;
+	/* one event: taken apart on this thread, or a walked one copied out
+	 * (while skipping to a time) */
+	r->own_nprep = (uint16_t)r->chunk->cur_nprep;
+	run->rec = (const uint8_t *)&r->own;
+	run->n = 1;
+	run->nprep = &r->own_nprep;
+	run->prep = r->own_nprep ? r->chunk->pre_prep + r->chunk->cur_prep_at : NULL;
 	return 1;
 }
 

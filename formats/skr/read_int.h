@@ -114,7 +114,7 @@ struct skr_reader {
 	uint64_t skip_ts;
 	/* A pipeline slot's chunk taken apart by its worker (read_pipe.c):
 	 * events pre_i .. pre_n still to be handed out, as records from
-	 * pre_rec + pre_at on (skr_pre_rec_size), then pre_rc (the error that
+	 * pre_rec + pre_at on (sk_event_rec_size), then pre_rc (the error that
 	 * stopped the walk, or 0). pre_n is 0 on a reader that walks its
 	 * chunk itself. */
 	uint8_t *pre_rec;           /* cap_pre_rec + sizeof(struct sk_event) bytes */
@@ -125,9 +125,10 @@ struct skr_reader {
 	size_t n_pre_prep, cap_pre_prep, prep_i;
 	size_t cur_prep_at;       /* those of the event handed out last, at pre_prep + this... */
 	uint32_t cur_nprep;       /* ...and how many */
-	/* the event skr_reader_next_ref hands out when none was walked (the
-	 * reader's own: a pipeline slot's is unused) */
+	/* the event skr_reader_next_run hands out alone when none was walked
+	 * (the reader's own: a pipeline slot's is unused), and its words' count */
 	struct sk_event own;
+	uint16_t own_nprep;
 	int pre_rc;
 
 	/* Frames decoded ahead on worker threads (read_pipe.c); NULL: none.
@@ -168,22 +169,14 @@ int skr_read_frame(struct skr_reader *r);
 int skr_read_packet_frame(struct skr_reader *r, uint64_t off, const uint8_t *b, size_t blen);
 /* read_event.c: decompresses the chunk z of batch bt and prepares its streams. */
 int skr_read_load_chunk(struct skr_reader *r, uint64_t off, const struct batch *bt, const uint8_t *z);
-/* An event of a chunk walked ahead: a struct sk_event cut after its
- * parameters, then the inline values, 8 bytes per parameter. So the
- * caller's thread takes the event where it lies, without copying it (the
- * parameters past nparams, which nothing reads, are the next record's
- * bytes; the buffer has a whole struct's room past its end). Each
- * parameter points into the chunk's raw bytes or its joined FIXED columns
- * (which stay put while the chunk is handed out), or, for a FIXED value
- * of up to 8 bytes, at its copy among the record's inline values: they
- * spare the caller's thread reading the columns, which the worker wrote on
- * another core, a column per parameter kind, each a cache miss every few
- * events. */
-#define SKR_PRE_HEAD offsetof(struct sk_event, params)
-static inline size_t skr_pre_rec_size(uint32_t np)
-{
-	return SKR_PRE_HEAD + (size_t)np * (sizeof(struct sk_param) + sizeof(uint64_t));
-}
+/* An event of a chunk walked ahead is a record of a struct sk_event_run
+ * (formats/event.h): the caller's thread takes the events where they lie,
+ * without copying them. Each parameter points into the chunk's raw bytes
+ * or its joined FIXED columns (which stay put while the chunk is handed
+ * out), or, for a FIXED value of up to 8 bytes, at its copy among the
+ * record's 8 bytes per parameter: they spare the caller's thread reading
+ * the columns, which the worker wrote on another core, a column per
+ * parameter kind, each a cache miss every few events. */
 /* read_event.c, on a pipeline worker: walks every event of the chunk just
  * loaded into r->pre_rec, so that the caller's thread only takes them,
  * and with prep (w: the worker's state) prepares each. Stops at the first

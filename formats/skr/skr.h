@@ -241,11 +241,13 @@ void skr_reader_set_prepare(struct skr_reader *r, const struct skr_prepare *p);
 /* The words prepared for the event skr_reader_next() returned last: how
  * many, at *words (valid as its parameters are). */
 uint32_t skr_reader_prep(const struct skr_reader *r, const uint64_t **words);
-/* skr_reader_next and skr_reader_prep in one call (the replay loop's),
- * without copying the event: *ev points at it where it lies, in the chunk
- * a worker walked or in the reader, valid until the next call, a seek or
- * the close. The words are set (NULL, 0) whatever it returns. */
-int skr_reader_next_ref(struct skr_reader *r, const struct sk_event **ev, const uint64_t **words, uint32_t *nwords);
+/* The next events without copying them (the replay loop's): the rest of
+ * the chunk a worker walked, or one event taken apart here, as a run
+ * (formats/event.h) with the words prepared for each. Valid until the next
+ * call, a seek or the close. 1 (run->n >= 1), 0 at the end, <0: error (as
+ * skr_reader_next; run->n is then 0). skr_reader_prep says nothing of the
+ * run's events. */
+int skr_reader_next_run(struct skr_reader *r, struct sk_event_run *run);
 /* Packet frames met from now on are decoded and each packet handed to fn
  * (NULL: they are skipped unread, as a reader that predates them does). */
 void skr_reader_set_packet_sink(struct skr_reader *r, sk_packet_sink_fn fn, void *ctx);

@@ -118,7 +118,7 @@ void engine_process(struct engine *e, const struct sk_event *ev);
  * fd.directory and fd.filename checks that the open types' rules share. engine_prep_new:
  * NULL when rs has none to prepare (or out of memory); its hook goes to
  * source_opts.prepare, the engine_opts.prep is the same object, and the
- * words source_next_ref() gives for each event go with it to
+ * words source_next_run() gives for each event go with it to
  * engine_process_prepared. Alerts are the same with or without.
  */
 struct engine_prep *engine_prep_new(const struct rule_set *rs);
