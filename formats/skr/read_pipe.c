@@ -14,8 +14,9 @@
  * metadata, packets and errors come out exactly where the sequential reader
  * gives them. Only the input and the chunk decoding (decompression,
  * columns, and the walk over the events: read_event.c's
- * skr_read_predecode, which leaves the caller's thread a copy per event
- * and the error, if any, after the events before it) move to the workers;
+ * skr_read_predecode, which leaves the caller's thread the events to take
+ * where they lie and the error, if any, after the events before it) move
+ * to the workers;
  * metadata and packet frames are copied and applied by the caller's thread
  * (they change r->meta and call the packet sink, which the caller owns).
  *
@@ -23,8 +24,8 @@
  * fields, so read_event.c decodes a slot's chunk as it decodes its own.
  * Memory is bounded by the ring: at most nslots frames decoded ahead, their
  * buffers reused from frame to frame (nothing is allocated per frame once
- * they reached the capture's frame size); a slot's walked events take 32
- * bytes each and 8 per parameter.
+ * they reached the capture's frame size); a slot's walked events take 40
+ * bytes each and 24 per parameter.
  *
  * 2.2 chunks are decompressed with their key chunk as a dictionary. Each
  * worker keeps the last key chunk it decoded (decoding a chunk is lent the
@@ -36,7 +37,8 @@
  * (still compressed, kept in the pipe) into the chunk's slot and decompresses
  * it first. After a seek, a key chunk not read since is read with pread, as
  * the sequential reader does. Workers start with the reader's own key (what
- * it decoded before the pipeline started, e.g. the first chunk at open).
+ * it decoded before the pipeline started: open stops before the first
+ * chunk, but a reader may read on before it sets decode threads).
  *
  * Locks: io_lock orders the workers over the input (one reads a frame at a
  * time, so frames get consecutive sequence numbers and slots); lock guards
