@@ -829,7 +829,9 @@ struct handmade_read {
 	char err[512];
 };
 
-static void read_file_with(const char *path, unsigned threads, struct handmade_read *h)
+/* Reads path with threads decode workers, event by event or by run (which
+ * walks the chunks no worker walked on this thread). */
+static void read_file_with(const char *path, unsigned threads, int runs, struct handmade_read *h)
 {
 	struct skr_reader *r = skr_reader_open_path(path, h->err, sizeof(h->err));
 	assert_non_null(r);
@@ -837,19 +839,32 @@ static void read_file_with(const char *path, unsigned threads, struct handmade_r
 	skr_reader_set_walk_ahead(r, SKR_WALK_ALWAYS);
 	assert_int_equal(skr_reader_set_decode_threads(r, threads), 0);
 	struct sk_event ev;
+	struct sk_event_run run = {0};
 	h->count = h->last_num = 0;
-	while ((h->rc = skr_reader_next(r, &ev)) == 1) {
+	for (;;) {
+		const struct sk_event *e = &ev;
+		if (runs) {
+			const uint64_t *words;
+			uint32_t nw;
+			if (!sk_event_run_next(&run, &e, &words, &nw)) {
+				if ((h->rc = skr_reader_next_run(r, &run)) != 1)
+					break;
+				continue;
+			}
+		} else if ((h->rc = skr_reader_next(r, &ev)) != 1) {
+			break;
+		}
 		h->count++;
-		h->last_num = ev.num;
+		h->last_num = e->num;
 	}
 	snprintf(h->err, sizeof(h->err), "%s", skr_reader_error(r));
 	skr_reader_close(r);
 }
 
-/* The chunk behind a good one: the reader decodes the first chunk at open,
- * so only a later one reaches a decode worker, which walks its events ahead
- * of the caller (skr_read_predecode). Read sequentially and with a worker,
- * the events before a bad one and the error must be the same. */
+/* The chunk behind a good one, read sequentially and with a worker (which
+ * walks its events ahead of the caller: skr_read_predecode), event by
+ * event and by run: the events before a bad one and the error must be the
+ * same. */
 static void compare_in_worker(const uint8_t *const *streams, const size_t *lens, uint32_t nevents)
 {
 	static uint8_t file[1 << 16];
@@ -870,12 +885,17 @@ static void compare_in_worker(const uint8_t *const *streams, const size_t *lens,
 	tmp_path(path, sizeof(path), "hand2.skr");
 	assert_int_equal(test_write_file(path, file, n), 0);
 	struct handmade_read seq, par;
-	read_file_with(path, 0, &seq);
-	read_file_with(path, 1, &par);
-	if (seq.rc != par.rc || seq.count != par.count || seq.last_num != par.last_num || strcmp(seq.err, par.err))
-		fail_msg("sequential %d, %llu events (last %llu) '%s'; with a worker %d, %llu events (last %llu) '%s'",
-			 seq.rc, (unsigned long long)seq.count, (unsigned long long)seq.last_num, seq.err, par.rc,
-			 (unsigned long long)par.count, (unsigned long long)par.last_num, par.err);
+	read_file_with(path, 0, 0, &seq);
+	for (int k = 1; k < 4; k++) {
+		read_file_with(path, (unsigned)(k & 1), k >> 1, &par);
+		if (seq.rc != par.rc || seq.count != par.count || seq.last_num != par.last_num ||
+		    strcmp(seq.err, par.err))
+			fail_msg("sequential %d, %llu events (last %llu) '%s'; with %d workers, by %s: %d, %llu "
+				 "events (last %llu) '%s'",
+				 seq.rc, (unsigned long long)seq.count, (unsigned long long)seq.last_num, seq.err,
+				 k & 1, k >> 1 ? "run" : "event", par.rc, (unsigned long long)par.count,
+				 (unsigned long long)par.last_num, par.err);
+	}
 }
 
 /* A file with one chunk of the given streams (9 for version 2, 7 for 1);

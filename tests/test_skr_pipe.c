@@ -218,6 +218,10 @@ static void read_all(struct skr_reader *r, struct transcript *t, uint64_t max)
 	snprintf(t->err, sizeof(t->err), "%s", rc < 0 ? skr_reader_error(r) : "");
 }
 
+/* Read by run (1) or by event (0) whatever the thread count; -1: by run
+ * with an odd count, by event with an even one (open_with). */
+static int force_runs = -1;
+
 /* Opens fd (or path when fd < 0) with threads decode workers. NULL with the
  * open error in t->err. */
 static struct skr_reader *open_with(const char *path, int fd, unsigned threads, struct transcript *t)
@@ -241,7 +245,7 @@ static struct skr_reader *open_with(const char *path, int fd, unsigned threads, 
 	static int prep_ctx;
 	static const struct skr_prepare prep = {prep_new, NULL, prep_words, &prep_ctx, NULL};
 	skr_reader_set_prepare(r, &prep);
-	t->runs = threads % 2;
+	t->runs = force_runs >= 0 ? force_runs : (int)(threads % 2);
 	assert_int_equal(skr_reader_set_decode_threads(r, threads), 0);
 	return r;
 }
@@ -281,11 +285,16 @@ static void assert_same(const struct transcript *a, const struct transcript *b, 
 			 a->err, b->err);
 }
 
-/* Sequential against threads from 1 to max by step. */
+/* Sequential against threads from 1 to max by step, and against
+ * sequential by run (chunks walked on this thread). */
 static void compare_threads(const char *path, const char *what, unsigned step, unsigned max)
 {
 	struct transcript seq, par;
 	transcribe(path, 0, &seq);
+	force_runs = 1;
+	transcribe(path, 0, &par);
+	force_runs = -1;
+	assert_same(&seq, &par, what);
 	for (unsigned threads = 1; threads <= max; threads += step) {
 		transcribe(path, threads, &par);
 		assert_same(&seq, &par, what);
@@ -375,13 +384,16 @@ static void test_seek(void **state)
 			struct transcript seq, par;
 			struct transcript *ts[2] = { &seq, &par };
 			for (unsigned threads = 0; threads < 2; threads++) {
-				struct skr_reader *r = open_with(capture, -1, threads, ts[threads]);
+				/* by event against by run: one worker, or sequential */
+				force_runs = (int)threads;
+				struct skr_reader *r = open_with(capture, -1, first ? threads : 0, ts[threads]);
 				assert_non_null(r);
 				read_all(r, ts[threads], first); /* with threads: the workers are ahead */
 				assert_int_equal(skr_reader_seek_time(r, TS0 + targets[i] * 1000), 0);
 				read_all(r, ts[threads], UINT64_MAX);
 				skr_reader_close(r);
 			}
+			force_runs = -1;
 			char what[64];
 			snprintf(what, sizeof(what), "seek to event %llu after %llu", (unsigned long long)targets[i],
 				 (unsigned long long)first);

@@ -643,6 +643,8 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 			/* the events before the bad one went out first, as when walked here */
 			int rc = c->pre_rc;
 			c->pre_rc = 0;
+			if (c == r)
+				return r->status = rc;
 			return skr_pipe_fail(r, c, rc);
 		}
 		if (c->left) {
@@ -663,22 +665,53 @@ int skr_reader_next(struct skr_reader *r, struct sk_event *ev)
 	}
 }
 
+/* Walks chunk c, which no worker walked, on the caller's thread, so that
+ * it too goes out as a run: 1, or 0 when it cannot (not at its start,
+ * skipping to a time, out of memory: event by event then). An error stops
+ * the walk after the events before it (c->pre_rc), delivered after them
+ * as a worker's is: on the reader itself the status waits until then. */
+static int walk_here(struct skr_reader *r, struct skr_reader *c)
+{
+	if (!c->left || c->left != c->nevents || c->skip_active || c->pre_rc)
+		return 0;
+	int status = r->status;
+	if (skr_read_predecode(c, NULL, NULL) < 0) {
+		r->status = status;
+		return 0; /* nothing walked, nothing consumed */
+	}
+	if (c == r && c->pre_rc)
+		r->status = status;
+	return 1;
+}
+
 int skr_reader_next_run(struct skr_reader *r, struct sk_event_run *run)
 {
-	struct skr_reader *c = r->chunk;
-	if (r->status >= 0 && c->pre_i < c->pre_n && !c->skip_active) {
-		/* the rest of the walked chunk at once, where it lies */
-		run->rec = c->pre_rec + c->pre_at;
-		run->n = c->pre_n - c->pre_i;
-		run->nprep = c->pre_nprep + c->pre_i;
-		run->prep = c->pre_prep ? c->pre_prep + c->prep_i : NULL;
-		c->pre_i = c->pre_n;
-		c->prep_i = c->n_pre_prep;
-		c->cur_nprep = 0;
-		return 1;
+	run->n = 0;
+	while (r->status >= 0) {
+		struct skr_reader *c = r->chunk;
+		if (c->pre_i < c->pre_n && !c->skip_active) {
+			/* the rest of the walked chunk at once, where it lies */
+			run->rec = c->pre_rec + c->pre_at;
+			run->n = c->pre_n - c->pre_i;
+			run->nprep = c->pre_nprep + c->pre_i;
+			run->prep = c->pre_prep ? c->pre_prep + c->prep_i : NULL;
+			c->pre_i = c->pre_n;
+			c->prep_i = c->n_pre_prep;
+			c->cur_nprep = 0;
+			return 1;
+		}
+		if (c->pre_i < c->pre_n || c->pre_rc || c->left) {
+			if (c->left && walk_here(r, c))
+				continue;
+			break; /* event by event below */
+		}
+		if (r->status == 1)
+			return 0;
+		int rc = r->pipe ? skr_pipe_frame(r) : skr_read_frame(r);
+		if (rc <= 0)
+			return rc;
 	}
 	int rc = skr_reader_next(r, &r->own);
-	run->n = 0;
 	if (rc != 1)
 		return rc;
 	/* one event: taken apart on this thread, or a walked one copied out
