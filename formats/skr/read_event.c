@@ -179,24 +179,33 @@ static int scan_shapes(struct skr_reader *r)
  * width is its length over the event count; this turns it into every
  * event's timestamp, so events read it by index. */
 #ifdef SKR_PLANAR_BLOCK16
-/* 16 timestamps at a time while they last; returns where the rest starts.
- * Call with a constant w. */
-static inline __attribute__((always_inline)) size_t decode_ts16(uint64_t *tsv, const uint8_t *col, size_t n,
-								unsigned w, uint64_t *ts)
+/* 16 codes of a planar column at a time while they last, joined and each
+ * decoded against the value before (*prev): with ts, zigzag deltas summed
+ * into timestamps in tsv; without, SKR_COL_DELTA codes decoded in place in
+ * out. Returns where the rest starts. Call with constant w and ts:
+ * inlined, each caller keeps only its own branch. */
+static inline __attribute__((always_inline)) size_t decode_delta16(uint8_t *out, uint64_t *tsv, const uint8_t *in,
+								   size_t n, unsigned w, int ts, uint64_t *prev)
 {
 	size_t i = 0;
-	uint64_t t = *ts;
+	uint64_t p = *prev;
 	for (; i + 16 <= n; i += 16) {
 		uint8_t codes[128];
-		skr_planar_block16(codes, col, n, i, w);
+		uint8_t *v = ts ? codes : out + i * w;
+		skr_planar_block16(v, in, n, i, w);
 		for (unsigned k = 0; k < 16; k++) {
 			uint64_t code = 0;
-			memcpy(&code, codes + k * w, w);
-			t += (uint64_t)skr_unzigzag(code);
-			tsv[i + k] = t;
+			memcpy(&code, v + k * w, w); /* little-endian, as the stores below */
+			if (ts) {
+				p += (uint64_t)skr_unzigzag(code);
+				tsv[i + k] = p;
+			} else {
+				p = skr_delta_decode(code, p, w);
+				memcpy(v + k * w, &p, w);
+			}
 		}
 	}
-	*ts = t;
+	*prev = p;
 	return i;
 }
 #endif
@@ -220,11 +229,11 @@ static int decode_ts(struct skr_reader *r, uint64_t base_ts)
 	size_t i = 0;
 #ifdef SKR_PLANAR_BLOCK16
 	if (w == 2)
-		i = decode_ts16(r->tsv, col, n, 2, &ts);
+		i = decode_delta16(NULL, r->tsv, col, n, 2, 1, &ts);
 	else if (w == 4)
-		i = decode_ts16(r->tsv, col, n, 4, &ts);
+		i = decode_delta16(NULL, r->tsv, col, n, 4, 1, &ts);
 	else if (w == 8)
-		i = decode_ts16(r->tsv, col, n, 8, &ts);
+		i = decode_delta16(NULL, r->tsv, col, n, 8, 1, &ts);
 #endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t y[8];
@@ -242,29 +251,6 @@ static int decode_ts(struct skr_reader *r, uint64_t base_ts)
 	return 0;
 }
 
-#ifdef SKR_PLANAR_BLOCK16
-/* 16 codes at a time while they last, joined in place and then decoded;
- * returns where the rest starts. Call with a constant w. */
-static inline __attribute__((always_inline)) size_t join_delta16(uint8_t *out, const uint8_t *in, size_t n,
-								 unsigned w, uint64_t *prev)
-{
-	size_t i = 0;
-	uint64_t p = *prev;
-	for (; i + 16 <= n; i += 16) {
-		uint8_t *v = out + i * w;
-		skr_planar_block16(v, in, n, i, w);
-		for (unsigned k = 0; k < 16; k++, v += w) {
-			uint64_t code = 0;
-			memcpy(&code, v, w); /* little-endian, as the 8-byte stores below */
-			p = skr_delta_decode(code, p, w);
-			memcpy(v, &p, w);
-		}
-	}
-	*prev = p;
-	return i;
-}
-#endif
-
 /* Joins a planar column of n SKR_COL_DELTA codes of w bytes into values. */
 static void join_delta_column(uint8_t *out, const uint8_t *in, size_t n, unsigned w)
 {
@@ -272,9 +258,9 @@ static void join_delta_column(uint8_t *out, const uint8_t *in, size_t n, unsigne
 	size_t i = 0;
 #ifdef SKR_PLANAR_BLOCK16
 	if (w == 8)
-		i = join_delta16(out, in, n, 8, &prev);
+		i = decode_delta16(out, NULL, in, n, 8, 0, &prev);
 	else if (w == 4)
-		i = join_delta16(out, in, n, 4, &prev);
+		i = decode_delta16(out, NULL, in, n, 4, 0, &prev);
 #endif
 	/* 8 codes at a time (skr_planar_join's blocks); a value has no bits
 	 * past its w bytes, so its 8-byte store is as skr_planar_join's */
@@ -353,9 +339,9 @@ static int end_event(struct skr_reader *r);
 
 /* Decodes the next event of a 2.x chunk into ev. For the walk (walk set),
  * FIXED values of up to 8 bytes are copied as 8 bytes right after the
- * parameters (the walked record: sk_event_rec_size) and pointed at, so that the caller's thread
- * reads them with the event, not from the columns. Inlined into its two
- * callers, which pass walk as a constant. */
+ * parameters (the walked record: sk_event_rec_size) and pointed at, so
+ * that the caller's thread reads them with the event, not from the
+ * columns. Inlined into its two callers, which pass walk as a constant. */
 static inline __attribute__((always_inline)) int decode_event_to(struct skr_reader *r, struct sk_event *ev, int walk)
 {
 	uint64_t id, tid, dts = 0, cpu, flags;
@@ -675,10 +661,8 @@ static int walk_here(struct skr_reader *r, struct skr_reader *c)
 	if (!c->left || c->left != c->nevents || c->skip_active || c->pre_rc)
 		return 0;
 	int status = r->status;
-	if (skr_read_predecode(c, NULL, NULL) < 0) {
-		r->status = status;
-		return 0; /* nothing walked, nothing consumed */
-	}
+	if (skr_read_predecode(c, NULL, NULL) < 0)
+		return 0; /* out of memory before the first event: nothing consumed */
 	if (c == r && c->pre_rc)
 		r->status = status;
 	return 1;

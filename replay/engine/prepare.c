@@ -196,31 +196,30 @@ static void answer_path(const struct prep_worker *w, uint16_t t, const char *nam
 static size_t memo_path(struct prep_worker *w, uint16_t t, const char *name, size_t len, uint64_t *out)
 {
 	const uint32_t nw = w->p->t[t].answer_words;
-	size_t dn, n;
-	if (!w->keys || len > PM_KEY_MAX) {
-		n = engine_prep_path_scan(name, len, &dn);
-		if (n != SIZE_MAX)
-			answer_path(w, t, name, n, dn, out);
-		return n;
+	struct pm_key *k = NULL;
+	uint64_t h = 0, *words = NULL;
+	if (w->keys && len <= PM_KEY_MAX) {
+		h = rule_str_hash(name, len) ^ t;
+		uint32_t slot = (uint32_t)(h >> 32) & (PM_SLOTS - 1);
+		k = &w->keys[slot];
+		words = w->words + (size_t)slot * w->p->memo_words;
+		if (k->hash == h && k->type == t && k->len == len && memcmp(k->key, name, len) == 0) {
+			for (uint32_t i = 0; i < nw; i++)
+				out[i] = words[i];
+			return len;
+		}
 	}
-	uint64_t h = rule_str_hash(name, len) ^ t;
-	uint32_t slot = (uint32_t)(h >> 32) & (PM_SLOTS - 1);
-	struct pm_key *k = &w->keys[slot];
-	uint64_t *words = w->words + (size_t)slot * w->p->memo_words;
-	if (k->hash == h && k->type == t && k->len == len && memcmp(k->key, name, len) == 0) {
-		for (uint32_t i = 0; i < nw; i++)
-			out[i] = words[i];
-		return len;
-	}
-	n = engine_prep_path_scan(name, len, &dn);
+	size_t dn, n = engine_prep_path_scan(name, len, &dn);
 	if (n == SIZE_MAX)
 		return n;
 	answer_path(w, t, name, n, dn, out);
-	k->hash = h;
-	k->type = t;
-	k->len = (uint16_t)len;
-	memcpy(k->key, name, len);
-	memcpy(words, out, nw * sizeof(*out));
+	if (k) {
+		k->hash = h;
+		k->type = t;
+		k->len = (uint16_t)len;
+		memcpy(k->key, name, len);
+		memcpy(words, out, nw * sizeof(*out));
+	}
 	return n;
 }
 

@@ -337,9 +337,6 @@ int extract_evt(struct extract_ctx *c, const struct rule_field_ref *ref, struct 
 		if ((info->flags & (SK_EF_READS_FROM_FD | SK_EF_WRITES_TO_FD)) && c->u->cur.fd && event_res(ev, &res) && res >= 0)
 			return extract_val_int(out, ref->type, res);
 		return 0;
-	case F_EVT_IS_OPEN_READ:
-	case F_EVT_IS_OPEN_WRITE:
-		return extract_evt_is_open_rw(c, ref->id, out);
 	case F_EVT_IS_OPEN_EXEC:
 		if (!open_flags(c, &flags, &mode))
 			return extract_val_bool(out, 0);

@@ -87,9 +87,9 @@ char *extract_ctx_scratch(struct extract_ctx *c, size_t n);
 
 /* Internal: per-class extractors (return 1 value, 0 NA, >1 list count). */
 int extract_evt(struct extract_ctx *c, const struct rule_field_ref *ref, struct rule_value *out);
-/* evt.is_open_read (id F_EVT_IS_OPEN_READ) or evt.is_open_write: extract_field
- * reads them without the class dispatch, as every open's rules read one
- * (the open_read and open_write macros). */
+/* evt.is_open_read (id F_EVT_IS_OPEN_READ) or evt.is_open_write, which
+ * extract_field reads with this, not through extract_evt: every open's
+ * rules read one (the open_read and open_write macros). */
 int extract_evt_is_open_rw(struct extract_ctx *c, uint16_t id, struct rule_value *out);
 int extract_proc(struct extract_ctx *c, const struct rule_field_ref *ref, struct rule_value *out);
 int extract_fd(struct extract_ctx *c, const struct rule_field_ref *ref, struct rule_value *out);
